@@ -1,0 +1,209 @@
+package org.attn4j.mask;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A boolean grid over tiles of {@code blockQ x blockK} (query, key) pairs: pair {@code (i, j)} is allowed only where
+ * {@code M[i / blockQ, j / blockK]} is true. The grid has shape {@code [batch, heads, queryBlocks, keyBlocks]} where
+ * batch and heads may be 1 to broadcast over the request's batch and query heads. Partial last tiles are allowed.
+ */
+public final class BlockMask {
+    /** Decides one cell of a block mask. */
+    @FunctionalInterface
+    public interface CellPredicate {
+        boolean test(int batch, int head, int queryBlock, int keyBlock);
+    }
+
+    private final int batch;
+    private final int heads;
+    private final int queryBlocks;
+    private final int keyBlocks;
+    private final int blockQ;
+    private final int blockK;
+    private final long[] bits;
+
+    private BlockMask(int batch, int heads, int queryBlocks, int keyBlocks, int blockQ, int blockK, long[] bits) {
+        this.batch = batch;
+        this.heads = heads;
+        this.queryBlocks = queryBlocks;
+        this.keyBlocks = keyBlocks;
+        this.blockQ = blockQ;
+        this.blockK = blockK;
+        this.bits = bits;
+    }
+
+    /** A mask shared by every batch and head, from {@code grid[queryBlock][keyBlock]}. */
+    public static BlockMask of(boolean[][] grid, int blockQ, int blockK) {
+        Objects.requireNonNull(grid, "blockMask grid");
+        int qb = grid.length;
+        int kb = qb == 0 ? 0 : grid[0].length;
+        for (int r = 0; r < qb; r++) {
+            if (grid[r].length != kb) {
+                throw new IllegalArgumentException("blockMask: ragged grid, row 0 has " + kb + " key blocks, row "
+                        + r + " has " + grid[r].length);
+            }
+        }
+        return fromFunction(1, 1, qb, kb, blockQ, blockK, (b, h, q, k) -> grid[q][k]);
+    }
+
+    /**
+     * A mask from row-major {@code values} of shape {@code [QB, KB]} or {@code [B|1, H|1, QB, KB]}.
+     */
+    public static BlockMask of(boolean[] values, int[] shape, int blockQ, int blockK) {
+        Objects.requireNonNull(values, "blockMask values");
+        Objects.requireNonNull(shape, "blockMask shape");
+        int[] s;
+        if (shape.length == 2) {
+            s = new int[] {1, 1, shape[0], shape[1]};
+        } else if (shape.length == 4) {
+            s = shape.clone();
+        } else {
+            throw new IllegalArgumentException("blockMask.shape: expected [QB, KB] or [B, H, QB, KB], got "
+                    + Arrays.toString(shape));
+        }
+        long n = (long) s[0] * s[1] * s[2] * s[3];
+        if (n != values.length) {
+            throw new IllegalArgumentException("blockMask: shape " + Arrays.toString(shape) + " needs " + n
+                    + " values, got " + values.length);
+        }
+        return fromFunction(s[0], s[1], s[2], s[3], blockQ, blockK,
+                (b, h, q, k) -> values[((b * s[1] + h) * s[2] + q) * s[3] + k]);
+    }
+
+    /** A mask of shape {@code [batch, heads, queryBlocks, keyBlocks]} whose cells {@code cell} decides. */
+    public static BlockMask fromFunction(int batch, int heads, int queryBlocks, int keyBlocks, int blockQ,
+                                         int blockK, CellPredicate cell) {
+        checkPositive("blockMask.blockQ", blockQ);
+        checkPositive("blockMask.blockK", blockK);
+        checkPositive("blockMask.shape[0] (batch)", batch);
+        checkPositive("blockMask.shape[1] (heads)", heads);
+        checkPositive("blockMask.shape[2] (query blocks)", queryBlocks);
+        checkPositive("blockMask.shape[3] (key blocks)", keyBlocks);
+        long n = (long) batch * heads * queryBlocks * keyBlocks;
+        if (n > (long) Integer.MAX_VALUE * 32) {
+            throw new IllegalArgumentException("blockMask: " + n + " cells is too many");
+        }
+        long[] bits = new long[(int) ((n + 63) >>> 6)];
+        long idx = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int h = 0; h < heads; h++) {
+                for (int q = 0; q < queryBlocks; q++) {
+                    for (int k = 0; k < keyBlocks; k++, idx++) {
+                        if (cell.test(b, h, q, k)) {
+                            bits[(int) (idx >>> 6)] |= 1L << (idx & 63);
+                        }
+                    }
+                }
+            }
+        }
+        return new BlockMask(batch, heads, queryBlocks, keyBlocks, blockQ, blockK, bits);
+    }
+
+    /** The cell for batch {@code b} and query head {@code h} of the request (broadcast dimensions ignore them). */
+    public boolean get(int b, int h, int queryBlock, int keyBlock) {
+        long idx = (((long) (batch == 1 ? 0 : b) * heads + (heads == 1 ? 0 : h)) * queryBlocks + queryBlock)
+                * keyBlocks + keyBlock;
+        return (bits[(int) (idx >>> 6)] & (1L << (idx & 63))) != 0;
+    }
+
+    /**
+     * Checks that this mask fits a request.
+     *
+     * @throws IllegalArgumentException naming the mismatching dimension and the expected value
+     */
+    public void validateFor(int requestBatch, int queryHeads, int queryLength, int keyLength) {
+        int qb = ceilDiv(queryLength, blockQ);
+        int kb = ceilDiv(keyLength, blockK);
+        if (batch != 1 && batch != requestBatch) {
+            throw new IllegalArgumentException("blockMask.shape[0] (batch): expected 1 or " + requestBatch
+                    + ", got " + batch);
+        }
+        if (heads != 1 && heads != queryHeads) {
+            throw new IllegalArgumentException("blockMask.shape[1] (heads): expected 1 or " + queryHeads
+                    + " (query heads), got " + heads);
+        }
+        if (queryBlocks != qb) {
+            throw new IllegalArgumentException("blockMask.shape[2] (query blocks): expected ceil(" + queryLength
+                    + " / " + blockQ + ") = " + qb + ", got " + queryBlocks);
+        }
+        if (keyBlocks != kb) {
+            throw new IllegalArgumentException("blockMask.shape[3] (key blocks): expected ceil(" + keyLength
+                    + " / " + blockK + ") = " + kb + ", got " + keyBlocks);
+        }
+    }
+
+    /** Fraction of cells that are true. */
+    public double density() {
+        long total = (long) batch * heads * queryBlocks * keyBlocks;
+        return total == 0 ? 0 : (double) countTrue() / total;
+    }
+
+    public long countTrue() {
+        long c = 0;
+        for (long w : bits) {
+            c += Long.bitCount(w);
+        }
+        return c;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    public int heads() {
+        return heads;
+    }
+
+    public int queryBlocks() {
+        return queryBlocks;
+    }
+
+    public int keyBlocks() {
+        return keyBlocks;
+    }
+
+    public int blockQ() {
+        return blockQ;
+    }
+
+    public int blockK() {
+        return blockK;
+    }
+
+    /** {@code [batch, heads, queryBlocks, keyBlocks]}. */
+    public int[] shape() {
+        return new int[] {batch, heads, queryBlocks, keyBlocks};
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof BlockMask)) {
+            return false;
+        }
+        BlockMask m = (BlockMask) o;
+        return m.batch == batch && m.heads == heads && m.queryBlocks == queryBlocks && m.keyBlocks == keyBlocks
+                && m.blockQ == blockQ && m.blockK == blockK && Arrays.equals(m.bits, bits);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(batch, heads, queryBlocks, keyBlocks, blockQ, blockK, Arrays.hashCode(bits));
+    }
+
+    @Override
+    public String toString() {
+        return String.format("blockMask([%d, %d, %d, %d], %dx%d, density %.3f)", batch, heads, queryBlocks,
+                keyBlocks, blockQ, blockK, density());
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static void checkPositive(String field, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(field + ": expected >= 1, got " + value);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.attn4j.spi;
+
+import java.util.Objects;
+
+/** Whether a provider can run one request and, if not, why ("dtype fp32 not supported (supports fp16, bf16)"). */
+public final class Support {
+    private static final Support YES = new Support(true, "supported");
+
+    private final boolean supported;
+    private final String reason;
+
+    private Support(boolean supported, String reason) {
+        this.supported = supported;
+        this.reason = reason;
+    }
+
+    public static Support yes() {
+        return YES;
+    }
+
+    public static Support no(String reason) {
+        return new Support(false, Objects.requireNonNull(reason, "reason"));
+    }
+
+    public boolean isSupported() {
+        return supported;
+    }
+
+    public String reason() {
+        return reason;
+    }
+
+    /** This, or {@code other} if this is supported. */
+    public Support and(Support other) {
+        return supported ? other : this;
+    }
+
+    @Override
+    public String toString() {
+        return supported ? "supported" : "not supported: " + reason;
+    }
+}
