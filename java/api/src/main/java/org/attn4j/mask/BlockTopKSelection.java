@@ -76,9 +76,8 @@ public final class BlockTopKSelection {
                 m[c] += x[base + c];
             }
         }
-        double inv = 1.0 / (r1 - r0);
         for (int c = 0; c < d; c++) {
-            m[c] *= inv;
+            m[c] /= r1 - r0;
         }
         return m;
     }
