@@ -157,11 +157,27 @@ public final class AttentionDemo {
         }
         return new String[] {name, String.format(Locale.ROOT, "%,d", pairs),
             String.format(Locale.ROOT, "%.1f%%", 100.0 * pairs / shape.densePairs()),
-            String.format(Locale.ROOT, "%.1f", seconds * 1e3),
+            significant(seconds * 1e3),
             Double.isNaN(denseSeconds) ? "-" : String.format(Locale.ROOT, "%.2fx", denseSeconds / seconds),
-            String.format(Locale.ROOT, "%.2f", FlopCount.gigaflopsPerSecond(flops, seconds)),
-            String.format(Locale.ROOT, "%.2f", FlopCount.gigaflopsPerSecond(denseFlops, seconds)),
+            significant(FlopCount.gigaflopsPerSecond(flops, seconds)),
+            significant(FlopCount.gigaflopsPerSecond(denseFlops, seconds)),
             errorText, verdict};
+    }
+
+    /** At least three significant digits, without exponents: 1234, 12.3, 1.23, 0.0123. */
+    static String significant(double x) {
+        if (x == 0) {
+            return "0";
+        }
+        if (Double.isNaN(x) || Double.isInfinite(x)) {
+            return String.valueOf(x);
+        }
+        double magnitude = Math.abs(x);
+        if (magnitude >= 100) {
+            return String.format(Locale.ROOT, "%.0f", x);
+        }
+        int decimals = Math.max(1, 2 - (int) Math.floor(Math.log10(magnitude)));
+        return String.format(Locale.ROOT, "%." + decimals + "f", x);
     }
 
     /** The variants, each a set of masks or a normalizer on top of the dense request. */

@@ -72,6 +72,16 @@ class DemoCommandTest {
     }
 
     @Test
+    void figuresKeepThreeSignificantDigits() {
+        assertEquals("1235", AttentionDemo.significant(1234.56));
+        assertEquals("12.3", AttentionDemo.significant(12.34));
+        assertEquals("1.23", AttentionDemo.significant(1.234));
+        assertEquals("0.123", AttentionDemo.significant(0.12345));
+        assertEquals("0.00373", AttentionDemo.significant(0.003731));
+        assertEquals("0", AttentionDemo.significant(0));
+    }
+
+    @Test
     void badOptions() {
         String[] result = run("demo", "--seq", "0");
         assertEquals("1", result[0]);
