@@ -1,0 +1,105 @@
+package org.attn4j.cli.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.attn4j.cli.Main;
+import org.junit.jupiter.api.Test;
+
+class DemoCommandTest {
+
+    @Test
+    void smallDemoShowsEveryVariantAndAgreesWithTheReference() {
+        String[] result = run("demo", "--seq", "192", "--heads", "4", "--kv-heads", "2", "--head-dim", "16",
+                "--repeat", "1");
+        assertEquals("0", result[0], result[1] + result[2]);
+        String out = result[1];
+        assertTrue(out.contains("provider  reference"), out);
+        assertTrue(out.contains("automatic selection"), out);
+        assertTrue(out.contains("B=1 Hq=4 Hkv=2 N=192 D=Dv=16 fp32"), out);
+        for (DemoVariant v : AttentionDemo.variants(new DemoShape("t", 1, 4, 2, 192, 16), 42)) {
+            assertTrue(out.contains(v.name()), "variant " + v.name() + " missing:\n" + out);
+        }
+        assertEquals(7, out.lines().filter(l -> l.endsWith("  ok")).count(), out);
+        assertFalse(out.contains("FAIL"), out);
+        assertTrue(out.contains("Every variant that ran agrees with the float64 reference"), out);
+        // dense keeps every pair: 1 x 4 heads x 192 x 192
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("dense ") && l.contains("147,456") && l.contains("100.0%")),
+                out);
+    }
+
+    @Test
+    void anotherProviderAndType() {
+        // fp16 on the reference: the check runs at the half-precision tolerance.
+        String[] result = run("demo", "--seq", "64", "--heads", "1", "--head-dim", "8", "--dtype", "fp16",
+                "--repeat", "2", "--provider", "reference", "--seed", "5");
+        assertEquals("0", result[0], result[1] + result[2]);
+        assertTrue(result[1].contains("chosen with --provider"), result[1]);
+        assertTrue(result[1].contains("tolerance 1.0e-02"), result[1]);
+        assertTrue(result[1].contains("best of 2 runs"), result[1]);
+    }
+
+    @Test
+    void variantsAProviderCannotRunAreSkippedNotFailed() {
+        String[] result = run("demo", "--seq", "64", "--heads", "2", "--head-dim", "8", "--repeat", "1",
+                "--provider", "fp32-only");
+        assertEquals("0", result[0], result[1] + result[2]);
+        String out = result[1];
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("dense ") && l.endsWith("ok")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("causal ") && l.endsWith("ok")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("sparsemax ") && l.endsWith("skipped")), out);
+        assertTrue(out.contains("note: sparsemax: skipped, provider 'fp32-only' cannot run this forward pass:"
+                + " normalizer sparsemax not supported"), out);
+    }
+
+    @Test
+    void wrongResultsAndFailuresMakeTheDemoFail() {
+        String[] result = run("demo", "--seq", "64", "--heads", "2", "--head-dim", "8", "--repeat", "1",
+                "--provider", "faulty");
+        assertEquals("1", result[0], result[1] + result[2]);
+        String out = result[1];
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("dense ") && l.endsWith("FAIL")), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("causal ") && l.endsWith("ERROR")), out);
+        assertTrue(out.contains("note: causal: failed: java.lang.ArithmeticException: simulated fault"), out);
+        // The faulty provider does not count pairs: the demo counts them itself.
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("dense ") && l.contains("8,192")), out);
+        assertTrue(out.contains("FAILED (tolerance 1.0e-05): dense (relative error 1.0e-02)"), out);
+        assertEquals("attn4j demo: a variant failed or disagrees with the reference beyond the SPEC's tolerance"
+                + " (see the table)", result[2].strip());
+    }
+
+    @Test
+    void figuresKeepThreeSignificantDigits() {
+        assertEquals("1235", AttentionDemo.significant(1234.56));
+        assertEquals("12.3", AttentionDemo.significant(12.34));
+        assertEquals("1.23", AttentionDemo.significant(1.234));
+        assertEquals("0.123", AttentionDemo.significant(0.12345));
+        assertEquals("0.00373", AttentionDemo.significant(0.003731));
+        assertEquals("0", AttentionDemo.significant(0));
+    }
+
+    @Test
+    void badOptions() {
+        String[] result = run("demo", "--seq", "0");
+        assertEquals("1", result[0]);
+        assertEquals("attn4j demo: --seq: expected >= 1, got 0", result[2].strip());
+        result = run("demo", "--size", "huge");
+        assertEquals("1", result[0]);
+        assertTrue(result[2].startsWith("attn4j demo: --size: expected auto, small, medium or large"), result[2]);
+        result = run("demo", "--heads", "4", "--kv-heads", "3");
+        assertEquals("1", result[0]);
+        assertTrue(result[2].startsWith("attn4j demo: --kv-heads: expected a divisor of 4"), result[2]);
+        result = run("demo", "--dtype", "int8");
+        assertEquals("2", result[0]);
+    }
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+    }
+}
