@@ -23,7 +23,6 @@ final class ForwardCheck {
         Preconditions.requireAvailable(p);
         ScenarioData data = ScenarioData.draw(s);
         try (TensorScope scope = new TensorScope(options.placement())) {
-            ReferenceRun ref = ReferenceRun.forward(s, data, scope);
             Tensor q = scope.placed(s.dtype, data.q, s.qShape());
             Tensor k = scope.placed(s.dtype, data.k, s.kShape());
             Tensor v = scope.placed(s.dtype, data.v, s.vShape());
@@ -46,6 +45,7 @@ final class ForwardCheck {
             }
             AttentionRequest r = b.build();
             Preconditions.requireSupported(p.supports(r), p, options);
+            ReferenceRun ref = ReferenceRun.forward(s, data, scope);
             AttentionResult res = scope.track(p.forward(r));
             check(s, r, res, ref, callerO, callerLse, options.tolerances(), f);
         }

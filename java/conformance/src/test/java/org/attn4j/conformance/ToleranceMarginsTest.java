@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.attn4j.DType;
 import org.attn4j.spi.AttentionProvider;
 import org.junit.jupiter.api.Test;
@@ -21,21 +23,21 @@ class ToleranceMarginsTest {
 
     @Test
     void plainFloat32PassesWithMargin() {
-        check(new PlainFloatProvider("plain-float32", false));
+        check(new PlainFloatProvider("plain-float32", false), EnumSet.complementOf(
+                EnumSet.of(CaseCategory.ERRORS, CaseCategory.CONTRACT)));
     }
 
     @Test
     void halfPrecisionKernelRoundingPassesWithMargin() {
-        check(new PlainFloatProvider("half-kernel", true));
+        // Only the categories with fp16 and bf16 cases: on fp32 this provider computes as the one above.
+        check(new PlainFloatProvider("half-kernel", true), EnumSet.of(CaseCategory.DTYPES, CaseCategory.BACKWARD));
     }
 
-    private static void check(AttentionProvider p) {
+    private static void check(AttentionProvider p, Set<CaseCategory> categories) {
         ConformanceOptions o = ConformanceOptions.defaultsFor(p).withRequireRegistration(false);
         List<ConformanceCase> cases = new ArrayList<>();
-        for (CaseCategory c : CaseCategory.values()) {
-            if (c != CaseCategory.ERRORS && c != CaseCategory.CONTRACT) {
-                cases.addAll(ConformanceKit.cases(p, o, c));
-            }
+        for (CaseCategory c : categories) {
+            cases.addAll(ConformanceKit.cases(p, o, c));
         }
         ConformanceReport report = ConformanceKit.run(p, cases);
         assertEquals(0, report.failed(), report::summary);
