@@ -290,14 +290,24 @@ public final class BenchRunner {
             directions.add("backward");
         }
         List<PeerPlan.Entry> entries = new ArrayList<>();
-        Set<String> fileIds = new LinkedHashSet<>();
+        // Shapes from files are not scaled: they appear once, as scale "any", with the types of every scale.
+        Map<String, Integer> fileEntries = new java.util.HashMap<>();
         for (Scale scale : scales) {
             List<String> types = dtypes != null ? dtypes.stream().map(DType::label).collect(Collectors.toList())
                     : List.of(scale == Scale.CPU ? "fp32" : "bf16");
             for (Workload w : workloads(scale, sets, masks, o.quick, cache, skipped)) {
                 boolean fromFile = !w.shape().set().equals("fa") && !w.shape().set().equals("gym");
-                if (fromFile && !fileIds.add(w.id())) {
+                Integer seen = fromFile ? fileEntries.get(w.id()) : null;
+                if (seen != null) {
+                    PeerPlan.Entry e = entries.get(seen);
+                    Set<String> union = new LinkedHashSet<>(e.dtypes());
+                    union.addAll(types);
+                    entries.set(seen, new PeerPlan.Entry(e.workload(), e.scale(), new ArrayList<>(union),
+                            e.directions()));
                     continue;
+                }
+                if (fromFile) {
+                    fileEntries.put(w.id(), entries.size());
                 }
                 entries.add(new PeerPlan.Entry(w, fromFile ? "any" : scale.label(), types, directions));
             }
