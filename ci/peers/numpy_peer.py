@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer_common as pc  # noqa: E402
 
 PROVIDER = "numpy"
-IMPLEMENTATION = "numpy-full-scores"
+IMPLEMENTATION = "full-scores"
 
 
 def attention(np, cfg, q, k, v, static, count_pairs=False):

@@ -129,6 +129,15 @@ class Peer:
         if m["normalizer"] != "softmax":
             raise Unsupported("FlexAttention normalizes with softmax only (score_mod is pointwise)")
         if self.flex is None:
+            # One compilation per shape and mask structure: raise Dynamo's recompile limit, or after a few
+            # configurations it would silently run flex_attention uncompiled (slow, and materializing scores).
+            # (The limits were renamed: recompile_limit in recent releases, cache_size_limit before.)
+            import torch._dynamo
+            config = torch._dynamo.config
+            for name, least in (("recompile_limit", 256), ("cache_size_limit", 256),
+                                ("accumulated_recompile_limit", 4096), ("accumulated_cache_size_limit", 4096)):
+                if hasattr(config, name):
+                    setattr(config, name, max(getattr(config, name), least))
             self.flex = torch.compile(flex_attention, dynamic=False)
         flex = self.flex
         gqa = s["heads_kv"] != s["heads_q"]
@@ -302,6 +311,11 @@ class Peer:
                                 self.torch.cuda.empty_cache()
                 sets = None
             cfg.pop("_static", None)
+            if self.flex is not None:
+                # Compiled code of earlier configurations is not reused: free it.
+                import torch._dynamo
+                torch._dynamo.reset()
+                self.flex = None
         return rows
 
     def classify(self, e):
@@ -443,7 +457,9 @@ def torch_normalize(torch, s, allowed, normalizer):
     z = s.masked_fill(~allowed, float("-inf"))
     any_allowed = allowed.any(dim=-1, keepdim=True)
     if normalizer == "softmax":
-        p = torch.softmax(z, dim=-1)
+        # Rows with no allowed key: softmax over zeros instead of -inf, so that neither the value nor the
+        # gradient holds NaN; the row's weights are then set to 0.
+        p = torch.softmax(torch.where(any_allowed, z, torch.zeros_like(z)), dim=-1)
         return torch.where(any_allowed, p, torch.zeros_like(p))
     entmax = normalizer == "entmax15"
     if entmax:

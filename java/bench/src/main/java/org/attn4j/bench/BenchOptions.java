@@ -45,7 +45,10 @@ public final class BenchOptions {
     public Integer minReps;
     public Integer maxReps;
     public Double targetSeconds;
-    /** Time budget for the attn4j rows in seconds (0: none); default 75 s with --quick, none otherwise. */
+    /**
+     * Time budget in seconds for the attn4j rows and for each peer command (0: none); default with --quick 75 s, or
+     * 55 s plus 30 s per peer command when peers run; none otherwise.
+     */
     public Double budgetSeconds;
     /** Bytes the rotated input sets span together (cache flushing). */
     public long rotateBytes = 256L << 20;

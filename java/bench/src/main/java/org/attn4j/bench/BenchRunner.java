@@ -52,8 +52,10 @@ import org.attn4j.spi.Availability;
 public final class BenchRunner {
     /** Default time budget of a quick run's attn4j rows: leaves room for start-up and the report in two minutes. */
     public static final double QUICK_BUDGET_SECONDS = 75;
+    /** The same when peers run too, which then get {@link #QUICK_PEER_BUDGET_SECONDS} each. */
+    public static final double QUICK_BUDGET_WITH_PEERS_SECONDS = 55;
     /** Default time budget of each peer command in a quick run. */
-    public static final double QUICK_PEER_BUDGET_SECONDS = 40;
+    public static final double QUICK_PEER_BUDGET_SECONDS = 30;
 
     private final ProviderRegistry registry;
     private final AttentionProvider reference;
@@ -100,7 +102,8 @@ public final class BenchRunner {
 
         List<Target> targets = o.noProviders ? List.of() : targets(o, dtypes);
         List<BenchRow> rows = new ArrayList<>();
-        double budget = o.budgetSeconds != null ? o.budgetSeconds : o.quick ? QUICK_BUDGET_SECONDS : 0;
+        double budget = o.budgetSeconds != null ? o.budgetSeconds
+                : !o.quick ? 0 : peers.isEmpty() ? QUICK_BUDGET_SECONDS : QUICK_BUDGET_WITH_PEERS_SECONDS;
         if (!targets.isEmpty()) {
             int steps = 0;
             for (Target t : targets) {
@@ -117,7 +120,7 @@ public final class BenchRunner {
                 RowFactory factory = new RowFactory(t.provider().name(), t.provider().getClass().getName(),
                         deviceName(t.placement()), t.placement().isHost() ? "cpu" : "cuda");
                 ProviderBench bench = new ProviderBench(t.provider(), t.placement(), check, policy, deadline,
-                        o.rotateBytes, o.maxSets, fwd, bwd, factory);
+                        o.rotateBytes, o.maxSets, o.quick ? 2 : 4, fwd, bwd, factory);
                 rows.addAll(bench.run(workloads.get(t.scale()), t.dtypes(), progress));
             }
             progress.finish();

@@ -35,8 +35,6 @@ import org.attn4j.spi.Support;
  * a check against the reference, then the timing loop, forward and (where supported) backward.
  */
 final class ProviderBench {
-    /** Input sets given a forward result of their own for the backward timing (each holds O and LSE). */
-    static final int MAX_BACKWARD_SETS = 4;
 
     private final AttentionProvider provider;
     private final Placement placement;
@@ -45,13 +43,15 @@ final class ProviderBench {
     private final Deadline deadline;
     private final long rotateBytes;
     private final int maxSets;
+    /** Input sets given a forward result of their own for the backward timing (each holds O and LSE). */
+    private final int backwardSets;
     private final boolean forward;
     private final boolean backward;
     private final RowFactory rows;
 
     ProviderBench(AttentionProvider provider, Placement placement, ReferenceCheck check, RepetitionPolicy policy,
-                  Deadline deadline, long rotateBytes, int maxSets, boolean forward, boolean backward,
-                  RowFactory rows) {
+                  Deadline deadline, long rotateBytes, int maxSets, int backwardSets, boolean forward,
+                  boolean backward, RowFactory rows) {
         this.provider = provider;
         this.placement = placement;
         this.check = check;
@@ -59,6 +59,7 @@ final class ProviderBench {
         this.deadline = deadline;
         this.rotateBytes = rotateBytes;
         this.maxSets = maxSets;
+        this.backwardSets = backwardSets;
         this.forward = forward;
         this.backward = backward;
         this.rows = rows;
@@ -172,7 +173,7 @@ final class ProviderBench {
             throws Exception {
         Shape s = w.shape();
         double tol = Tolerance.of(dtype, placement.device(), true);
-        int n = Math.min(sets.size(), MAX_BACKWARD_SETS);
+        int n = Math.min(sets.size(), backwardSets);
         boolean lse = base.normalizer() == Normalizer.SOFTMAX;
         AttentionResult[] forwards = new AttentionResult[n];
         try {

@@ -101,7 +101,8 @@ public final class BenchCommand implements Callable<Integer> {
     Double targetSeconds;
 
     @Option(names = "--budget", paramLabel = "SECONDS",
-            description = "Time budget for the attn4j rows; later rows are skipped (quick 75, full none; 0 none).")
+            description = "Time budget for the attn4j rows and for each peer; later rows are skipped"
+                    + " (quick: 75, or 55 plus 30 per peer; full: none; 0: none).")
     Double budget;
 
     @Option(names = "--rotate-mib", paramLabel = "MIB",

@@ -37,7 +37,7 @@ class JsonCsvTest {
     void jsonRoundTripKeepsEveryField() throws IOException {
         BenchDocument doc = document(List.of(
                 row("cpu", "attn4j", "Impl", "fa/x/causal", 2.0, 0.128, RowStatus.OK)
-                        .withVsPeer(new PeerRatio("numpy/numpy-full-scores", 0.05, 2.56)),
+                        .withVsPeer(new PeerRatio("numpy/full-scores", 0.05, 2.56)),
                 row("cpu", "attn4j", "Impl", "fa/x/dense", 2.0, null, RowStatus.FAILED_CHECK)));
         String json = JsonCodec.toJson(doc);
         BenchDocument back = JsonCodec.parse(json, "test");
@@ -77,7 +77,7 @@ class JsonCsvTest {
     @Test
     void csvHasOneLinePerRowAndQuotes() {
         List<BenchRow> rows = List.of(row("cpu", "attn4j", "Impl", "fa/x/causal", 2.0, 0.128, RowStatus.OK),
-                row("numpy", "peer", "numpy-full-scores", "fa/x/causal", 4.0, null, RowStatus.ERROR));
+                row("numpy", "peer", "full-scores", "fa/x/causal", 4.0, null, RowStatus.ERROR));
         String csv = CsvWriter.toCsv(rows);
         String[] lines = csv.split("\n");
         assertEquals(3, lines.length);

@@ -16,7 +16,7 @@ public final class ChartPainter {
     private static final double LEFT = 72;
     private static final double TOP = 42;
     private static final double BOTTOM = 56;
-    private static final double LEGEND = 250;
+    private static final double LEGEND = 290;
 
     private ChartPainter() {
     }
@@ -123,7 +123,7 @@ public final class ChartPainter {
             }
             if (legendY < height - BOTTOM + 20) {
                 g.line(legendX, legendY, legendX + 22, legendY, color, 2.5, s.dashed());
-                String name = s.name().length() > 36 ? s.name().substring(0, 35) + "…" : s.name();
+                String name = s.name().length() > 42 ? s.name().substring(0, 41) + "…" : s.name();
                 g.text(legendX + 28, legendY + 4, name, 11, ChartCanvas.Anchor.START, AXIS, false);
                 legendY += 16;
             }
@@ -167,6 +167,6 @@ public final class ChartPainter {
         if (a >= 0.1) {
             return String.format(Locale.ROOT, "%.2f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
         }
-        return String.format(Locale.ROOT, "%.2g", v);
+        return new java.math.BigDecimal(String.format(Locale.ROOT, "%.2g", v)).stripTrailingZeros().toPlainString();
     }
 }
