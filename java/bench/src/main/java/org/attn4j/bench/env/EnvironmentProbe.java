@@ -60,8 +60,18 @@ public final class EnvironmentProbe {
         return id != null ? id : System.getProperty("os.arch");
     }
 
-    /** {@code git rev-parse HEAD} of the working directory, {@code -dirty} with tracked changes, or {@code unknown}. */
+    /** Environment variable that names the commit where there is no git clone (the GPU bundle). */
+    public static final String COMMIT_ENV = "ATTN4J_COMMIT";
+
+    /**
+     * {@value #COMMIT_ENV} when set, else {@code git rev-parse HEAD} of the working directory ({@code -dirty} with
+     * tracked changes), else {@code unknown}.
+     */
     public static String commit() {
+        String given = System.getenv(COMMIT_ENV);
+        if (given != null && !given.isBlank()) {
+            return given.trim();
+        }
         String head = git("rev-parse", "HEAD");
         if (head == null || head.isEmpty()) {
             return "unknown";

@@ -1,7 +1,10 @@
 package org.attn4j.bench.report;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import org.attn4j.bench.results.BenchRow;
 
@@ -16,7 +19,7 @@ public final class TerminalTable {
     public static String render(List<BenchRow> rows) {
         List<String[]> lines = new ArrayList<>();
         lines.add(HEAD);
-        for (BenchRow r : rows) {
+        for (BenchRow r : grouped(rows)) {
             boolean ok = r.isOk();
             String shape = r.shapeSet() + " " + (r.shape() == null ? "" : describe(r));
             lines.add(new String[] {
@@ -57,6 +60,18 @@ public final class TerminalTable {
             }
         }
         return sb.toString();
+    }
+
+    /** Rows in first-seen order of (configuration, type, direction), attn4j rows before the peers' of the same. */
+    static List<BenchRow> grouped(List<BenchRow> rows) {
+        Map<String, Integer> firstSeen = new HashMap<>();
+        for (BenchRow r : rows) {
+            firstSeen.putIfAbsent(r.configId() + "|" + r.dtype() + "|" + r.direction(), firstSeen.size());
+        }
+        List<BenchRow> out = new ArrayList<>(rows);
+        out.sort(Comparator.comparingInt((BenchRow r) -> firstSeen.get(r.configId() + "|" + r.dtype() + "|"
+                + r.direction())).thenComparing(BenchRow::isPeer));
+        return out;
     }
 
     private static String describe(BenchRow r) {

@@ -128,6 +128,16 @@ class ReportTest {
         assertTrue(lines[0].startsWith("provider"));
         assertTrue(t.contains("failed_check: relative error"));
         assertTrue(t.contains("numpy/impl"));
+        // Each NumPy row sits right under attn4j's row of the same configuration.
+        int seen = 0;
+        for (int i = 2; i < lines.length; i++) {
+            if (lines[i].startsWith("numpy/impl")) {
+                String config = lines[i].substring("numpy/impl".length()).trim().split(" {2,}")[0];
+                assertTrue(lines[i - 1].startsWith("cpu ") && lines[i - 1].contains(config), t);
+                seen++;
+            }
+        }
+        assertEquals(4, seen);
     }
 
     private static int count(String s, String needle) {
