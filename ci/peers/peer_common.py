@@ -380,6 +380,9 @@ def cpu_model():
 
 
 def commit():
+    """$ATTN4J_COMMIT when set (runs outside a clone), else git rev-parse HEAD (-dirty with changes), else unknown."""
+    if os.environ.get("ATTN4J_COMMIT", "").strip():
+        return os.environ["ATTN4J_COMMIT"].strip()
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
         if head.returncode != 0:

@@ -121,7 +121,7 @@ class Peer:
         if not self.flex_enabled:
             raise Unsupported("FlexAttention is run on the GPU only (pass --flex to try it on the CPU)")
         torch = self.torch
-        from torch.nn.attention.flex_attention import BlockMask, create_block_mask, flex_attention
+        from torch.nn.attention.flex_attention import create_block_mask, flex_attention
         m = cfg["mask"]
         s = cfg["shape"]
         if m.get("token_topk"):

@@ -24,7 +24,8 @@ public final class HtmlReport {
             + "th,td{border:1px solid #ccc;padding:3px 6px;text-align:left}td.n{text-align:right;"
             + "font-variant-numeric:tabular-nums}tr.failed_check td,tr.error td{background:#fde2e2}"
             + "tr.skipped td,tr.unsupported td{color:#888}tr.peer td{background:#f4f7fb}"
-            + ".env td:first-child{font-weight:bold}.chart{margin:12px 0}p.note{color:#555;font-size:13px}";
+            + ".env td:first-child{font-weight:bold}.chart{margin:12px 0}.chart svg{max-width:100%;height:auto}"
+            + "p.note{color:#555;font-size:13px}";
 
     private HtmlReport() {
     }
