@@ -1,7 +1,7 @@
 package org.attn4j.bench;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,16 +59,21 @@ public final class BenchRunner {
 
     private final ProviderRegistry registry;
     private final AttentionProvider reference;
-    private final PrintStream out;
-    private final PrintStream err;
+    private final PrintWriter out;
+    private final PrintWriter err;
 
     /** The providers on the class path, the float64 reference, stdout and stderr. */
     public BenchRunner() {
-        this(Attention.registry(), new ReferenceProvider(), System.out, System.err);
+        this(new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    }
+
+    /** The providers on the class path and the float64 reference, printing to these streams (the CLI's). */
+    public BenchRunner(PrintWriter out, PrintWriter err) {
+        this(Attention.registry(), new ReferenceProvider(), out, err);
     }
 
     /** For tests and embedding: explicit providers, oracle and streams. */
-    public BenchRunner(ProviderRegistry registry, AttentionProvider reference, PrintStream out, PrintStream err) {
+    public BenchRunner(ProviderRegistry registry, AttentionProvider reference, PrintWriter out, PrintWriter err) {
         this.registry = registry;
         this.reference = reference;
         this.out = out;
@@ -111,8 +116,8 @@ public final class BenchRunner {
                         * t.dtypes().size();
             }
             Deadline deadline = Deadline.in(budget);
-            ProgressBar progress = o.progress ? ProgressBar.stderr(steps)
-                    : new ProgressBar(new PrintStream(PrintStream.nullOutputStream()), false, steps);
+            ProgressBar progress = o.progress ? new ProgressBar(err, System.console() != null, steps)
+                    : new ProgressBar(new PrintWriter(java.io.Writer.nullWriter()), false, steps);
             ReferenceCheck check = new ReferenceCheck(reference);
             for (Target t : targets) {
                 err.println("bench: " + t.provider().name() + " on " + t.placement().device() + ", " + t.scale()
@@ -182,6 +187,8 @@ public final class BenchRunner {
             ReportWriter.write(doc, o.report);
             err.println("bench: wrote report " + o.report.resolve("index.html"));
         }
+        out.flush();
+        err.flush();
         return doc;
     }
 
@@ -331,6 +338,7 @@ public final class BenchRunner {
             for (String peer : peers) {
                 for (List<String> cmd : runner.commands(peer, planFile, dir)) {
                     err.println("bench: peer " + String.join(" ", cmd));
+                    err.flush();
                     BenchDocument result = runner.run(peer, cmd);
                     statuses.addAll(result.peers());
                     doc = doc.withRows(concat(doc.rows(), result.rows()));

@@ -1,5 +1,6 @@
 package org.attn4j.bench.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +10,7 @@ import org.attn4j.bench.BenchRunner;
 import org.attn4j.bench.results.BenchDocument;
 import org.attn4j.bench.results.BenchRow;
 import org.attn4j.bench.results.RowStatus;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,6 +25,10 @@ import picocli.CommandLine.Option;
             "Default: every available provider except 'reference' (or the best one), shape sets fa and gym,"
                 + " forward and backward, bf16 on GPUs and fp32 on CPUs, CPU shapes scaled down."})
 public final class BenchCommand implements Callable<Integer> {
+
+    /** Injected by picocli: the command line whose output streams the table and messages go to. */
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--provider", arity = "1..*", paramLabel = "NAME",
             description = "Providers to measure (default: all available except reference, else the best one).")
@@ -153,11 +159,14 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PrintWriter out = spec != null ? spec.commandLine().getOut() : new PrintWriter(System.out, true);
+        PrintWriter err = spec != null ? spec.commandLine().getErr() : new PrintWriter(System.err, true);
         BenchDocument doc;
         try {
-            doc = new BenchRunner().run(options());
+            doc = new BenchRunner(out, err).run(options());
         } catch (IllegalArgumentException e) {
-            System.err.println("bench: " + e.getMessage());
+            err.println("bench: " + e.getMessage());
+            err.flush();
             return 2;
         }
         return exitStatus(doc);

@@ -1,6 +1,6 @@
 package org.attn4j.bench.progress;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * Progress of a sweep on stderr: on a terminal one line redrawn in place ({@code [#####.....] 12/40 1m05s left
@@ -9,22 +9,17 @@ import java.io.PrintStream;
 public final class ProgressBar {
     private static final int WIDTH = 30;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final boolean interactive;
     private final int total;
     private final long startNanos = System.nanoTime();
     private int done;
     private int lastLength;
 
-    public ProgressBar(PrintStream out, boolean interactive, int total) {
+    public ProgressBar(PrintWriter out, boolean interactive, int total) {
         this.out = out;
         this.interactive = interactive;
         this.total = Math.max(1, total);
-    }
-
-    /** On stderr, redrawn in place when a console is attached. */
-    public static ProgressBar stderr(int total) {
-        return new ProgressBar(System.err, System.console() != null, total);
     }
 
     /** Announces the step about to run. */

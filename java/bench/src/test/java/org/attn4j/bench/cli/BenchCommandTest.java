@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.attn4j.bench.BenchOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BenchCommandTest {
@@ -57,6 +58,26 @@ class BenchCommandTest {
         assertEquals("both", o.direction);
         assertNull(parse("--no-report").report);
         assertThrows(IllegalArgumentException.class, () -> parse("--max-sets", "0"));
+    }
+
+    @Test
+    void runsThroughPicocliWithTheCallersStreams(@TempDir Path dir) throws java.io.IOException {
+        Path shapes = dir.resolve("s.csv");
+        java.nio.file.Files.writeString(shapes, "batch,heads,seq,head_dim,block,masks\n1,1,32,8,16,causal\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = new CommandLine(new BenchCommand());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int code = cl.execute("--provider", "reference", "--shapes", shapes.toString(), "--no-report",
+                "--warmup", "0", "--min-reps", "1", "--reps", "1", "--no-progress", "--json",
+                dir.resolve("r.json").toString());
+        assertEquals(0, code, err.toString());
+        assertTrue(out.toString().contains("causal"), out.toString());
+        assertTrue(out.toString().startsWith("provider"), out.toString());
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("r.json")));
+        assertEquals(2, cl.execute("--provider", "reference", "--direction", "sideways"));
+        assertTrue(err.toString().contains("bench: direction: expected forward, backward or both"), err.toString());
     }
 
     @Test

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,8 +75,8 @@ class NumpyPeerTest {
         o.planOut = dir.resolve("plan.json");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         BenchDocument doc = new BenchRunner(ProviderRegistry.of(new ReferenceProvider()), new ReferenceProvider(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(o);
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true)).run(o);
         assertEquals("ok", doc.peers().get(0).status(), err.toString(StandardCharsets.UTF_8));
         // The plan holds the file's shape once with the types of both scales (fp32 for CPUs, bf16 for GPUs).
         List<BenchRow> numpy = doc.rows().stream().filter(BenchRow::isPeer).toList();

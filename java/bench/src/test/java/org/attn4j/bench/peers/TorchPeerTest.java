@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +68,8 @@ class TorchPeerTest {
         o.table = false;
         o.rotateBytes = 0;
         new BenchRunner(ProviderRegistry.of(new ReferenceProvider()), new ReferenceProvider(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run(o);
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(new StringWriter(), true)).run(o);
         Path script = PeerScripts.extractTo(dir.resolve("py")).resolve("torch_peer.py");
         Path out = dir.resolve("torch-cpu.json");
         int code = run(List.of("python3", script.toString(), "--plan", o.planOut.toString(), "--device", "cpu",
@@ -112,16 +114,16 @@ class TorchPeerTest {
         o.minReps = 1;
         o.maxReps = 1;
         BenchDocument doc = new BenchRunner(ProviderRegistry.of(), new ReferenceProvider(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run(o);
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(new StringWriter(), true)).run(o);
         assertEquals(2, doc.peers().size(), "torch on cuda and on cpu: " + doc.peers());
         for (var p : doc.peers()) {
             assertNotEquals("failed", p.status(), p.toString());
         }
         o.python = dir.resolve("no-such-python").toString();
         BenchDocument none = new BenchRunner(ProviderRegistry.of(), new ReferenceProvider(),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run(o);
+                new PrintWriter(new StringWriter(), true),
+                new PrintWriter(new StringWriter(), true)).run(o);
         assertEquals("skipped", none.peers().get(0).status());
         assertTrue(none.peers().get(0).note().startsWith("cannot start"), none.peers().get(0).note());
     }

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ class ProgressBarTest {
     @Test
     void plainLinesWhenNotATerminal() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, 4);
+        ProgressBar bar = new ProgressBar(new PrintWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8), true), false, 4);
         bar.start("first");
         bar.step();
         bar.start("second");
@@ -29,7 +30,7 @@ class ProgressBarTest {
     @Test
     void redrawnInPlaceOnATerminal() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ProgressBar bar = new ProgressBar(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, 2);
+        ProgressBar bar = new ProgressBar(new PrintWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8), true), true, 2);
         bar.start("a long label");
         bar.step();
         bar.start("b");
