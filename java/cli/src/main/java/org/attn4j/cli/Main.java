@@ -1,6 +1,7 @@
 package org.attn4j.cli;
 
 import java.io.PrintWriter;
+import org.attn4j.bench.cli.BenchCommand;
 import org.attn4j.cli.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ import picocli.CommandLine.ScopeType;
             InfoCommand.class,
             RunCommand.class,
             DemoCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
