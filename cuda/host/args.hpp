@@ -32,6 +32,7 @@ struct ForwardArgs {
     int32_t normalizer = 0;
     int32_t topk_blocks = 0, topk_tokens = 0;
     int64_t event_start = 0, event_stop = 0;
+    int64_t event_selected = 0, event_thresholds = 0;
 };
 
 struct BackwardArgs {
@@ -141,6 +142,8 @@ inline Check decode_forward(const int64_t* args, int32_t count, ForwardArgs& a) 
     a.topk_tokens = r.int32(ATTN4J_FWD_TOPK_TOKENS, "token top-k k", 0, kMaxInt);
     a.event_start = args[ATTN4J_FWD_EVENT_START];
     a.event_stop = args[ATTN4J_FWD_EVENT_STOP];
+    a.event_selected = args[ATTN4J_FWD_EVENT_SELECTED];
+    a.event_thresholds = args[ATTN4J_FWD_EVENT_THRESHOLDS];
     r.require((a.event_start == 0) == (a.event_stop == 0), ATTN4J_ERR_INVALID_ARGUMENT,
               "events: expected both start and stop, or neither");
     return r.check;

@@ -1,5 +1,5 @@
 // Per-row threshold searches that run as a few streaming passes over a row's scores, never holding the row.
-// Each pass evaluates 16 pivots at once; the kernels count, per pivot, what the row's allowed scores contribute and
+// Each pass evaluates 16 (token top-k) or 8 (sparse) pivots at once; the kernels count, per pivot, what the row's allowed scores contribute and
 // call the update below (the same code the host tests drive with exact counts).
 //
 // Token top-k: find the k-th largest token_rank_key of the row; keys are distinct, so "keep key >= threshold" keeps
@@ -15,7 +15,8 @@
 
 namespace attn4j {
 
-constexpr int kSearchPivots = 16;
+constexpr int kSearchPivots = 16;  // token top-k: 4 bits of the 64-bit key per pass
+constexpr int kSparsePivots = 8;   // sparse tau: 3 sums per pivot and row, so fewer to stay in registers
 
 // ---------------------------------------------------------------------------------------------------------------
 // Token top-k
@@ -89,9 +90,9 @@ struct SparseSearch {
     float tau = 0.0f;     // once done, shifted like lo and hi
 };
 
-/** Pivot m (0..15) of the current interval; pivot 0 is lo. */
+/** Pivot m (0..7) of the current interval; pivot 0 is lo. */
 ATTN4J_HD float sparse_search_pivot(const SparseSearch& s, int m) {
-    return s.lo + (s.hi - s.lo) * (static_cast<float>(m) * (1.0f / kSearchPivots));
+    return s.lo + (s.hi - s.lo) * (static_cast<float>(m) * (1.0f / kSparsePivots));
 }
 
 /** tau - p from the support {y > p}: n values, s1 = sum (y - p), s2 = sum (y - p)^2. */
@@ -109,17 +110,17 @@ ATTN4J_HD float sparse_tau_from_support(int power, int32_t n, float s1, float s2
 }
 
 /**
- * One pass's result for pivots m = 0..15: n[m] = #{y > p_m}, s1[m] = sum (y - p_m), s2[m] = sum (y - p_m)^2 over
+ * One pass's result for pivots m = 0..7: n[m] = #{y > p_m}, s1[m] = sum (y - p_m), s2[m] = sum (y - p_m)^2 over
  * those y. Narrows the interval to two neighbouring pivots around tau; once no y lies strictly between them (or
  * the interval no longer shrinks in float, or this was the last pass) tau is computed from the support.
  */
-ATTN4J_HD void sparse_search_update(SparseSearch& s, int power, const int32_t n[kSearchPivots],
-                                    const float s1[kSearchPivots], const float s2[kSearchPivots], bool last_pass) {
+ATTN4J_HD void sparse_search_update(SparseSearch& s, int power, const int32_t n[kSparsePivots],
+                                    const float s1[kSparsePivots], const float s2[kSparsePivots], bool last_pass) {
     if (s.done) {
         return;
     }
     int chosen = 0;
-    for (int m = kSearchPivots - 1; m >= 1; --m) {
+    for (int m = kSparsePivots - 1; m >= 1; --m) {
         const float f = power == 1 ? s1[m] : s2[m];
         if (f >= 1.0f) {
             chosen = m;
@@ -127,8 +128,8 @@ ATTN4J_HD void sparse_search_update(SparseSearch& s, int power, const int32_t n[
         }
     }
     const float new_lo = sparse_search_pivot(s, chosen);
-    const float new_hi = chosen == kSearchPivots - 1 ? s.hi : sparse_search_pivot(s, chosen + 1);
-    const int32_t new_count_hi = chosen == kSearchPivots - 1 ? s.count_hi : n[chosen + 1];
+    const float new_hi = chosen == kSparsePivots - 1 ? s.hi : sparse_search_pivot(s, chosen + 1);
+    const int32_t new_count_hi = chosen == kSparsePivots - 1 ? s.count_hi : n[chosen + 1];
     const bool settled = n[chosen] == new_count_hi;
     const bool stuck = !(new_lo < new_hi) || (new_lo == s.lo && new_hi == s.hi);
     if (settled || stuck || last_pass) {

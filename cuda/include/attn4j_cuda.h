@@ -100,6 +100,8 @@ enum attn4j_forward_arg {
     ATTN4J_FWD_TOPK_TOKENS,     /* token top-k k, 0 without */
     ATTN4J_FWD_EVENT_START,     /* events recorded around the kernels, or 0 (call-overhead measurements) */
     ATTN4J_FWD_EVENT_STOP,
+    ATTN4J_FWD_EVENT_SELECTED,  /* optional: recorded after the block top-k kernels (0: none) */
+    ATTN4J_FWD_EVENT_THRESHOLDS,/* optional: recorded after the token top-k / sparse threshold kernels (0: none) */
     ATTN4J_FWD_COUNT
 };
 
@@ -154,7 +156,7 @@ int32_t attn4j_mem_info(int32_t device, int64_t* free_bytes, int64_t* total_byte
 
 /* Memory and copies (host addresses are plain pointers to pinned or pageable host memory) */
 int32_t attn4j_malloc(int32_t device, int64_t bytes, int64_t* ptr);
-int32_t attn4j_free(int32_t device, int64_t ptr);
+int32_t attn4j_free(int32_t device, int64_t ptr); /* waits for the device's queued work first */
 int32_t attn4j_memcpy_h2d(int32_t device, int64_t dst, int64_t src_host, int64_t bytes, int64_t stream);
 int32_t attn4j_memcpy_d2h(int32_t device, int64_t dst_host, int64_t src, int64_t bytes, int64_t stream);
 int32_t attn4j_memcpy_d2d(int32_t device, int64_t dst, int64_t src, int64_t bytes, int64_t stream);

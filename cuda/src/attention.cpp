@@ -60,6 +60,10 @@ int32_t checked_forward(const int64_t* args, int32_t count, ForwardArgs& a, Devi
     if (!c.ok()) {
         return fail(c.code, "forward: " + c.message);
     }
+    c = validate_forward(a, nullptr);  // everything that does not need the plan first
+    if (!c.ok()) {
+        return fail(c.code, "forward: " + c.message);
+    }
     if (int32_t r = lookup(a.plan, plan)) {
         return r;
     }
@@ -69,6 +73,10 @@ int32_t checked_forward(const int64_t* args, int32_t count, ForwardArgs& a, Devi
 
 int32_t checked_backward(const int64_t* args, int32_t count, BackwardArgs& a, DevicePlan& plan) {
     Check c = decode_backward(args, count, a);
+    if (!c.ok()) {
+        return fail(c.code, "backward: " + c.message);
+    }
+    c = validate_backward(a, nullptr);  // everything that does not need the plan first
     if (!c.ok()) {
         return fail(c.code, "backward: " + c.message);
     }
@@ -185,6 +193,9 @@ int32_t queue_forward(const ForwardArgs& a, const DevicePlan& plan, cudaStream_t
                               static_cast<const int32_t*>(tiles), plan.ktiles, a.batch, a.q_heads, plan.qtiles};
         p.schedule = nullptr;  // the selection evens the rows out; the natural order keeps K/V reuse
     }
+    if (a.event_selected != 0) {
+        ATTN4J_TRY(cudaEventRecord(reinterpret_cast<cudaEvent_t>(a.event_selected), stream), "cudaEventRecord");
+    }
 
     const bool fp16 = a.dtype == ATTN4J_FP16;
     if (a.topk_tokens > 0 && a.topk_tokens < a.nk) {
@@ -206,11 +217,14 @@ int32_t queue_forward(const ForwardArgs& a, const DevicePlan& plan, cudaStream_t
         ATTN4J_TRY(ws.take(4 * rows, &tau), "sparse threshold: cudaMallocAsync");
         ThresholdOutputs o;
         o.row_tau = static_cast<float*>(tau);
-        o.max_passes = 12;
+        o.max_passes = 16;
         ATTN4J_TRY(fp16 ? launch_sparse_tau_f16(a.head_dim, p, o, items, stream)
                         : launch_sparse_tau_bf16(a.head_dim, p, o, items, stream),
                    "sparse normalizer thresholds");
         p.row_tau = o.row_tau;
+    }
+    if (a.event_thresholds != 0) {
+        ATTN4J_TRY(cudaEventRecord(reinterpret_cast<cudaEvent_t>(a.event_thresholds), stream), "cudaEventRecord");
     }
     ATTN4J_TRY(fp16 ? launch_forward_f16(a.head_dim, sparse, p, items, stream)
                     : launch_forward_bf16(a.head_dim, sparse, p, items, stream),

@@ -214,7 +214,12 @@ int32_t attn4j_free(int32_t device, int64_t ptr) {
     if (int32_t r = check_device(device)) {
         return r;
     }
-    const cudaError_t e = cudaFree(reinterpret_cast<void*>(ptr));
+    // Work queued on any stream (an asynchronous attention call) may still read this memory: let it finish.
+    cudaError_t e = cudaDeviceSynchronize();
+    if (e != cudaSuccess) {
+        return cuda_fail(e, "cudaFree: cudaDeviceSynchronize");
+    }
+    e = cudaFree(reinterpret_cast<void*>(ptr));
     return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaFree");
 }
 

@@ -396,16 +396,16 @@ void test_sparse_search() {
         }
         SparseSearch s;
         int pass = 1;
-        const int max_pass = 12;
+        const int max_pass = 16;
         for (; pass < max_pass && !s.done; ++pass) {
-            int32_t cnt[kSearchPivots] = {};
-            float s1[kSearchPivots] = {}, s2[kSearchPivots] = {};
+            int32_t cnt[kSparsePivots] = {};
+            float s1[kSparsePivots] = {}, s2[kSparsePivots] = {};
             for (float v : x) {
                 const float y = v - mx;
                 if (y <= s.lo) {
                     continue;
                 }
-                for (int m = 0; m < kSearchPivots; ++m) {
+                for (int m = 0; m < kSparsePivots; ++m) {
                     const float z = y - sparse_search_pivot(s, m);
                     if (z > 0) {
                         cnt[m] += 1;
@@ -881,13 +881,13 @@ EmuResult emulate_forward(const ref::Problem& p) {
                             if (kept(ok, j, sc)) mx = std::max(mx, sc * xs);
                         });
                         SparseSearch s;
-                        for (int pass = 1; pass < 12 && mx > -std::numeric_limits<float>::infinity() && !s.done; ++pass) {
-                            int32_t cnt[kSearchPivots] = {};
-                            float s1[kSearchPivots] = {}, s2[kSearchPivots] = {};
+                        for (int pass = 1; pass < 16 && mx > -std::numeric_limits<float>::infinity() && !s.done; ++pass) {
+                            int32_t cnt[kSparsePivots] = {};
+                            float s1[kSparsePivots] = {}, s2[kSparsePivots] = {};
                             visit_row([&](int, int64_t j, bool ok, float sc) {
                                 if (!kept(ok, j, sc)) return;
                                 const float y = sc * xs - mx;
-                                for (int m = 0; m < kSearchPivots; ++m) {
+                                for (int m = 0; m < kSparsePivots; ++m) {
                                     const float z = y - sparse_search_pivot(s, m);
                                     if (z > 0) {
                                         cnt[m] += 1;
@@ -896,7 +896,7 @@ EmuResult emulate_forward(const ref::Problem& p) {
                                     }
                                 }
                             });
-                            sparse_search_update(s, power, cnt, s1, s2, pass + 1 == 12);
+                            sparse_search_update(s, power, cnt, s1, s2, pass + 1 == 16);
                         }
                         const float tau = mx == -std::numeric_limits<float>::infinity() ? std::numeric_limits<float>::infinity()
                                                                                          : mx + s.tau;

@@ -1,6 +1,6 @@
 // Per-row thresholds that need every allowed score of a row before any weight is known: token top-k (the k-th
 // largest rank key) and the tau of sparsemax / entmax-1.5. One CTA per (batch, head, 64-query tile) streams the
-// row's key tiles (double-buffered cp.async) once per pass; each pass evaluates 16 pivots per row and narrows the
+// row's key tiles (double-buffered cp.async) once per pass; each pass evaluates 16 or 8 pivots per row and narrows the
 // search (host/threshold_search.hpp); the CTA stops as soon as all its rows are settled. Scores come from the same
 // qk_scores/scaled_score as the output pass, so they are bit-identical to what that pass compares.
 #pragma once
@@ -225,13 +225,13 @@ __global__ void __launch_bounds__(kThreads) sparse_tau_kernel(const ForwardParam
         if (!__syncthreads_or(!warp_done)) {
             break;
         }
-        int n[2][kSearchPivots];
-        float s1[2][kSearchPivots];
-        float s2[2][kSearchPivots];
+        int n[2][kSparsePivots];
+        float s1[2][kSparsePivots];
+        float s2[2][kSparsePivots];
 #pragma unroll
         for (int r = 0; r < 2; ++r) {
 #pragma unroll
-            for (int m = 0; m < kSearchPivots; ++m) {
+            for (int m = 0; m < kSparsePivots; ++m) {
                 n[r][m] = 0;
                 s1[r][m] = 0.0f;
                 s2[r][m] = 0.0f;
@@ -252,7 +252,7 @@ __global__ void __launch_bounds__(kThreads) sparse_tau_kernel(const ForwardParam
                                         return;
                                     }
 #pragma unroll
-                                    for (int m = 0; m < kSearchPivots; ++m) {
+                                    for (int m = 0; m < kSparsePivots; ++m) {
                                         const float z = y - sparse_search_pivot(search[r], m);
                                         if (z > 0.0f) {
                                             n[r][m] += 1;
@@ -263,11 +263,11 @@ __global__ void __launch_bounds__(kThreads) sparse_tau_kernel(const ForwardParam
                                 });
 #pragma unroll
         for (int r = 0; r < 2; ++r) {
-            int32_t tn[kSearchPivots];
-            float t1[kSearchPivots];
-            float t2[kSearchPivots];
+            int32_t tn[kSparsePivots];
+            float t1[kSparsePivots];
+            float t2[kSparsePivots];
 #pragma unroll
-            for (int m = 0; m < kSearchPivots; ++m) {
+            for (int m = 0; m < kSparsePivots; ++m) {
                 tn[m] = quad_sum(n[r][m]);
                 t1[m] = quad_sum(s1[r][m]);
                 t2[m] = quad_sum(s2[r][m]);
