@@ -47,7 +47,15 @@ natives)
         say "The build goes on; the cuda provider will report 'no native library for this platform'."
         exit 0
     fi
-    cuda_home=$(cd "$(dirname "$(readlink -f "$nvcc")")/.." && pwd)
+    # nvcc may be a wrapper script (e.g. /usr/local/bin/nvcc exec-ing the real one): ask nvcc where it lives.
+    cuda_home=""
+    top=$("$nvcc" --dryrun -c -x cu /dev/null -o /dev/null 2>&1 | sed -n 's/^#\$ TOP=//p' | head -1)
+    if [ -n "$top" ] && [ -d "$top" ]; then
+        cuda_home=$(cd "$top" && pwd)  # TOP is .../bin/.., the toolkit root
+    else
+        cuda_home=$(cd "$(dirname "$(readlink -f "$nvcc")")/.." && pwd)
+    fi
+    nvcc="$cuda_home/bin/nvcc"
     cudart=""
     for candidate in "$cuda_home/lib64/libcudart_static.a" "$cuda_home/targets/x86_64-linux/lib/libcudart_static.a"; do
         if [ -f "$candidate" ]; then cudart=$candidate; break; fi

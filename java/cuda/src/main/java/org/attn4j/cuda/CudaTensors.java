@@ -54,12 +54,18 @@ public final class CudaTensors {
     public static Tensor copyOf(Tensor source, int device) {
         Objects.requireNonNull(source, "source");
         Tensor t = allocateUninitialized(source.dtype(), device, source.shape());
-        try (Tensor.Lease in = source.acquire()) {
+        Tensor.Lease lease = null;
+        try {
+            lease = source.acquire();
             copy(source, t);
             return t;
         } catch (RuntimeException e) {
             t.close();
             throw e;
+        } finally {
+            if (lease != null) {
+                lease.close();
+            }
         }
     }
 
@@ -67,12 +73,18 @@ public final class CudaTensors {
     public static Tensor toHost(Tensor source) {
         Objects.requireNonNull(source, "source");
         Tensor t = Tensor.allocate(source.dtype(), source.shape());
-        try (Tensor.Lease in = source.acquire()) {
+        Tensor.Lease lease = null;
+        try {
+            lease = source.acquire();
             copy(source, t);
             return t;
         } catch (RuntimeException e) {
             t.close();
             throw e;
+        } finally {
+            if (lease != null) {
+                lease.close();
+            }
         }
     }
 

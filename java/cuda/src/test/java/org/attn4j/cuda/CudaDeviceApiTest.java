@@ -90,6 +90,7 @@ class CudaDeviceApiTest {
                 BlockMask m = CudaVsReferenceTest.randomBlockMask(i, 1, 1, 128, 128, 64, 64);
                 try (AttentionResult r = new CudaProvider().forward(AttentionRequest.builder(q, q, q).blockMask(m)
                         .build())) {
+                    assertEquals("cuda", r.provider());
                     assertTrue(MaskPlans.size() <= MaskPlans.MAX_PLANS);
                 }
             }
