@@ -9,7 +9,8 @@
 #       Where nvcc (or the static CUDA runtime, or linux-x86_64) is missing it says so and exits 0: the Java part
 #       builds and runs without the natives, and the cuda provider then reports "no native library".
 #
-# Environment: CUDA_HOME (else nvcc on PATH, else /usr/local/cuda), ATTN4J_NVCC_JOBS (parallel nvcc, default: cores).
+# Environment: NVCC (the compiler), else CUDA_HOME, else nvcc on PATH, else /usr/local/cuda; ATTN4J_NVCC_JOBS
+# (parallel nvcc processes, default: cores).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cuda_src=$(cd "$here/../cuda" && pwd)
@@ -35,7 +36,9 @@ natives)
         exit 0
     fi
     nvcc=""
-    if [ -n "${CUDA_HOME:-}" ] && [ -x "$CUDA_HOME/bin/nvcc" ]; then
+    if [ -n "${NVCC:-}" ]; then
+        [ -x "$NVCC" ] && nvcc=$NVCC  # an explicit choice, honoured even when it does not exist
+    elif [ -n "${CUDA_HOME:-}" ] && [ -x "$CUDA_HOME/bin/nvcc" ]; then
         nvcc="$CUDA_HOME/bin/nvcc"
     elif command -v nvcc > /dev/null 2>&1; then
         nvcc=$(command -v nvcc)
@@ -43,7 +46,7 @@ natives)
         nvcc=/usr/local/cuda/bin/nvcc
     fi
     if [ -z "$nvcc" ]; then
-        say "nvcc not found (set CUDA_HOME or put nvcc on PATH): skipping the CUDA natives."
+        say "nvcc not found (set CUDA_HOME or NVCC, or put nvcc on PATH): skipping the CUDA natives."
         say "The build goes on; the cuda provider will report 'no native library for this platform'."
         exit 0
     fi

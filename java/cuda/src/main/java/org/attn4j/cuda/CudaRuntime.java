@@ -185,8 +185,8 @@ public final class CudaRuntime {
         CudaBridge.attn4j_driver_version(v);
         int driver = v[0];
         if (CudaBridge.attn4j_driver_library_present() == 0 || driver == 0) {
-            return Probe.unavailable("no CUDA driver: libcuda.so.1 was not found (install the NVIDIA driver; the "
-                    + "library needs CUDA " + cudaVersion(runtime) + " or newer)", true, driver, runtime);
+            return Probe.unavailable("no CUDA driver: libcuda.so.1 was not found (install an NVIDIA driver for CUDA "
+                    + cudaVersion(runtime) + " or newer)", true, driver, runtime);
         }
         int[] count = new int[1];
         int rc = CudaBridge.attn4j_device_count(count);
