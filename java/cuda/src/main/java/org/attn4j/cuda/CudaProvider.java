@@ -1,0 +1,79 @@
+package org.attn4j.cuda;
+
+import org.attn4j.AttentionGradients;
+import org.attn4j.AttentionRequest;
+import org.attn4j.AttentionResult;
+import org.attn4j.BackwardRequest;
+import org.attn4j.spi.AttentionProvider;
+import org.attn4j.spi.Availability;
+import org.attn4j.spi.Capabilities;
+import org.attn4j.spi.Support;
+
+/**
+ * {@code cuda}: attention on NVIDIA GPUs of compute capability 8.0 and newer through attn4j's own kernels (fp16 and
+ * bf16 inputs, fp32 accumulation; head dims 64 and 128; every mask and normalizer of the SPEC; backward for softmax
+ * with the static masks and the block mask). Takes host tensors (copied to the device and back) or device tensors
+ * from {@link CudaTensors}. fp32 requests are not supported, so automatic selection gives them to a CPU provider.
+ *
+ * <p>Constructing the provider runs no native code; {@link #availability()} loads the library and probes the driver
+ * and devices on first use, and says exactly why the provider cannot run when it cannot.
+ */
+public final class CudaProvider implements AttentionProvider {
+    public static final String NAME = "cuda";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "attn4j CUDA kernels: fp16/bf16 on tensor cores (sm_80+), FlashAttention-2 tiling, sparse masks";
+    }
+
+    @Override
+    public int priority() {
+        return 1000;
+    }
+
+    @Override
+    public Availability availability() {
+        return CudaRuntime.availability();
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return CudaCapabilities.CAPABILITIES;
+    }
+
+    @Override
+    public Support supports(AttentionRequest request) {
+        return CudaCapabilities.CAPABILITIES.check(request).and(deviceSupport(request));
+    }
+
+    @Override
+    public Support supportsBackward(AttentionRequest request) {
+        return CudaCapabilities.CAPABILITIES.checkBackward(request).and(deviceSupport(request));
+    }
+
+    @Override
+    public AttentionResult forward(AttentionRequest request) {
+        return CudaAttention.forward(request);
+    }
+
+    @Override
+    public AttentionGradients backward(BackwardRequest request) {
+        return CudaAttention.backward(request);
+    }
+
+    /** Device tensors must come from this provider. */
+    private static Support deviceSupport(AttentionRequest r) {
+        if (r.device().isCpu()) {
+            return Support.yes();
+        }
+        if (!CudaTensors.isDeviceTensor(r.q())) {
+            return Support.no("tensors on " + r.device() + " not allocated by the cuda provider");
+        }
+        return Support.yes();
+    }
+}

@@ -1,0 +1,234 @@
+package org.attn4j.cuda;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.attn4j.cuda.bridge.CudaBridge;
+import org.attn4j.spi.Availability;
+
+/**
+ * Finds out, once and lazily, whether attn4j's CUDA engine can run here, and why not: no native library for this
+ * platform, the library failing to load, no driver, a driver too old, no device, or no device of compute capability
+ * 8.0 or newer. Nothing here throws; the first call that needs the GPU calls {@link #requireAvailable()}.
+ */
+public final class CudaRuntime {
+    /** Oldest supported compute capability (major): the kernels use sm_80 instructions. */
+    static final int MIN_MAJOR = 8;
+    /** {@code -Dattn4j.cuda.disable=true} makes the provider unavailable (to force the CPU path). */
+    public static final String DISABLE_PROPERTY = "attn4j.cuda.disable";
+
+    private static volatile Probe probe;
+    private static volatile String broken;
+
+    private CudaRuntime() {
+    }
+
+    /** What the probe found. */
+    static final class Probe {
+        final Availability availability;
+        final boolean libraryLoaded;
+        final List<CudaDevice> devices;
+        final int driverVersion;
+        final int runtimeVersion;
+
+        Probe(Availability availability, boolean libraryLoaded, List<CudaDevice> devices, int driverVersion,
+              int runtimeVersion) {
+            this.availability = availability;
+            this.libraryLoaded = libraryLoaded;
+            this.devices = Collections.unmodifiableList(devices);
+            this.driverVersion = driverVersion;
+            this.runtimeVersion = runtimeVersion;
+        }
+
+        static Probe unavailable(String reason, boolean loaded, int driver, int runtime) {
+            return new Probe(Availability.unavailable(reason), loaded, List.of(), driver, runtime);
+        }
+    }
+
+    /** Whether the provider can run here, with the exact reason when not. Never throws. */
+    public static Availability availability() {
+        try {
+            Probe p = probe();
+            String b = broken;
+            if (b != null) {
+                return Availability.unavailable("the CUDA context is unusable after " + b + "; restart the JVM");
+            }
+            return p.availability;
+        } catch (RuntimeException | LinkageError e) {
+            return Availability.unavailable("the CUDA probe failed: " + e);
+        }
+    }
+
+    public static boolean isAvailable() {
+        return availability().isAvailable();
+    }
+
+    /** Whether the native library is loaded (it loads without a driver or GPU). */
+    public static boolean isLibraryLoaded() {
+        try {
+            return probe().libraryLoaded;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Every device found (supported or not); empty when the runtime is unavailable. */
+    public static List<CudaDevice> devices() {
+        return probe().devices;
+    }
+
+    /** The driver's CUDA version as 1000 * major + 10 * minor (0 without a driver or library). */
+    public static int driverVersion() {
+        return probe().driverVersion;
+    }
+
+    /** The CUDA runtime version linked into the library (0 when it did not load). */
+    public static int runtimeVersion() {
+        return probe().runtimeVersion;
+    }
+
+    /** @throws IllegalStateException with the reason, when the runtime cannot run kernels */
+    static void requireAvailable() {
+        Availability a = availability();
+        if (!a.isAvailable()) {
+            throw new IllegalStateException("provider 'cuda' is unavailable: " + a.reason());
+        }
+    }
+
+    /**
+     * The usable device of this index.
+     *
+     * @throws IllegalArgumentException when there is no such device or it is too old
+     */
+    static CudaDevice device(int index) {
+        requireAvailable();
+        List<CudaDevice> all = probe().devices;
+        if (index < 0 || index >= all.size()) {
+            throw new IllegalArgumentException("device: expected cuda:0.." + (all.size() - 1) + ", got cuda:" + index);
+        }
+        CudaDevice d = all.get(index);
+        if (!d.isSupported()) {
+            throw new IllegalArgumentException("device: " + d + " is below compute capability " + MIN_MAJOR + ".0");
+        }
+        return d;
+    }
+
+    /** Records a non-recoverable CUDA error: from now on the provider is unavailable with this reason. */
+    static void markBroken(String reason) {
+        Probe p = probe;
+        if (broken == null && p != null && p.availability.isAvailable()) {
+            broken = reason;
+        }
+    }
+
+    private static Probe probe() {
+        Probe p = probe;
+        if (p == null) {
+            synchronized (CudaRuntime.class) {
+                p = probe;
+                if (p == null) {
+                    p = detect();
+                    probe = p;
+                }
+            }
+        }
+        return p;
+    }
+
+    /** linux-x86_64, or what this machine is, in JavaCPP's naming. */
+    static String platform() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String o = os.startsWith("linux") ? "linux" : os.startsWith("mac") ? "macosx" : os.startsWith("windows")
+                ? "windows" : os.replace(' ', '_');
+        String a = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64"
+                : arch.equals("aarch64") ? "arm64" : arch;
+        return o + "-" + a;
+    }
+
+    static String cudaVersion(int v) {
+        return (v / 1000) + "." + (v % 1000 / 10);
+    }
+
+    private static Probe detect() {
+        if (Boolean.getBoolean(DISABLE_PROPERTY)) {
+            return Probe.unavailable("disabled by -D" + DISABLE_PROPERTY + "=true", false, 0, 0);
+        }
+        String platform = platform();
+        if (!platform.equals("linux-x86_64")) {
+            return Probe.unavailable("no native library for this platform (" + platform
+                    + "): attn4j-native is built for linux-x86_64 only", false, 0, 0);
+        }
+        if (CudaBridge.class.getResource(CudaBridge.LIBRARY_RESOURCE) == null) {
+            return Probe.unavailable("no native library for this platform (linux-x86_64): the attn4j-native jar "
+                    + "with classifier linux-x86_64 is not on the class path (it is built only where nvcc is "
+                    + "installed)", false, 0, 0);
+        }
+        try {
+            Class.forName(CudaBridge.class.getName(), true, CudaBridge.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+            return Probe.unavailable("the native library failed to load: " + cause, false, 0, 0);
+        }
+        int abi = CudaBridge.attn4j_abi_version();
+        if (abi != NativeAbi.ABI_VERSION) {
+            return Probe.unavailable("the native library speaks ABI version " + abi + ", this attn4j-cuda expects "
+                    + NativeAbi.ABI_VERSION + " (mismatched attn4j-native jar)", true, 0, 0);
+        }
+        int[] v = new int[1];
+        CudaBridge.attn4j_runtime_version(v);
+        int runtime = v[0];
+        v[0] = 0;
+        CudaBridge.attn4j_driver_version(v);
+        int driver = v[0];
+        if (CudaBridge.attn4j_driver_library_present() == 0 || driver == 0) {
+            return Probe.unavailable("no CUDA driver: libcuda.so.1 was not found (install an NVIDIA driver for CUDA "
+                    + cudaVersion(runtime) + " or newer)", true, driver, runtime);
+        }
+        int[] count = new int[1];
+        int rc = CudaBridge.attn4j_device_count(count);
+        if (rc == CudaErrors.INSUFFICIENT_DRIVER) {
+            return Probe.unavailable("CUDA driver too old: it supports CUDA " + cudaVersion(driver)
+                    + ", attn4j's kernels were built with CUDA " + cudaVersion(runtime)
+                    + " (update the NVIDIA driver)", true, driver, runtime);
+        }
+        if (rc == CudaErrors.NO_DEVICE || (rc == NativeAbi.OK && count[0] == 0)) {
+            return Probe.unavailable("no CUDA device found (driver CUDA " + cudaVersion(driver) + ")", true, driver,
+                    runtime);
+        }
+        if (rc != NativeAbi.OK) {
+            return Probe.unavailable("CUDA initialization failed: " + CudaBridge.attn4j_error_name(rc) + " ("
+                    + CudaBridge.attn4j_last_error_message() + ")", true, driver, runtime);
+        }
+        List<CudaDevice> devices = new ArrayList<>();
+        for (int i = 0; i < count[0]; i++) {
+            int[] major = new int[1];
+            int[] minor = new int[1];
+            int[] sms = new int[1];
+            long[] mem = new long[1];
+            long[] smem = new long[1];
+            byte[] name = new byte[256];
+            rc = CudaBridge.attn4j_device_properties(i, major, minor, sms, mem, smem, name, name.length);
+            if (rc != NativeAbi.OK) {
+                return Probe.unavailable("cudaGetDeviceProperties(" + i + ") failed: "
+                        + CudaBridge.attn4j_error_name(rc), true, driver, runtime);
+            }
+            int len = 0;
+            while (len < name.length && name[len] != 0) {
+                len++;
+            }
+            devices.add(new CudaDevice(i, new String(name, 0, len, StandardCharsets.UTF_8), major[0], minor[0],
+                    sms[0], mem[0], smem[0]));
+        }
+        String list = devices.stream().map(CudaDevice::toString).collect(Collectors.joining("; "));
+        if (devices.stream().noneMatch(CudaDevice::isSupported)) {
+            return new Probe(Availability.unavailable("no CUDA device of compute capability " + MIN_MAJOR
+                    + ".0 or newer: " + list), true, devices, driver, runtime);
+        }
+        return new Probe(Availability.available(list + "; driver CUDA " + cudaVersion(driver) + ", runtime CUDA "
+                + cudaVersion(runtime)), true, devices, driver, runtime);
+    }
+}
