@@ -161,7 +161,9 @@ final class BackwardPass {
                 if (!rowScores(plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], s, ws)) {
                     continue;
                 }
-                float tileMax = Kernels.max(s, n);
+                int from = ws.span[0];
+                int to = ws.span[1];
+                float tileMax = Kernels.max(s, from, to);
                 if (tileMax == Float.NEGATIVE_INFINITY) {
                     continue;
                 }
@@ -171,7 +173,7 @@ final class BackwardPass {
                     }
                     m[r] = tileMax;
                 }
-                l[r] += FastExp.expShifted(s, m[r], n, ws.expScratch);
+                l[r] += FastExp.expShifted(s, m[r], from, to, ws.expScratch);
             }
         }
         int base = bh * p.nq + i0;
@@ -181,23 +183,28 @@ final class BackwardPass {
     }
 
     /**
-     * Scores of query row {@code i} against key tile {@code kt} into {@code s}, masked entries at {@code -inf}.
-     * Returns false when the static masks leave nothing of this row in the tile.
+     * Scores of query row {@code i} against key tile {@code kt} into {@code s[span]}, where {@code ws.span} receives
+     * the range holding the row's allowed keys; masked entries in it are {@code -inf}. Returns false when the static
+     * masks leave nothing of this row in the tile.
      */
     private boolean rowScores(TilePlan plan, byte kind, KeyValueHead kv, int kt, int i, int j0, int n, float[] q,
                               float[] s, Workspace ws) {
         if (kind == TilePlan.PARTIAL) {
-            if (plan.maskRow(i, j0, n, ws.allowed, ws.intervals) == 0) {
+            if (plan.maskRow(i, j0, n, ws.allowed, ws.intervals, ws.span) == 0) {
                 return false;
             }
-            Kernels.scores(q, kv.keysT[kt], p.d, n, s);
-            for (int t = 0; t < n; t++) {
+            int from = ws.span[0];
+            int to = ws.span[1];
+            Kernels.scores(q, kv.keysT[kt], p.d, from, to, s);
+            for (int t = from; t < to; t++) {
                 if (!ws.allowed[t]) {
                     s[t] = Float.NEGATIVE_INFINITY;
                 }
             }
         } else {
-            Kernels.scores(q, kv.keysT[kt], p.d, n, s);
+            ws.span[0] = 0;
+            ws.span[1] = n;
+            Kernels.scores(q, kv.keysT[kt], p.d, 0, n, s);
         }
         return true;
     }
@@ -218,27 +225,33 @@ final class BackwardPass {
             Kernels.clear(dsRow, n);
             return false;
         }
+        int from = ws.span[0];
+        int to = ws.span[1];
+        Kernels.clear(pRow, 0, from);
+        Kernels.clear(pRow, to, n);
+        Kernels.clear(dsRow, 0, from);
+        Kernels.clear(dsRow, to, n);
         if (cutScore != null) {
             float cut = cutScore[row];
             int lastKey = cutKey[row];
-            for (int t = 0; t < n; t++) {
+            for (int t = from; t < to; t++) {
                 if (!TokenSelection.passes(pRow[t], j0 + t, cut, lastKey)) {
                     pRow[t] = Float.NEGATIVE_INFINITY;
                 }
             }
         }
-        // pRow holds masked scores; turn them into p, and w into dsRow.
+        // pRow[from, to) holds masked scores; turn them into p, and w into dsRow.
         boolean any = false;
         switch (p.normalizer) {
             case SOFTMAX:
-                FastExp.expShifted(pRow, (float) stat, n, ws.expScratch);
-                for (int t = 0; t < n; t++) {
+                FastExp.expShifted(pRow, (float) stat, from, to, ws.expScratch);
+                for (int t = from; t < to; t++) {
                     dsRow[t] = pRow[t];
                     any |= pRow[t] != 0f;
                 }
                 break;
             case SPARSEMAX:
-                for (int t = 0; t < n; t++) {
+                for (int t = from; t < to; t++) {
                     double v = pRow[t] - stat;
                     boolean in = v > 0;
                     pRow[t] = in ? (float) v : 0f;
@@ -247,7 +260,7 @@ final class BackwardPass {
                 }
                 break;
             case ENTMAX15:
-                for (int t = 0; t < n; t++) {
+                for (int t = from; t < to; t++) {
                     double v = 0.5 * pRow[t] - stat;
                     boolean in = v > 0;
                     pRow[t] = in ? (float) (v * v) : 0f;
@@ -259,13 +272,13 @@ final class BackwardPass {
                 throw new IllegalStateException("unknown normalizer " + p.normalizer);
         }
         if (!any) {
-            Kernels.clear(dsRow, n);
+            Kernels.clear(dsRow, from, to);
             return false;
         }
         float[] dp = ws.scores;
-        Kernels.scores(gradO, kv.valuesT[kt], p.dv, n, dp);
+        Kernels.scores(gradO, kv.valuesT[kt], p.dv, from, to, dp);
         float dl = delta[row];
-        for (int t = 0; t < n; t++) {
+        for (int t = from; t < to; t++) {
             dsRow[t] = dsRow[t] * (dp[t] - dl);
         }
         return true;
@@ -349,7 +362,7 @@ final class BackwardPass {
             for (int r = 0; r < rows; r++) {
                 if (rowGradient(bh, plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], ws.gradOut[r],
                         ws.tileP[r], ws.tileDs[r], ws)) {
-                    Kernels.addWeightedRows(gradQ[r], ws.tileDs[r], kv.keys, j0, n, p.d);
+                    Kernels.addWeightedRows(gradQ[r], ws.tileDs[r], kv.keys, j0, ws.span[0], ws.span[1], p.d);
                 }
             }
         }

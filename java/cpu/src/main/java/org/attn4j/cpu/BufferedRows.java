@@ -42,10 +42,14 @@ final class BufferedRows {
             float[][] keysT = kv.keysT[kt];
             for (int r = 0; r < count; r++) {
                 int row = first + r;
-                if (kind == TilePlan.PARTIAL && plan.maskRow(i0 + row, j0, n, allowed, ws.intervals) == 0) {
-                    continue;
+                if (kind == TilePlan.PARTIAL) {
+                    if (plan.maskRow(i0 + row, j0, n, allowed, ws.intervals, ws.span) == 0) {
+                        continue;
+                    }
+                    Kernels.scores(ws.queries[row], keysT, p.d, ws.span[0], ws.span[1], s);
+                } else {
+                    Kernels.scores(ws.queries[row], keysT, p.d, 0, n, s);
                 }
-                Kernels.scores(ws.queries[row], keysT, p.d, n, s);
                 float[] scores = ws.rowScores[r];
                 int[] keys = ws.rowKeys[r];
                 int c = ws.rowCounts[r];
@@ -56,7 +60,7 @@ final class BufferedRows {
                     }
                     c += n;
                 } else {
-                    for (int t = 0; t < n; t++) {
+                    for (int t = ws.span[0]; t < ws.span[1]; t++) {
                         if (allowed[t]) {
                             scores[c] = s[t];
                             keys[c] = j0 + t;

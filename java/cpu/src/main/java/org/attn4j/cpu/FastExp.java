@@ -28,7 +28,12 @@ final class FastExp {
      * @param k scratch of length >= n
      */
     static float expShifted(float[] s, float shift, int n, float[] k) {
-        for (int j = 0; j < n; j++) {
+        return expShifted(s, shift, 0, n, k);
+    }
+
+    /** {@link #expShifted(float[], float, int, float[])} over {@code s[from..to)}. */
+    static float expShifted(float[] s, float shift, int from, int to, float[] k) {
+        for (int j = from; j < to; j++) {
             float x = Math.max(s[j] - shift, LOWEST);
             float kj = (x * LOG2E + ROUND) - ROUND;
             float r = x - kj * LN2_HI - kj * LN2_LO;
@@ -42,7 +47,7 @@ final class FastExp {
             k[j] = kj;
         }
         float sum = 0f;
-        for (int j = 0; j < n; j++) {
+        for (int j = from; j < to; j++) {
             int biased = (int) k[j] + 127;
             float e = biased > 0 ? s[j] * Float.intBitsToFloat(biased << 23) : 0f;
             s[j] = e;

@@ -71,23 +71,27 @@ final class ForwardPass {
             int n = Math.min(g.keyTile, p.nk - j0);
             float[][] keysT = kv.keysT[kt];
             for (int r = 0; r < rows; r++) {
+                int from = 0;
+                int to = n;
                 if (kind == TilePlan.PARTIAL) {
-                    int count = plan.maskRow(i0 + r, j0, n, allowed, ws.intervals);
+                    int count = plan.maskRow(i0 + r, j0, n, allowed, ws.intervals, ws.span);
                     if (count == 0) {
                         continue;
                     }
                     kept += count;
-                    Kernels.scores(ws.queries[r], keysT, p.d, n, s);
-                    for (int t = 0; t < n; t++) {
+                    from = ws.span[0];
+                    to = ws.span[1];
+                    Kernels.scores(ws.queries[r], keysT, p.d, from, to, s);
+                    for (int t = from; t < to; t++) {
                         if (!allowed[t]) {
                             s[t] = Float.NEGATIVE_INFINITY;
                         }
                     }
                 } else {
                     kept += n;
-                    Kernels.scores(ws.queries[r], keysT, p.d, n, s);
+                    Kernels.scores(ws.queries[r], keysT, p.d, 0, n, s);
                 }
-                float tileMax = Kernels.max(s, n);
+                float tileMax = Kernels.max(s, from, to);
                 if (tileMax == Float.NEGATIVE_INFINITY) {
                     continue;
                 }
@@ -99,8 +103,8 @@ final class ForwardPass {
                     }
                     m[r] = tileMax;
                 }
-                l[r] += FastExp.expShifted(s, m[r], n, ws.expScratch);
-                Kernels.addWeightedRows(o[r], s, kv.values, j0, n, dv);
+                l[r] += FastExp.expShifted(s, m[r], from, to, ws.expScratch);
+                Kernels.addWeightedRows(o[r], s, kv.values, j0, from, to, dv);
             }
         }
         float[] rowLse = ws.rowLse;

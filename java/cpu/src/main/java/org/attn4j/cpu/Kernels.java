@@ -21,6 +21,11 @@ final class Kernels {
      * @param kt the tile's keys transposed: {@code kt[c][j]} is component {@code c} of key {@code j}
      */
     static void scores(float[] q, float[][] kt, int d, int n, float[] s) {
+        scores(q, kt, d, 0, n, s);
+    }
+
+    /** {@link #scores} for keys {@code from <= j < to} only (entries outside are left as they are). */
+    static void scores(float[] q, float[][] kt, int d, int from, int to, float[] s) {
         int c = 0;
         if (d >= 4) {
             float a0 = q[0];
@@ -31,12 +36,12 @@ final class Kernels {
             float[] k1 = kt[1];
             float[] k2 = kt[2];
             float[] k3 = kt[3];
-            for (int j = 0; j < n; j++) {
+            for (int j = from; j < to; j++) {
                 s[j] = a0 * k0[j] + a1 * k1[j] + a2 * k2[j] + a3 * k3[j];
             }
             c = 4;
         } else {
-            for (int j = 0; j < n; j++) {
+            for (int j = from; j < to; j++) {
                 s[j] = 0f;
             }
         }
@@ -49,14 +54,14 @@ final class Kernels {
             float[] k1 = kt[c + 1];
             float[] k2 = kt[c + 2];
             float[] k3 = kt[c + 3];
-            for (int j = 0; j < n; j++) {
+            for (int j = from; j < to; j++) {
                 s[j] += a0 * k0[j] + a1 * k1[j] + a2 * k2[j] + a3 * k3[j];
             }
         }
         for (; c < d; c++) {
             float a = q[c];
             float[] k0 = kt[c];
-            for (int j = 0; j < n; j++) {
+            for (int j = from; j < to; j++) {
                 s[j] += a * k0[j];
             }
         }
@@ -67,8 +72,13 @@ final class Kernels {
      * {@code c < len}. Groups of four zero weights (masked or outside a sparse support) are skipped.
      */
     static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int n, int len) {
-        int t = 0;
-        for (; t + 3 < n; t += 4) {
+        addWeightedRows(acc, w, rows, first, 0, n, len);
+    }
+
+    /** {@link #addWeightedRows} over {@code from <= t < to}. */
+    static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int from, int to, int len) {
+        int t = from;
+        for (; t + 3 < to; t += 4) {
             float w0 = w[t];
             float w1 = w[t + 1];
             float w2 = w[t + 2];
@@ -84,7 +94,7 @@ final class Kernels {
                 acc[c] += w0 * r0[c] + w1 * r1[c] + w2 * r2[c] + w3 * r3[c];
             }
         }
-        for (; t < n; t++) {
+        for (; t < to; t++) {
             float w0 = w[t];
             if (w0 == 0f) {
                 continue;
@@ -136,15 +146,25 @@ final class Kernels {
 
     /** {@code y[c] = 0} for {@code c < len}. */
     static void clear(float[] y, int len) {
-        for (int c = 0; c < len; c++) {
+        clear(y, 0, len);
+    }
+
+    /** {@code y[c] = 0} for {@code from <= c < to}. */
+    static void clear(float[] y, int from, int to) {
+        for (int c = from; c < to; c++) {
             y[c] = 0f;
         }
     }
 
     /** Largest of {@code s[0..n)}; {@code -inf} when n is 0. */
     static float max(float[] s, int n) {
+        return max(s, 0, n);
+    }
+
+    /** Largest of {@code s[from..to)}. */
+    static float max(float[] s, int from, int to) {
         float m = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
+        for (int j = from; j < to; j++) {
             m = Math.max(m, s[j]);
         }
         return m;

@@ -136,11 +136,13 @@ final class TilePlan {
 
     /**
      * Writes into {@code allowed[0..n)} whether query {@code i} may attend to keys {@code j0 .. j0 + n - 1} (static
-     * masks and block top-k; token top-k is applied later) and returns how many may.
+     * masks and block top-k; token top-k is applied later) and returns how many may. {@code span} receives the
+     * smallest range {@code [span[0], span[1])} holding every allowed key, so that the kernels skip the rest of the
+     * row (the upper triangle of a diagonal tile, the outside of a window).
      *
      * @param intervals scratch of length >= 4
      */
-    int maskRow(int i, int j0, int n, boolean[] allowed, int[] intervals) {
+    int maskRow(int i, int j0, int n, boolean[] allowed, int[] intervals, int[] span) {
         for (int t = 0; t < n; t++) {
             allowed[t] = false;
         }
@@ -171,11 +173,17 @@ final class TilePlan {
             }
         }
         int allowedCount = 0;
+        int first = n;
+        int last = -1;
         for (int t = 0; t < n; t++) {
             if (allowed[t]) {
                 allowedCount++;
+                first = Math.min(first, t);
+                last = t;
             }
         }
+        span[0] = allowedCount == 0 ? 0 : first;
+        span[1] = last + 1;
         return allowedCount;
     }
 

@@ -27,6 +27,8 @@ final class Workspace {
     float[] expScratch = new float[0];
     boolean[] allowed = new boolean[0];
     final int[] intervals = new int[4];
+    /** {@code [from, to)} of the allowed keys of the current row within its key tile. */
+    final int[] span = new int[2];
 
     // Whole tiles (backward).
     float[][] tileS;
