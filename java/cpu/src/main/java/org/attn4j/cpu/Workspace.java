@@ -31,10 +31,8 @@ final class Workspace {
     final int[] span = new int[2];
 
     // Whole tiles (backward).
-    float[][] tileS;
     float[][] tileP;
     float[][] tileDs;
-    float[][] tileDp;
     float[][] tilePT;
     float[][] tileDsT;
     float[][] gradK;
@@ -46,7 +44,6 @@ final class Workspace {
     int[] rowCounts = new int[0];
     float[] rowScratch = new float[0];
     float[] denseRow = new float[0];
-    float[] vectorScratch = new float[0];
     final TokenSelection selection = new TokenSelection();
 
     static Workspace get() {
@@ -100,7 +97,6 @@ final class Workspace {
         scores = grow(scores, bk);
         expScratch = grow(expScratch, bk);
         allowed = grow(allowed, bk);
-        vectorScratch = grow(vectorScratch, wide);
     }
 
     /** Sizes the whole-tile arrays of the backward pass. */
@@ -108,10 +104,8 @@ final class Workspace {
         prepareTiles(bq, bk, d, dv);
         gradOut = grow(gradOut, bq, dv);
         gradQ = grow(gradQ, bq, d);
-        tileS = grow(tileS, bq, bk);
         tileP = grow(tileP, bq, bk);
         tileDs = grow(tileDs, bq, bk);
-        tileDp = grow(tileDp, bq, bk);
         tilePT = grow(tilePT, bk, bq);
         tileDsT = grow(tileDsT, bk, bq);
         gradK = grow(gradK, bk, d);
