@@ -190,15 +190,18 @@ final class BackwardPass {
     private boolean rowScores(TilePlan plan, byte kind, KeyValueHead kv, int kt, int i, int j0, int n, float[] q,
                               float[] s, Workspace ws) {
         if (kind == TilePlan.PARTIAL) {
-            if (plan.maskRow(i, j0, n, ws.allowed, ws.intervals, ws.span) == 0) {
+            int count = plan.maskRow(i, j0, n, ws.allowed, ws.intervals, ws.span);
+            if (count == 0) {
                 return false;
             }
             int from = ws.span[0];
             int to = ws.span[1];
             Kernels.scores(q, kv.keysT[kt], p.d, from, to, s);
-            for (int t = from; t < to; t++) {
-                if (!ws.allowed[t]) {
-                    s[t] = Float.NEGATIVE_INFINITY;
+            if (count < to - from) {
+                for (int t = from; t < to; t++) {
+                    if (!ws.allowed[t]) {
+                        s[t] = Float.NEGATIVE_INFINITY;
+                    }
                 }
             }
         } else {

@@ -42,23 +42,27 @@ final class BufferedRows {
             float[][] keysT = kv.keysT[kt];
             for (int r = 0; r < count; r++) {
                 int row = first + r;
+                int from = 0;
+                int to = n;
+                boolean contiguous = true;
                 if (kind == TilePlan.PARTIAL) {
-                    if (plan.maskRow(i0 + row, j0, n, allowed, ws.intervals, ws.span) == 0) {
+                    int allowedCount = plan.maskRow(i0 + row, j0, n, allowed, ws.intervals, ws.span);
+                    if (allowedCount == 0) {
                         continue;
                     }
-                    Kernels.scores(ws.queries[row], keysT, p.d, ws.span[0], ws.span[1], s);
-                } else {
-                    Kernels.scores(ws.queries[row], keysT, p.d, 0, n, s);
+                    from = ws.span[0];
+                    to = ws.span[1];
+                    contiguous = allowedCount == to - from;
                 }
+                Kernels.scores(ws.queries[row], keysT, p.d, from, to, s);
                 float[] scores = ws.rowScores[r];
                 int[] keys = ws.rowKeys[r];
                 int c = ws.rowCounts[r];
-                if (kind == TilePlan.FULL) {
-                    System.arraycopy(s, 0, scores, c, n);
-                    for (int t = 0; t < n; t++) {
-                        keys[c + t] = j0 + t;
+                if (contiguous) {
+                    System.arraycopy(s, from, scores, c, to - from);
+                    for (int t = from; t < to; t++) {
+                        keys[c++] = j0 + t;
                     }
-                    c += n;
                 } else {
                     for (int t = ws.span[0]; t < ws.span[1]; t++) {
                         if (allowed[t]) {

@@ -82,9 +82,11 @@ final class ForwardPass {
                     from = ws.span[0];
                     to = ws.span[1];
                     Kernels.scores(ws.queries[r], keysT, p.d, from, to, s);
-                    for (int t = from; t < to; t++) {
-                        if (!allowed[t]) {
-                            s[t] = Float.NEGATIVE_INFINITY;
+                    if (count < to - from) {
+                        for (int t = from; t < to; t++) {
+                            if (!allowed[t]) {
+                                s[t] = Float.NEGATIVE_INFINITY;
+                            }
                         }
                     }
                 } else {

@@ -135,19 +135,33 @@ final class TilePlan {
     }
 
     /**
-     * Writes into {@code allowed[0..n)} whether query {@code i} may attend to keys {@code j0 .. j0 + n - 1} (static
-     * masks and block top-k; token top-k is applied later) and returns how many may. {@code span} receives the
-     * smallest range {@code [span[0], span[1])} holding every allowed key, so that the kernels skip the rest of the
-     * row (the upper triangle of a diagonal tile, the outside of a window).
+     * Which keys {@code j0 .. j0 + n - 1} query {@code i} may attend to (static masks and block top-k; token top-k
+     * is applied later). Returns how many; {@code span} receives the smallest range {@code [span[0], span[1])} of
+     * tile columns holding them all, so that the kernels skip the rest of the row (the upper triangle of a diagonal
+     * tile, the outside of a window). When the count equals the span's width every key of the span is allowed and
+     * {@code allowed} is left untouched; otherwise {@code allowed[t]} says whether column {@code t} is.
      *
      * @param intervals scratch of length >= 4
      */
     int maskRow(int i, int j0, int n, boolean[] allowed, int[] intervals, int[] span) {
+        int j1 = j0 + n;
+        int count = mask.rowIntervals(i, intervals);
+        if (blockMask == null && selected == null && count <= 1) {
+            // One interval of allowed keys (causal and/or a window): no per-column flags needed.
+            int lo = count == 0 ? j0 : Math.max(intervals[0], j0);
+            int hi = count == 0 ? j0 : Math.min(intervals[1], j1);
+            if (hi <= lo) {
+                span[0] = 0;
+                span[1] = 0;
+                return 0;
+            }
+            span[0] = lo - j0;
+            span[1] = hi - j0;
+            return hi - lo;
+        }
         for (int t = 0; t < n; t++) {
             allowed[t] = false;
         }
-        int j1 = j0 + n;
-        int count = mask.rowIntervals(i, intervals);
         for (int v = 0; v < count; v++) {
             int lo = Math.max(intervals[2 * v], j0);
             int hi = Math.min(intervals[2 * v + 1], j1);
