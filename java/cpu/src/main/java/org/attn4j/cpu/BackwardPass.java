@@ -1,0 +1,377 @@
+package org.attn4j.cpu;
+
+import org.attn4j.Normalizer;
+import org.attn4j.Tensor;
+
+/**
+ * The backward pass, FlashAttention-2 style: nothing of size {@code Nq x Nk} is stored; scores and weights are
+ * recomputed tile by tile from per-row statistics.
+ *
+ * <ol>
+ *   <li>Row statistics, per (batch, query head, query tile): softmax's LSE (read from the forward when given), or
+ *       the threshold tau of sparsemax / entmax-1.5; token top-k's cut; and {@code delta_i}, the row term of the
+ *       normalizer's vector-Jacobian product.</li>
+ *   <li>dK and dV, per (batch, key/value head, key tile): every query head of the group and every query tile that
+ *       keeps this key tile add into the tile's accumulators, so no two tasks write the same rows.</li>
+ *   <li>dQ, per (batch, query head, query tile), over the kept key tiles.</li>
+ * </ol>
+ *
+ * <p>Every normalizer's gradient has the form {@code dS_ij = w_ij (dP_ij - delta_i)} with {@code dP = dO V^T}:
+ * softmax {@code w = p}, {@code delta = dO . O}; sparsemax {@code w = [p > 0]}, {@code delta} the mean of dP over
+ * the support; entmax-1.5 {@code w = sqrt(p)}, {@code delta = sum w dP / sum w}. Then {@code dV = P^T dO},
+ * {@code dK = scale dS^T Q}, {@code dQ = scale dS K}. Dynamic selections are recomputed and act as fixed masks.
+ */
+final class BackwardPass {
+    private final AttentionProblem p;
+    private final Tensor output;
+    private final Tensor lseIn;
+    private final Tensor gradOutput;
+    private final Tensor dq;
+    private final Tensor dk;
+    private final Tensor dv;
+    /** Per row {@code bh * Nq + i}: softmax LSE, or tau of sparsemax / entmax (NaN for an empty row). */
+    private final double[] rowStat;
+    private final float[] delta;
+    /** Token top-k cut per row, when token top-k is on. */
+    private final float[] cutScore;
+    private final int[] cutKey;
+
+    BackwardPass(AttentionProblem p, Tensor output, Tensor lse, Tensor gradOutput, Tensor dq, Tensor dk,
+                 Tensor dv) {
+        this.p = p;
+        this.output = output;
+        this.lseIn = lse;
+        this.gradOutput = gradOutput;
+        this.dq = dq;
+        this.dk = dk;
+        this.dv = dv;
+        int rows = p.batch * p.queryHeads * p.nq;
+        this.rowStat = new double[rows];
+        this.delta = new float[rows];
+        this.cutScore = p.tokenTopK > 0 ? new float[rows] : null;
+        this.cutKey = p.tokenTopK > 0 ? new int[rows] : null;
+    }
+
+    void run() {
+        TileGeometry g = p.tiles;
+        int qTasks = p.batch * p.queryHeads * g.queryTiles;
+        long flops = p.denseFlops();
+        CpuThreads.forEach(qTasks, flops, task -> rowStatistics(task / g.queryTiles, task % g.queryTiles,
+                prepared()));
+        CpuThreads.forEach(p.batch * p.kvHeads * g.keyTiles, flops * 2, task ->
+                keyValueTile(task / g.keyTiles, task % g.keyTiles, prepared()));
+        CpuThreads.forEach(qTasks, flops * 2, task -> queryTile(task / g.queryTiles, task % g.queryTiles,
+                prepared()));
+    }
+
+    private Workspace prepared() {
+        Workspace ws = Workspace.get();
+        TileGeometry g = p.tiles;
+        ws.prepareBackward(g.queryTile, g.keyTile, p.d, p.dv);
+        ws.flatOut = Workspace.grow(ws.flatOut, Math.max(g.queryTile, g.keyTile) * Math.max(p.d, p.dv));
+        return ws;
+    }
+
+    // ---- 1. row statistics ----
+
+    private void rowStatistics(int bh, int qt, Workspace ws) {
+        TileGeometry g = p.tiles;
+        int i0 = g.queryStart(qt);
+        int rows = Math.min(g.queryTile, p.nq - i0);
+        int base = bh * p.nq + i0;
+        AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut, 1f);
+        boolean softmax = p.normalizer == Normalizer.SOFTMAX;
+        if (softmax) {
+            AttentionProblem.readRows(output, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.out, 1f);
+            for (int r = 0; r < rows; r++) {
+                delta[base + r] = Kernels.dotInScoreOrder(ws.gradOut[r], ws.out[r], p.dv);
+            }
+        }
+        if (softmax && p.tokenTopK == 0) {
+            if (lseIn != null) {
+                lseIn.copyTo(ws.rowLse, 0, base, rows);
+                for (int r = 0; r < rows; r++) {
+                    rowStat[base + r] = ws.rowLse[r];
+                }
+            } else {
+                softmaxStatistics(bh, qt, i0, rows, ws);
+            }
+            return;
+        }
+        p.loadQueries(bh, i0, rows, ws, ws.queries);
+        KeyValueHead kv = p.kvFor(bh);
+        int capacity = Math.max(1, p.plan(bh).keysInRow(qt, p.nk));
+        int chunk = BufferedRows.chunkRows(rows, capacity);
+        ws.prepareRows(chunk, capacity);
+        for (int first = 0; first < rows; first += chunk) {
+            int count = Math.min(chunk, rows - first);
+            BufferedRows.gather(p, bh, qt, i0, first, count, ws);
+            for (int c = 0; c < count; c++) {
+                int r = first + c;
+                float[] weights = ws.rowScores[c];
+                int[] keys = ws.rowKeys[c];
+                int n = ws.rowCounts[c];
+                if (p.tokenTopK > 0) {
+                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, ws.rowScratch);
+                    cutScore[base + r] = ws.selection.threshold;
+                    cutKey[base + r] = ws.selection.lastTiedKey;
+                }
+                double stat = BufferedRows.normalize(p.normalizer, weights, n, ws.rowScratch);
+                rowStat[base + r] = stat;
+                if (softmax || n == 0) {
+                    continue;
+                }
+                // delta = sum_j w_j dP_j / sum_j w_j over the support, w = 1 (sparsemax) or sqrt(p) (entmax),
+                // with dP_j = dO . V_j computed exactly as the later passes compute it.
+                double weighted = 0;
+                double wSum = 0;
+                for (int t = 0; t < n; t++) {
+                    if (weights[t] > 0) {
+                        double w = p.normalizer == Normalizer.SPARSEMAX ? 1 : (float) Math.sqrt(weights[t]);
+                        weighted += w * Kernels.dotInScoreOrder(ws.gradOut[r], kv.values[keys[t]], p.dv);
+                        wSum += w;
+                    }
+                }
+                delta[base + r] = wSum > 0 ? (float) (weighted / wSum) : 0f;
+            }
+        }
+    }
+
+    /** LSE of softmax rows without token top-k, when the forward did not return it: an online pass without V. */
+    private void softmaxStatistics(int bh, int qt, int i0, int rows, Workspace ws) {
+        TileGeometry g = p.tiles;
+        p.loadQueries(bh, i0, rows, ws, ws.queries);
+        float[] m = ws.rowMax;
+        double[] l = ws.rowSum;
+        for (int r = 0; r < rows; r++) {
+            m[r] = Float.NEGATIVE_INFINITY;
+            l[r] = 0;
+        }
+        KeyValueHead kv = p.kvFor(bh);
+        TilePlan plan = p.plan(bh);
+        float[] s = ws.scores;
+        for (int kt = 0; kt < g.keyTiles; kt++) {
+            byte kind = plan.kind(qt, kt);
+            if (kind == TilePlan.EMPTY) {
+                continue;
+            }
+            int j0 = g.keyStart(kt);
+            int n = Math.min(g.keyTile, p.nk - j0);
+            for (int r = 0; r < rows; r++) {
+                if (!rowScores(plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], s, ws)) {
+                    continue;
+                }
+                int from = ws.span[0];
+                int to = ws.span[1];
+                float tileMax = Kernels.max(s, from, to);
+                if (tileMax == Float.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                if (tileMax > m[r]) {
+                    if (m[r] != Float.NEGATIVE_INFINITY) {
+                        l[r] *= Math.exp(m[r] - tileMax);
+                    }
+                    m[r] = tileMax;
+                }
+                l[r] += FastExp.expShifted(s, m[r], from, to, ws.expScratch);
+            }
+        }
+        int base = bh * p.nq + i0;
+        for (int r = 0; r < rows; r++) {
+            rowStat[base + r] = l[r] > 0 ? m[r] + Math.log(l[r]) : Double.NEGATIVE_INFINITY;
+        }
+    }
+
+    /**
+     * Scores of query row {@code i} against key tile {@code kt} into {@code s[span]}, where {@code ws.span} receives
+     * the range holding the row's allowed keys; masked entries in it are {@code -inf}. Returns false when the static
+     * masks leave nothing of this row in the tile.
+     */
+    private boolean rowScores(TilePlan plan, byte kind, KeyValueHead kv, int kt, int i, int j0, int n, float[] q,
+                              float[] s, Workspace ws) {
+        if (kind == TilePlan.PARTIAL) {
+            int count = plan.maskRow(i, j0, n, ws.allowed, ws.intervals, ws.span);
+            if (count == 0) {
+                return false;
+            }
+            int from = ws.span[0];
+            int to = ws.span[1];
+            Kernels.scores(q, kv.keysT[kt], p.d, from, to, s);
+            if (count < to - from) {
+                for (int t = from; t < to; t++) {
+                    if (!ws.allowed[t]) {
+                        s[t] = Float.NEGATIVE_INFINITY;
+                    }
+                }
+            }
+        } else {
+            ws.span[0] = 0;
+            ws.span[1] = n;
+            Kernels.scores(q, kv.keysT[kt], p.d, 0, n, s);
+        }
+        return true;
+    }
+
+    /**
+     * For query row {@code i} and key tile {@code kt}: the weights {@code p_ij} into {@code pRow} and
+     * {@code dS_ij}, the gradient with respect to the score, into {@code dsRow}. Returns false when the row has no
+     * weight in this tile (both rows are then zero).
+     */
+    private boolean rowGradient(int bh, TilePlan plan, byte kind, KeyValueHead kv, int kt, int i, int j0, int n,
+                                float[] q, float[] gradO, float[] pRow, float[] dsRow, Workspace ws) {
+        int row = bh * p.nq + i;
+        double stat = rowStat[row];
+        boolean softmax = p.normalizer == Normalizer.SOFTMAX;
+        if ((softmax && stat == Double.NEGATIVE_INFINITY) || (!softmax && Double.isNaN(stat))
+                || !rowScores(plan, kind, kv, kt, i, j0, n, q, pRow, ws)) {
+            Kernels.clear(pRow, n);
+            Kernels.clear(dsRow, n);
+            return false;
+        }
+        int from = ws.span[0];
+        int to = ws.span[1];
+        Kernels.clear(pRow, 0, from);
+        Kernels.clear(pRow, to, n);
+        Kernels.clear(dsRow, 0, from);
+        Kernels.clear(dsRow, to, n);
+        if (cutScore != null) {
+            float cut = cutScore[row];
+            int lastKey = cutKey[row];
+            for (int t = from; t < to; t++) {
+                if (!TokenSelection.passes(pRow[t], j0 + t, cut, lastKey)) {
+                    pRow[t] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        // pRow[from, to) holds masked scores; turn them into p, and w into dsRow.
+        boolean any = false;
+        switch (p.normalizer) {
+            case SOFTMAX:
+                FastExp.expShifted(pRow, (float) stat, from, to, ws.expScratch);
+                for (int t = from; t < to; t++) {
+                    dsRow[t] = pRow[t];
+                    any |= pRow[t] != 0f;
+                }
+                break;
+            case SPARSEMAX:
+                for (int t = from; t < to; t++) {
+                    double v = pRow[t] - stat;
+                    boolean in = v > 0;
+                    pRow[t] = in ? (float) v : 0f;
+                    dsRow[t] = in ? 1f : 0f;
+                    any |= in;
+                }
+                break;
+            case ENTMAX15:
+                for (int t = from; t < to; t++) {
+                    double v = 0.5 * pRow[t] - stat;
+                    boolean in = v > 0;
+                    pRow[t] = in ? (float) (v * v) : 0f;
+                    dsRow[t] = in ? (float) v : 0f;
+                    any |= in;
+                }
+                break;
+            default:
+                throw new IllegalStateException("unknown normalizer " + p.normalizer);
+        }
+        if (!any) {
+            Kernels.clear(dsRow, from, to);
+            return false;
+        }
+        float[] dp = ws.scores;
+        Kernels.scores(gradO, kv.valuesT[kt], p.dv, from, to, dp);
+        float dl = delta[row];
+        for (int t = from; t < to; t++) {
+            dsRow[t] = dsRow[t] * (dp[t] - dl);
+        }
+        return true;
+    }
+
+    // ---- 2. dK and dV ----
+
+    private void keyValueTile(int bkv, int kt, Workspace ws) {
+        TileGeometry g = p.tiles;
+        int b = bkv / p.kvHeads;
+        int kvh = bkv % p.kvHeads;
+        int j0 = g.keyStart(kt);
+        int n = Math.min(g.keyTile, p.nk - j0);
+        float[][] gradK = ws.gradK;
+        float[][] gradV = ws.gradV;
+        for (int t = 0; t < n; t++) {
+            Kernels.clear(gradK[t], p.d);
+            Kernels.clear(gradV[t], p.dv);
+        }
+        KeyValueHead kv = p.kv(bkv);
+        for (int h = kvh * p.group; h < (kvh + 1) * p.group; h++) {
+            int bh = b * p.queryHeads + h;
+            TilePlan plan = p.plan(bh);
+            for (int qt = 0; qt < g.queryTiles; qt++) {
+                byte kind = plan.kind(qt, kt);
+                if (kind == TilePlan.EMPTY) {
+                    continue;
+                }
+                int i0 = g.queryStart(qt);
+                int rows = Math.min(g.queryTile, p.nq - i0);
+                p.loadQueries(bh, i0, rows, ws, ws.queries);
+                AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut, 1f);
+                boolean any = false;
+                for (int r = 0; r < rows; r++) {
+                    any |= rowGradient(bh, plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], ws.gradOut[r],
+                            ws.tileP[r], ws.tileDs[r], ws);
+                }
+                if (!any) {
+                    continue;
+                }
+                for (int r = 0; r < rows; r++) {
+                    float[] pr = ws.tileP[r];
+                    float[] dsr = ws.tileDs[r];
+                    for (int t = 0; t < n; t++) {
+                        ws.tilePT[t][r] = pr[t];
+                        ws.tileDsT[t][r] = dsr[t];
+                    }
+                }
+                for (int t = 0; t < n; t++) {
+                    // Queries are already multiplied by the scale: dK = scale dS^T Q.
+                    Kernels.addWeightedRows(gradK[t], ws.tileDsT[t], ws.queries, 0, rows, p.d);
+                    Kernels.addWeightedRows(gradV[t], ws.tilePT[t], ws.gradOut, 0, rows, p.dv);
+                }
+            }
+        }
+        AttentionProblem.writeRows(dk, bkv, p.nk, p.d, j0, n, gradK, ws.flatOut);
+        AttentionProblem.writeRows(dv, bkv, p.nk, p.dv, j0, n, gradV, ws.flatOut);
+    }
+
+    // ---- 3. dQ ----
+
+    private void queryTile(int bh, int qt, Workspace ws) {
+        TileGeometry g = p.tiles;
+        int i0 = g.queryStart(qt);
+        int rows = Math.min(g.queryTile, p.nq - i0);
+        p.loadQueries(bh, i0, rows, ws, ws.queries);
+        AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut, 1f);
+        float[][] gradQ = ws.gradQ;
+        for (int r = 0; r < rows; r++) {
+            Kernels.clear(gradQ[r], p.d);
+        }
+        KeyValueHead kv = p.kvFor(bh);
+        TilePlan plan = p.plan(bh);
+        for (int kt = 0; kt < g.keyTiles; kt++) {
+            byte kind = plan.kind(qt, kt);
+            if (kind == TilePlan.EMPTY) {
+                continue;
+            }
+            int j0 = g.keyStart(kt);
+            int n = Math.min(g.keyTile, p.nk - j0);
+            for (int r = 0; r < rows; r++) {
+                if (rowGradient(bh, plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], ws.gradOut[r],
+                        ws.tileP[r], ws.tileDs[r], ws)) {
+                    Kernels.addWeightedRows(gradQ[r], ws.tileDs[r], kv.keys, j0, ws.span[0], ws.span[1], p.d);
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            Kernels.scale(gradQ[r], p.scale, p.d);
+        }
+        AttentionProblem.writeRows(dq, bh, p.nq, p.d, i0, rows, gradQ, ws.flatOut);
+    }
+}

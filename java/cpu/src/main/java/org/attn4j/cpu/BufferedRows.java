@@ -1,0 +1,111 @@
+package org.attn4j.cpu;
+
+import org.attn4j.Normalizer;
+
+/**
+ * Rows held whole, as (key, score) pairs of their allowed keys in ascending key order: what sparsemax and entmax
+ * need for their threshold, token top-k for its selection, and the probabilities output for its dense rows. Scores
+ * are computed tile by tile with the same kernel as everywhere else, so they agree bit for bit with the scores the
+ * backward pass recomputes.
+ */
+final class BufferedRows {
+    private BufferedRows() {
+    }
+
+    /** Rows of a query tile that fit the row buffers at once, for rows with up to {@code keys} kept keys. */
+    static int chunkRows(int rows, int keys) {
+        return Math.max(1, Math.min(rows, Workspace.ROW_BUFFER_ENTRIES / Math.max(1, keys)));
+    }
+
+    /**
+     * Fills {@code ws.rowScores/rowKeys/rowCounts[0..count)} with the allowed scores of tile rows
+     * {@code first .. first + count - 1} (query rows already in {@code ws.queries}).
+     *
+     * @param i0 the query index of tile row 0
+     */
+    static void gather(AttentionProblem p, int bh, int qt, int i0, int first, int count, Workspace ws) {
+        TileGeometry g = p.tiles;
+        TilePlan plan = p.plan(bh);
+        KeyValueHead kv = p.kvFor(bh);
+        for (int r = 0; r < count; r++) {
+            ws.rowCounts[r] = 0;
+        }
+        float[] s = ws.scores;
+        boolean[] allowed = ws.allowed;
+        for (int kt = 0; kt < g.keyTiles; kt++) {
+            byte kind = plan.kind(qt, kt);
+            if (kind == TilePlan.EMPTY) {
+                continue;
+            }
+            int j0 = g.keyStart(kt);
+            int n = Math.min(g.keyTile, p.nk - j0);
+            float[][] keysT = kv.keysT[kt];
+            for (int r = 0; r < count; r++) {
+                int row = first + r;
+                int from = 0;
+                int to = n;
+                boolean contiguous = true;
+                if (kind == TilePlan.PARTIAL) {
+                    int allowedCount = plan.maskRow(i0 + row, j0, n, allowed, ws.intervals, ws.span);
+                    if (allowedCount == 0) {
+                        continue;
+                    }
+                    from = ws.span[0];
+                    to = ws.span[1];
+                    contiguous = allowedCount == to - from;
+                }
+                Kernels.scores(ws.queries[row], keysT, p.d, from, to, s);
+                float[] scores = ws.rowScores[r];
+                int[] keys = ws.rowKeys[r];
+                int c = ws.rowCounts[r];
+                if (contiguous) {
+                    System.arraycopy(s, from, scores, c, to - from);
+                    for (int t = from; t < to; t++) {
+                        keys[c++] = j0 + t;
+                    }
+                } else {
+                    for (int t = ws.span[0]; t < ws.span[1]; t++) {
+                        if (allowed[t]) {
+                            scores[c] = s[t];
+                            keys[c] = j0 + t;
+                            c++;
+                        }
+                    }
+                }
+                ws.rowCounts[r] = c;
+            }
+        }
+    }
+
+    /**
+     * Turns the scores {@code s[0..n)} of one row into weights in place and returns the row's log-sum-exp (softmax;
+     * {@code -inf} when n is 0) or the threshold tau (sparsemax, entmax-1.5; NaN when n is 0).
+     *
+     * @param scratch length >= n
+     */
+    static double normalize(Normalizer normalizer, float[] s, int n, float[] scratch) {
+        if (n == 0) {
+            return normalizer == Normalizer.SOFTMAX ? Double.NEGATIVE_INFINITY : Double.NaN;
+        }
+        switch (normalizer) {
+            case SOFTMAX: {
+                float max = Kernels.max(s, n);
+                float sum = FastExp.expShifted(s, max, n, scratch);
+                Kernels.scale(s, 1f / sum, n);
+                return max + Math.log(sum);
+            }
+            case SPARSEMAX: {
+                double tau = SparseThresholds.threshold(normalizer, s, n, scratch);
+                SparseThresholds.sparsemaxWeights(s, n, tau);
+                return tau;
+            }
+            case ENTMAX15: {
+                double tau = SparseThresholds.threshold(normalizer, s, n, scratch);
+                SparseThresholds.entmaxWeights(s, n, tau);
+                return tau;
+            }
+            default:
+                throw new IllegalStateException("unknown normalizer " + normalizer);
+        }
+    }
+}

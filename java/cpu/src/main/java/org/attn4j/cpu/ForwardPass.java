@@ -1,0 +1,176 @@
+package org.attn4j.cpu;
+
+import java.util.concurrent.atomic.LongAdder;
+import org.attn4j.Normalizer;
+import org.attn4j.Tensor;
+
+/**
+ * The forward pass, one task per (batch, query head, query tile), FlashAttention style: the tile's query rows stay
+ * in scratch while the kept key tiles stream past.
+ *
+ * <p>Softmax without token top-k or probabilities is computed online (running max and sum, rescaling the output
+ * accumulator when the max grows), with no buffer of scores beyond one tile row. The other cases hold each row's
+ * allowed scores ({@link BufferedRows}) because the normalizer or the selection needs the whole row first.
+ */
+final class ForwardPass {
+    private final AttentionProblem p;
+    private final Tensor output;
+    private final Tensor lse;
+    private final Tensor probabilities;
+    private final boolean buffered;
+    private final LongAdder pairs = new LongAdder();
+
+    ForwardPass(AttentionProblem p, Tensor output, Tensor lse, Tensor probabilities) {
+        this.p = p;
+        this.output = output;
+        this.lse = lse;
+        this.probabilities = probabilities;
+        this.buffered = p.normalizer != Normalizer.SOFTMAX || p.tokenTopK > 0 || probabilities != null;
+    }
+
+    /** Computes every tile; returns the number of (query, key) pairs attended. */
+    long run() {
+        int qTiles = p.tiles.queryTiles;
+        CpuThreads.forEach(p.batch * p.queryHeads * qTiles, p.denseFlops(), task -> {
+            Workspace ws = Workspace.get();
+            ws.prepareTiles(p.tiles.queryTile, p.tiles.keyTile, p.d, p.dv);
+            if (buffered) {
+                bufferedTile(task / qTiles, task % qTiles, ws);
+            } else {
+                onlineSoftmaxTile(task / qTiles, task % qTiles, ws);
+            }
+        });
+        return pairs.sum();
+    }
+
+    private void onlineSoftmaxTile(int bh, int qt, Workspace ws) {
+        TileGeometry g = p.tiles;
+        int i0 = g.queryStart(qt);
+        int rows = Math.min(g.queryTile, p.nq - i0);
+        int dv = p.dv;
+        p.loadQueries(bh, i0, rows, ws, ws.queries);
+        float[] m = ws.rowMax;
+        double[] l = ws.rowSum;
+        float[][] o = ws.out;
+        for (int r = 0; r < rows; r++) {
+            m[r] = Float.NEGATIVE_INFINITY;
+            l[r] = 0;
+            Kernels.clear(o[r], dv);
+        }
+        KeyValueHead kv = p.kvFor(bh);
+        TilePlan plan = p.plan(bh);
+        float[] s = ws.scores;
+        boolean[] allowed = ws.allowed;
+        long kept = 0;
+        for (int kt = 0; kt < g.keyTiles; kt++) {
+            byte kind = plan.kind(qt, kt);
+            if (kind == TilePlan.EMPTY) {
+                continue;
+            }
+            int j0 = g.keyStart(kt);
+            int n = Math.min(g.keyTile, p.nk - j0);
+            float[][] keysT = kv.keysT[kt];
+            for (int r = 0; r < rows; r++) {
+                int from = 0;
+                int to = n;
+                if (kind == TilePlan.PARTIAL) {
+                    int count = plan.maskRow(i0 + r, j0, n, allowed, ws.intervals, ws.span);
+                    if (count == 0) {
+                        continue;
+                    }
+                    kept += count;
+                    from = ws.span[0];
+                    to = ws.span[1];
+                    Kernels.scores(ws.queries[r], keysT, p.d, from, to, s);
+                    if (count < to - from) {
+                        for (int t = from; t < to; t++) {
+                            if (!allowed[t]) {
+                                s[t] = Float.NEGATIVE_INFINITY;
+                            }
+                        }
+                    }
+                } else {
+                    kept += n;
+                    Kernels.scores(ws.queries[r], keysT, p.d, 0, n, s);
+                }
+                float tileMax = Kernels.max(s, from, to);
+                if (tileMax == Float.NEGATIVE_INFINITY) {
+                    continue;
+                }
+                if (tileMax > m[r]) {
+                    if (m[r] != Float.NEGATIVE_INFINITY) {
+                        float correction = (float) Math.exp(m[r] - tileMax);
+                        Kernels.scale(o[r], correction, dv);
+                        l[r] *= correction;
+                    }
+                    m[r] = tileMax;
+                }
+                l[r] += FastExp.expShifted(s, m[r], from, to, ws.expScratch);
+                Kernels.addWeightedRows(o[r], s, kv.values, j0, from, to, dv);
+            }
+        }
+        float[] rowLse = ws.rowLse;
+        for (int r = 0; r < rows; r++) {
+            if (l[r] > 0) {
+                Kernels.scale(o[r], (float) (1.0 / l[r]), dv);
+                rowLse[r] = (float) (m[r] + Math.log(l[r]));
+            } else {
+                Kernels.clear(o[r], dv);
+                rowLse[r] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        finish(bh, i0, rows, kept, ws);
+    }
+
+    private void bufferedTile(int bh, int qt, Workspace ws) {
+        TileGeometry g = p.tiles;
+        int i0 = g.queryStart(qt);
+        int rows = Math.min(g.queryTile, p.nq - i0);
+        int dv = p.dv;
+        p.loadQueries(bh, i0, rows, ws, ws.queries);
+        KeyValueHead kv = p.kvFor(bh);
+        int capacity = Math.max(1, p.plan(bh).keysInRow(qt, p.nk));
+        int chunk = BufferedRows.chunkRows(rows, capacity);
+        ws.prepareRows(chunk, capacity);
+        if (probabilities != null) {
+            ws.denseRow = Workspace.grow(ws.denseRow, p.nk);
+        }
+        long kept = 0;
+        for (int first = 0; first < rows; first += chunk) {
+            int count = Math.min(chunk, rows - first);
+            BufferedRows.gather(p, bh, qt, i0, first, count, ws);
+            for (int c = 0; c < count; c++) {
+                int r = first + c;
+                float[] weights = ws.rowScores[c];
+                int[] keys = ws.rowKeys[c];
+                int n = ws.rowCounts[c];
+                if (p.tokenTopK > 0) {
+                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, ws.rowScratch);
+                }
+                kept += n;
+                double stat = BufferedRows.normalize(p.normalizer, weights, n, ws.rowScratch);
+                ws.rowLse[r] = p.normalizer == Normalizer.SOFTMAX ? (float) stat : Float.NaN;
+                float[] o = ws.out[r];
+                Kernels.clear(o, dv);
+                Kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv);
+                if (probabilities != null) {
+                    float[] dense = ws.denseRow;
+                    Kernels.clear(dense, p.nk);
+                    for (int t = 0; t < n; t++) {
+                        dense[keys[t]] = weights[t];
+                    }
+                    probabilities.copyFrom(dense, 0, ((long) bh * p.nq + i0 + r) * p.nk, p.nk);
+                }
+            }
+        }
+        finish(bh, i0, rows, kept, ws);
+    }
+
+    private void finish(int bh, int i0, int rows, long kept, Workspace ws) {
+        AttentionProblem.writeRows(output, bh, p.nq, p.dv, i0, rows, ws.out, ws.flatOut);
+        if (lse != null) {
+            lse.copyFrom(ws.rowLse, 0, (long) bh * p.nq + i0, rows);
+        }
+        pairs.add(kept);
+    }
+}
