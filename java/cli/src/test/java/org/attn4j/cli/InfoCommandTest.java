@@ -33,8 +33,12 @@ class InfoCommandTest {
         // The unavailable fixture is listed with its reason; automatic selection skips it.
         assertTrue(cli.out.contains(UnavailableTestProvider.REASON), cli.out);
         assertTrue(cli.out.contains("unavailable"), cli.out);
-        assertTrue(cli.out.contains("  fp32  reference"), cli.out);
-        assertTrue(cli.out.contains("  bf16  reference"), cli.out);
+        for (org.attn4j.DType t : org.attn4j.DType.values()) {
+            try (org.attn4j.Tensor x = org.attn4j.Tensor.allocate(t, 1, 1, 1, 64)) {
+                String best = Attention.select(org.attn4j.AttentionRequest.builder(x, x, x).build()).name();
+                assertTrue(cli.out.contains("  " + t + "  " + best), cli.out);
+            }
+        }
         if (System.getenv(ProviderRegistry.ENV) == null) {
             assertTrue(cli.out.contains("Override: none"), cli.out);
         }
