@@ -733,7 +733,7 @@ EmuResult emulate_forward(const ref::Problem& p) {
                         const int64_t at = query ? ref::q_index(p, b, h, r) : ref::kv_index(p, b, h, r);
                         sum = add_exact_order(sum, static_cast<double>((query ? p.q : p.k)[static_cast<size_t>(at + c)]));
                     }
-                    return mul_exact_order(sum, 1.0 / static_cast<double>(r1 - r0));
+                    return sum / static_cast<double>(r1 - r0);  // as BlockTopKSelection: ordered sum / count
                 };
                 const int64_t cb = plan.mb == 1 ? 0 : b, ch = plan.mh == 1 ? 0 : h;
                 for (int qb = 0; qb < qbn; ++qb) {

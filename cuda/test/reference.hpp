@@ -56,9 +56,8 @@ inline std::vector<std::vector<char>> block_selection(const Problem& p, int b, i
                 m[static_cast<size_t>(c)] += x[static_cast<size_t>(base + c)];
             }
         }
-        const double inv = 1.0 / (r1 - r0);
         for (double& x : m) {
-            x *= inv;
+            x /= (r1 - r0);
         }
         return m;
     };

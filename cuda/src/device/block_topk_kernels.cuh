@@ -22,13 +22,14 @@ __global__ void __launch_bounds__(128) block_means_kernel(const BlockTopKParams 
     const int64_t r0 = tile * p.tile;
     const int64_t r1 = r0 + p.tile < p.n ? r0 + p.tile : p.n;
     const T* x = static_cast<const T*>(p.x) + bh * p.n * static_cast<int64_t>(p.d);
-    const double inv = __ddiv_rn(1.0, static_cast<double>(r1 - r0));
+    const double count = static_cast<double>(r1 - r0);
     for (int c = threadIdx.x; c < p.d; c += blockDim.x) {
         double sum = 0.0;
         for (int64_t r = r0; r < r1; ++r) {
             sum = add_exact_order(sum, static_cast<double>(static_cast<float>(x[r * p.d + c])));
         }
-        p.means[(bh * p.tiles + tile) * p.d + c] = mul_exact_order(sum, inv);
+        // The mean as BlockTopKSelection computes it: the ordered sum divided by the row count.
+        p.means[(bh * p.tiles + tile) * p.d + c] = __ddiv_rn(sum, count);
     }
 }
 
