@@ -1,0 +1,116 @@
+package org.attn4j.cpu;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.attn4j.Normalizer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The cpu provider's inner loops, one tile at a time, so that a regression in one of them shows by name: the score
+ * row {@code q K^T} of a 128-key tile, the weighted sum {@code P V}, the shifted exponential of online softmax, the
+ * sparsemax / entmax thresholds of a 4096-score row, and token top-k's k-th largest score.
+ *
+ * <p>This class sits in the provider's package (in this benchmark jar) to reach its package-private kernels.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class CpuKernelsBenchmark {
+    private static final int TILE = 128;
+    private static final int ROW = 4096;
+
+    @Param({"64", "128"})
+    public int headDim;
+
+    private float[] q;
+    private float[][] keysTransposed;
+    private float[][] values;
+    private float[] scores;
+    private float[] weights;
+    private float[] accumulator;
+    private float[] expScratch;
+    private float[] row;
+    private float[] rowScratch;
+    private float[] selectScratch;
+
+    @Setup
+    public void setUp() {
+        Random rnd = new Random(42);
+        q = gaussian(rnd, headDim, 0.125f);
+        keysTransposed = new float[headDim][];
+        for (int c = 0; c < headDim; c++) {
+            keysTransposed[c] = gaussian(rnd, TILE, 1);
+        }
+        values = new float[TILE][];
+        for (int j = 0; j < TILE; j++) {
+            values[j] = gaussian(rnd, headDim, 1);
+        }
+        scores = gaussian(rnd, TILE, 1);
+        weights = gaussian(rnd, TILE, 0.01f);
+        accumulator = new float[headDim];
+        expScratch = new float[TILE];
+        row = gaussian(rnd, ROW, 3);
+        rowScratch = new float[ROW];
+        selectScratch = new float[ROW];
+    }
+
+    private static float[] gaussian(Random rnd, int n, float sigma) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextGaussian() * sigma;
+        }
+        return x;
+    }
+
+    /** One query row against a 128-key tile: 128 x D multiply-adds. */
+    @Benchmark
+    public float scoreRow() {
+        Kernels.scores(q, keysTransposed, headDim, TILE, scores);
+        return scores[TILE - 1];
+    }
+
+    /** O += P V for one query row over a 128-key tile: 128 x D multiply-adds. */
+    @Benchmark
+    public float weightedValues() {
+        Kernels.addWeightedRows(accumulator, weights, values, 0, TILE, headDim);
+        return accumulator[0];
+    }
+
+    /** exp(s - max) over a 128-score tile, the online softmax's inner step. */
+    @Benchmark
+    public float shiftedExp() {
+        return FastExp.expShifted(scores, 2.5f, TILE, expScratch);
+    }
+
+    /** Sparsemax threshold of a 4096-score row. */
+    @Benchmark
+    public double sparsemaxThreshold() {
+        return SparseThresholds.threshold(Normalizer.SPARSEMAX, row, ROW, rowScratch);
+    }
+
+    /** Entmax-1.5 threshold of a 4096-score row. */
+    @Benchmark
+    public double entmaxThreshold() {
+        return SparseThresholds.threshold(Normalizer.ENTMAX15, row, ROW, rowScratch);
+    }
+
+    /** The 64th largest of 4096 scores (token top-64's cut). */
+    @Benchmark
+    public float topKCut() {
+        System.arraycopy(row, 0, selectScratch, 0, ROW);
+        return TokenSelection.kthLargest(selectScratch, ROW, 64);
+    }
+}
