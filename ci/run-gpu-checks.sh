@@ -6,6 +6,9 @@
 #                           the merged tree has it) with the bundled runtime and console launcher
 #   4. gpu_check bench      forward timings: dense (causal or not, head dim 64/128, 4k-16k), block-sparse, block
 #                           top-k; plus PyTorch's SDPA on the dense shapes for comparison when torch is there
+#   javabench (only when asked, in a second call: ATTN4J_GPU_PHASES=javabench)
+#                           ./attn4j bench on cuda beside PyTorch (SDPA backends, FlexAttention), the SPEC's shapes:
+#                           OUT/report/ (index.html, results.json, results.csv, the plots as PNG) and run.log
 # Writes at most 8 files into OUT (the device tool's limit): summary.json, check.json, bench.json, torch.json,
 # java-tests.txt, memcheck.txt, racecheck.txt, run.log; prints a short table last. Exit status 0 when all passed.
 # Usage: ci/run-gpu-checks.sh OUT_DIR      (default: $OUT)
@@ -28,17 +31,23 @@ status_check=skipped status_memcheck=skipped status_racecheck=skipped status_jav
 
 [ -d "$bundle" ] || { say "no .gpu-bundle: build it with ci/build-gpu-bundle.sh and carry it"; exit 2; }
 say "bundle: $(head -2 "$bundle/MANIFEST" | tr '\n' ' ')"
+# The Java runtime travels packed (ci/build-gpu-bundle.sh); unpack it outside the repository.
+jre=/tmp/attn4j-jre/jre
+[ -x "$jre/bin/java" ] || { mkdir -p /tmp/attn4j-jre && tar -C /tmp/attn4j-jre -xzf "$bundle/jre.tar.gz"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv 2>&1 | tee -a "$log"
 
-# 0. gpu_check: the bundled binary, else rebuilt here from the sources (nvcc is on the GPU image).
+# 0. gpu_check: the bundled binary, else rebuilt here from the sources (nvcc is on the GPU image). Only the phases
+#    that run it need it.
 gpu_check=/tmp/attn4j-gpu_check
-gzip -dc "$bundle/bin/gpu_check.gz" > "$gpu_check" && chmod +x "$gpu_check"
-"$gpu_check" nothing > /dev/null 2>&1
-rc=$?
-if [ $rc -ne 2 ]; then  # 2 = it ran and printed its usage
-    say "bundled gpu_check does not run here (exit $rc); rebuilding from cuda/ with this machine's nvcc"
-    make -s -C "$repo/cuda" -j"$(nproc)" gpu-check BUILD=/tmp/attn4j-cuda-build >> "$log" 2>&1 \
-        && gpu_check=/tmp/attn4j-cuda-build/gpu_check
+if want check || want memcheck || want racecheck || want bench; then
+    gzip -dc "$bundle/bin/gpu_check.gz" > "$gpu_check" && chmod +x "$gpu_check"
+    "$gpu_check" nothing > /dev/null 2>&1
+    rc=$?
+    if [ $rc -ne 2 ]; then  # 2 = it ran and printed its usage
+        say "bundled gpu_check does not run here (exit $rc); rebuilding from cuda/ with this machine's nvcc"
+        make -s -C "$repo/cuda" -j"$(nproc)" gpu-check BUILD=/tmp/attn4j-cuda-build >> "$log" 2>&1 \
+            && gpu_check=/tmp/attn4j-cuda-build/gpu_check
+    fi
 fi
 
 # 1. Correctness through the C ABI.
@@ -75,7 +84,7 @@ fi
 if want java; then
 say "Java tests (JUnit console launcher)"
 cp_jars=$(ls "$bundle"/lib/*.jar | tr '\n' ':')
-timeout 110 "$bundle/jre/bin/java" --enable-native-access=ALL-UNNAMED -Dorg.bytedeco.javacpp.cachedir=/tmp/attn4j-javacpp \
+timeout 110 "$jre/bin/java" --enable-native-access=ALL-UNNAMED -Dorg.bytedeco.javacpp.cachedir=/tmp/attn4j-javacpp \
     -Dattn4j.cuda.header="$repo/cuda/include/attn4j_cuda.h" \
     -jar "$bundle"/launcher/junit-platform-console-standalone-*.jar execute --class-path "$cp_jars" \
     --scan-class-path "$(ls "$bundle"/lib/*-tests.jar | tr '\n' ':')" --disable-banner --details=tree \
@@ -93,6 +102,23 @@ if want bench; then
         say "PyTorch SDPA on the dense shapes (for comparison)"
         timeout 45 python3 "$repo/ci/torch_baseline.py" "$out/torch.json" >> "$log" 2>&1 || say "torch baseline failed"
     fi
+fi
+
+# 5. The Java benchmark beside PyTorch, in its own call (the default phases fill the first call): the budget bounds
+#    the attn4j rows and each of the two peer commands (torch on the GPU, torch on the CPU) to 170 s.
+if want javabench; then
+    say "./attn4j bench --provider cuda --peers torch"
+    commit=$(sed -n 's/^commit: \([0-9a-f]*\).*/\1/p' "$bundle/MANIFEST")
+    if ATTN4J_COMMIT="$commit" timeout 570 "$jre/bin/java" --enable-native-access=ALL-UNNAMED \
+        -Dorg.bytedeco.javacpp.cachedir=/tmp/attn4j-javacpp -cp "$(ls "$bundle"/lib/*.jar | tr '\n' ':')" \
+        org.attn4j.bench.BenchMain --provider cuda --peers torch --no-progress --budget 170 \
+        --report "$out/report" >> "$log" 2>&1; then
+        status_bench=done
+    else
+        status_bench="failed ($?)"
+    fi
+    tail -40 "$log"
+    exit 0
 fi
 
 python3 - "$out" "$status_check" "$status_memcheck" "$status_racecheck" "$status_java" "$status_bench" <<'PY'
