@@ -12,7 +12,7 @@ import org.attn4j.mask.SlidingWindow;
 import org.attn4j.mask.TokenTopK;
 
 /**
- * One attention computation as ../SPEC.md defines it: {@code Q [B, Hq, Nq, D]}, {@code K [B, Hkv, Nk, D]},
+ * One attention computation as docs/SPEC.md defines it: {@code Q [B, Hq, Nq, D]}, {@code K [B, Hkv, Nk, D]},
  * {@code V [B, Hkv, Nk, Dv]}, the scale, every mask, the normalizer and what to return.
  *
  * <p>Built and validated by {@link Builder#build()}: an invalid request never reaches a provider.

@@ -14,7 +14,7 @@ import org.attn4j.BackwardRequest;
  *   <li>The public no-argument constructor is cheap and runs no native code: providers are constructed just to be
  *       listed. Load libraries and probe devices lazily, in {@link #availability()} or the first call.</li>
  *   <li>{@link #availability()} never throws; it says why the provider cannot run here.</li>
- *   <li>{@link #forward} and {@link #backward} compute what ../SPEC.md defines, validate their input (throwing
+ *   <li>{@link #forward} and {@link #backward} compute what docs/SPEC.md defines, validate their input (throwing
  *       IllegalArgumentException with a message naming the field, e.g. through {@link Capabilities#require}), and
  *       never crash the JVM.</li>
  *   <li>Calls may come from several threads at once.</li>
