@@ -1,15 +1,25 @@
 package org.attn4j.model.cli;
 
 import java.nio.file.Path;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.attn4j.Normalizer;
+import org.attn4j.model.gpt.GptModel;
+import org.attn4j.model.io.Checkpoint;
 import org.attn4j.model.io.Json;
+import org.attn4j.model.nn.Parallel;
+import org.attn4j.model.parity.ConsoleProgress;
+import org.attn4j.model.parity.DemoOptions;
+import org.attn4j.model.parity.DemoStory;
 import org.attn4j.model.parity.ParityExperiment;
 import org.attn4j.model.parity.ParityOptions;
 import org.attn4j.model.parity.ParityResult;
-import org.attn4j.model.parity.Progress;
-import org.attn4j.model.parity.ProgressListener;
+import org.attn4j.model.parity.SweepExperiment;
+import org.attn4j.model.parity.SweepOptions;
+import org.attn4j.model.parity.SweepResult;
+import org.attn4j.model.parity.ThroughputResult;
+import org.attn4j.model.parity.TrainingThroughput;
 
 /**
  * Runs the model layer's entry points without the project's CLI: {@code parity}, {@code sweep}, {@code demo}, with
@@ -23,7 +33,7 @@ public final class ModelMain {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            System.out.println("usage: model parity|sweep|demo [--flag value ...]   (see docs/model-layer.md)");
+            System.out.println("usage: model parity|sweep|demo|throughput|logits [--flag value ...]   (see docs/model-layer.md)");
             return;
         }
         try {
@@ -37,9 +47,15 @@ public final class ModelMain {
                 case "demo":
                     demo(new Flags(args, 1, Set.of()));
                     break;
+                case "throughput":
+                    throughput(new Flags(args, 1, Set.of("cot")));
+                    break;
+                case "logits":
+                    logits(new Flags(args, 1, Set.of()));
+                    break;
                 default:
-                    throw new IllegalArgumentException("command: expected parity, sweep or demo, got '" + args[0]
-                            + "'");
+                    throw new IllegalArgumentException("command: expected parity, sweep, demo or throughput, got '"
+                            + args[0] + "'");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
@@ -67,6 +83,8 @@ public final class ModelMain {
         o.clipNorm(f.decimal("clip", o.clipNorm())).threads(f.integer("threads", o.threads()));
         o.theoryWidth(f.integer("theory-width", o.theoryWidth()));
         o.theoryEpsilon(f.decimal("theory-epsilon", o.theoryEpsilon()));
+        o.theoryWarmLr(f.decimal("theory-warm-lr", o.theoryWarmLr()));
+        o.theoryWarmSteps(f.integer("theory-warm-steps", o.theoryWarmSteps()));
         if (f.has("no-stop")) {
             o.stopAtConvergence(!f.flag("no-stop"));
         }
@@ -81,16 +99,84 @@ public final class ModelMain {
         o.json(json == null ? null : Path.of(json)).heatmap(heatmap == null ? null : Path.of(heatmap))
                 .save(save == null ? null : Path.of(save));
         f.checkAllUsed();
-        ParityResult r = ParityExperiment.run(o, printer());
+        ConsoleProgress progress = ConsoleProgress.stderr();
+        ParityResult r = ParityExperiment.run(o, progress);
+        progress.finish();
         System.out.println(Json.toJson(summary(r)));
     }
 
-    private static void sweep(Flags f) {
-        throw new IllegalArgumentException("sweep: not wired yet");
+    private static void sweep(Flags f) throws Exception {
+        SweepOptions s = new SweepOptions();
+        s.base(parityOptions(f, s.base()));
+        s.ks(f.integers("ks", s.ks()));
+        List<Long> seeds = new ArrayList<>();
+        for (int seed : f.integers("seeds", List.of(0, 1))) {
+            seeds.add((long) seed);
+        }
+        s.seeds(seeds);
+        s.cotBudget(f.longValue("cot-budget", s.cotBudget())).noCotBudget(f.longValue("no-cot-budget",
+                s.noCotBudget()));
+        s.noCotEvalEvery(f.integer("no-cot-eval-every", s.noCotEvalEvery()));
+        String which = f.string("runs", "both");
+        switch (which) {
+            case "both": break;
+            case "cot": s.withoutCot(false); break;
+            case "no-cot": s.withCot(false); break;
+            default: throw new IllegalArgumentException("--runs: expected both, cot or no-cot, got '" + which + "'");
+        }
+        String png = f.string("png", null);
+        String json = f.string("json", null);
+        s.png(png == null ? null : Path.of(png)).json(json == null ? null : Path.of(json));
+        f.checkAllUsed();
+        ConsoleProgress progress = ConsoleProgress.stderr();
+        SweepResult r = SweepExperiment.run(s, progress);
+        progress.finish();
+        System.out.println(Json.toJson(r.summary()));
     }
 
-    private static void demo(Flags f) {
-        throw new IllegalArgumentException("demo: not wired yet");
+    private static void demo(Flags f) throws Exception {
+        DemoOptions d = new DemoOptions();
+        d.training(parityOptions(f, DemoOptions.defaultTraining()));
+        d.prompts(f.integer("prompts", d.prompts()));
+        d.topKs(f.integers("top-k", d.topKs()));
+        String json = f.string("json", null);
+        d.json(json == null ? null : Path.of(json));
+        f.checkAllUsed();
+        ConsoleProgress progress = ConsoleProgress.stderr();
+        DemoStory.run(d, progress);
+        progress.finish();
+    }
+
+    private static void throughput(Flags f) throws Exception {
+        ParityOptions o = parityOptions(f, new ParityOptions());
+        long samples = f.longValue("samples", 20_480);
+        long warmup = f.longValue("warmup", 4096);
+        String json = f.string("json", null);
+        f.checkAllUsed();
+        ThroughputResult r = TrainingThroughput.measure(o, samples, warmup);
+        if (json != null) {
+            Json.write(Path.of(json), r);
+        }
+        System.out.println(Json.toJson(r));
+    }
+
+    /** Prints the logits of one sequence under a saved GPT model (for scripts/gpt2_numpy_check.py). */
+    private static void logits(Flags f) throws Exception {
+        String dir = f.string("model", null);
+        if (dir == null) {
+            throw new IllegalArgumentException("--model: expected a model directory");
+        }
+        List<Integer> tokens = f.integers("tokens", List.of());
+        f.checkAllUsed();
+        try (GptModel m = Checkpoint.loadGpt(Path.of(dir), Parallel.serial()).model()) {
+            int[] t = tokens.stream().mapToInt(Integer::intValue).toArray();
+            float[] l = m.forward(t, 1, t.length, GptModel.Mode.EVAL);
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < t.length * m.config().vocabSize(); i++) {
+                sb.append(i == 0 ? "" : " ").append(l[i]);
+            }
+            System.out.println(sb);
+        }
     }
 
     /** The result without its history, for the terminal. */
@@ -107,27 +193,11 @@ public final class ModelMain {
         m.put("entropy", r.entropy());
         m.put("secret_attention", r.secretAttention());
         m.put("secret_probability", r.secretProbability());
+        m.put("secret_probability_by_row", r.secretProbabilityByRow());
         m.put("seconds", r.seconds());
         m.put("samples_per_second", r.samplesPerSecond());
         m.put("attention", r.attention());
         return m;
     }
 
-    static ProgressListener printer() {
-        return new ProgressListener() {
-            @Override
-            public void onProgress(Progress p) {
-                System.err.println(p.line());
-            }
-
-            @Override
-            public void onStage(String line) {
-                System.err.println(line);
-            }
-        };
-    }
-
-    static String fmt(String pattern, Object... args) {
-        return String.format(Locale.ROOT, pattern, args);
-    }
 }

@@ -22,8 +22,10 @@ import org.attn4j.model.gpt.LayerAttention;
  * @param entropy            {@code [layer][head]}
  * @param secretAttention    fraction of CoT rows attending most to their secret ({@code NaN} without CoT)
  * @param secretProbability  mean attention weight on the secret ({@code NaN} without CoT)
+ * @param secretProbabilityByRow the same for each CoT row {@code n .. n+k-1} (empty without CoT)
  */
-public record Evaluation(double exactMatch, double[][] entropy, double secretAttention, double secretProbability) {
+public record Evaluation(double exactMatch, double[][] entropy, double secretAttention, double secretProbability,
+                         double[] secretProbabilityByRow) {
 
     /** Evaluates {@code learner} on {@code sequences [count * length]} in chunks of {@code chunk} sequences. */
     public static Evaluation of(ParityLearner learner, ParityTask task, int[] sequences, int count, int chunk,
@@ -35,6 +37,7 @@ public record Evaluation(double exactMatch, double[][] entropy, double secretAtt
         double[][] entropySum = new double[layers][heads];
         double[] logCount = new double[len];
         long exact = 0;
+        double[] byRow = new double[task.cot() ? task.k() : 0];
         long cotRows = 0;
         long hits = 0;
         double secretMass = 0;
@@ -86,6 +89,7 @@ public record Evaluation(double exactMatch, double[][] entropy, double secretAtt
                         cotRows++;
                         hits += hit ? 1 : 0;
                         secretMass += best;
+                        byRow[row - task.n()] += best;
                     }
                 }
             }
@@ -96,9 +100,12 @@ public record Evaluation(double exactMatch, double[][] entropy, double secretAtt
                 entropy[l][h] = entropySum[l][h] / count;
             }
         }
+        for (int j = 0; j < byRow.length; j++) {
+            byRow[j] /= count;
+        }
         return new Evaluation(exact / (double) count, entropy,
                 cotRows == 0 ? Double.NaN : hits / (double) cotRows,
-                cotRows == 0 ? Double.NaN : secretMass / cotRows);
+                cotRows == 0 ? Double.NaN : secretMass / cotRows, byRow);
     }
 
     /** {@code ln(keys row i may see)} for each row (0 where fewer than two, so that the row is skipped). */

@@ -57,10 +57,8 @@ public final class ParityExperiment {
         long modelSeed = seeds.nextLong();
         int evalSize = (int) Math.min(options.evalSize(), (long) Math.pow(2, options.n()) / 2);
         ParityData data = new ParityData(task, dataSeed, evalSize, options.trainSize());
-        Parallel par = Parallel.of(options.threads());
-        LayerAttention layerAttention = new LayerAttention(options.normalizer(), options.window(),
-                options.globalTokens(), 0, null);
-        ParityLearner learner = create(options, task, modelSeed, par, layerAttention);
+        LayerAttention layerAttention = layerAttention(options);
+        ParityLearner learner = create(options, task, modelSeed);
         try {
             LayerAttention[] masks = new LayerAttention[learner.layers()];
             Arrays.fill(masks, layerAttention);
@@ -121,7 +119,8 @@ public final class ParityExperiment {
             double trainSeconds = trainNanos / 1e9;
             ParityResult result = new ParityResult(task.n(), task.k(), task.cot(), task.secret(),
                     sampleComplexity != null, sampleComplexity, seen, ev.exactMatch(), ev.entropy(),
-                    nullIfNaN(ev.secretAttention()), nullIfNaN(ev.secretProbability()), seconds(start),
+                    nullIfNaN(ev.secretAttention()), nullIfNaN(ev.secretProbability()), ev.secretProbabilityByRow(),
+                    seconds(start),
                     trainSeconds, trainSeconds > 0 ? seen / trainSeconds : 0, options.model().label(),
                     learner.layers(), learner.heads(), options.dim(), options.effectiveLr(), options.batch(), budget,
                     options.trainSize(), options.epochs(), options.normalizer().label(), options.window(),
@@ -144,12 +143,19 @@ public final class ParityExperiment {
         }
     }
 
-    private static ParityLearner create(ParityOptions o, ParityTask task, long seed, Parallel par,
-                                        LayerAttention layerAttention) {
+    private static LayerAttention layerAttention(ParityOptions o) {
+        return new LayerAttention(o.normalizer(), o.window(), o.globalTokens(), 0, null);
+    }
+
+    /** The model {@code o} describes for {@code task}, initialised from {@code seed}. */
+    static ParityLearner create(ParityOptions o, ParityTask task, long seed) {
+        Parallel par = Parallel.of(o.threads());
+        LayerAttention layerAttention = layerAttention(o);
         if (o.model() == ParityOptions.Model.THEORY) {
             TheoryConfig c = new TheoryConfig(task.length(), o.dim(), o.theoryWidth(), o.theoryEpsilon(),
                     task.theoryRows());
-            return new TheoryParityLearner(new TheoryTransformer(c, seed, par), o.effectiveLr());
+            return new TheoryParityLearner(new TheoryTransformer(c, seed, par), o.effectiveLr(), o.theoryWarmLr(),
+                    o.theoryWarmSteps());
         }
         GptConfig c = GptConfig.of(2, task.length(), o.dim(), o.layers(), o.heads())
                 .withMlpHidden(o.effectiveMlpHidden()).withDropout(o.dropout()).withAttention(layerAttention);

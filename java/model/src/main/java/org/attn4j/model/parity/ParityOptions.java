@@ -29,8 +29,18 @@ public final class ParityOptions {
 
     /** Default peak learning rate of the GPT model (Adam). */
     public static final double GPT_LR = 1e-3;
-    /** Default learning rate of the theory model (SGD). */
-    public static final double THEORY_LR = 1.0;
+    /** Default hidden size of the GPT model. */
+    public static final int GPT_DIM = 64;
+    /** Default batch of the GPT model. */
+    public static final int GPT_BATCH = 64;
+    /** Default learning rate of the theory model after its first steps (SGD, the paper's eta_2). */
+    public static final double THEORY_LR = 100;
+    /** Default learning rate of the theory model's first two steps (the paper's eta_0 = eta_1). */
+    public static final double THEORY_WARM_LR = 30_000;
+    /** Default embedding dimension of the theory model. */
+    public static final int THEORY_DIM = 128;
+    /** Default batch of the theory model (its first steps need large batches, as in Assumption 2). */
+    public static final int THEORY_BATCH = 4096;
 
     private int n = 20;
     private int k = 3;
@@ -38,10 +48,10 @@ public final class ParityOptions {
     private Model model = Model.GPT;
     private int layers = 1;
     private int heads = 1;
-    private int dim = 64;
+    private int dim;
     private int mlpHidden;
     private double lr = Double.NaN;
-    private int batch = 64;
+    private int batch;
     private long maxSamples = 200_000;
     private int trainSize;
     private int epochs;
@@ -51,12 +61,14 @@ public final class ParityOptions {
     private long seed;
     private int evalEvery = 2048;
     private int evalSize = 2048;
-    private float dropout;
+    private float dropout = 0.1f;
     private double weightDecay;
     private double clipNorm = 1.0;
     private int threads = Runtime.getRuntime().availableProcessors();
     private int theoryWidth = 64;
-    private double theoryEpsilon = 0.01;
+    private double theoryEpsilon = 1.0;
+    private double theoryWarmLr = THEORY_WARM_LR;
+    private int theoryWarmSteps = 2;
     private boolean stopAtConvergence = true;
     private Path json;
     private Path heatmap;
@@ -89,6 +101,8 @@ public final class ParityOptions {
         o.threads = threads;
         o.theoryWidth = theoryWidth;
         o.theoryEpsilon = theoryEpsilon;
+        o.theoryWarmLr = theoryWarmLr;
+        o.theoryWarmSteps = theoryWarmSteps;
         o.stopAtConvergence = stopAtConvergence;
         o.json = json;
         o.heatmap = heatmap;
@@ -106,16 +120,20 @@ public final class ParityOptions {
         }
         positive("layers", layers);
         positive("heads", heads);
-        positive("dim", dim);
-        positive("batch", batch);
+        if (dim < 0) {
+            throw new IllegalArgumentException("dim: expected >= 1 (0: the model's default), got " + dim);
+        }
+        if (batch < 0) {
+            throw new IllegalArgumentException("batch: expected >= 1 (0: the model's default), got " + batch);
+        }
         positive("evalEvery", evalEvery);
         positive("evalSize", evalSize);
         positive("threads", threads);
         if (mlpHidden < 0) {
             throw new IllegalArgumentException("mlpHidden: expected >= 0 (0: 4 x dim), got " + mlpHidden);
         }
-        if (model == Model.GPT && dim % heads != 0) {
-            throw new IllegalArgumentException("heads: expected a divisor of dim (" + dim + "), got " + heads);
+        if (model == Model.GPT && dim() % heads != 0) {
+            throw new IllegalArgumentException("heads: expected a divisor of dim (" + dim() + "), got " + heads);
         }
         if (model == Model.THEORY) {
             if (layers != 1 || heads != 1) {
@@ -129,6 +147,13 @@ public final class ParityOptions {
             positive("theoryWidth", theoryWidth);
             if (!(theoryEpsilon > 0)) {
                 throw new IllegalArgumentException("theoryEpsilon: expected > 0, got " + theoryEpsilon);
+            }
+            if (theoryWarmSteps < 0) {
+                throw new IllegalArgumentException("theoryWarmSteps: expected >= 0, got " + theoryWarmSteps);
+            }
+            if (!(theoryWarmLr > 0) || Double.isInfinite(theoryWarmLr)) {
+                throw new IllegalArgumentException("theoryWarmLr: expected a finite number > 0, got "
+                        + theoryWarmLr);
             }
         }
         if (!Double.isNaN(lr) && (!(lr > 0) || Double.isInfinite(lr))) {
@@ -186,7 +211,7 @@ public final class ParityOptions {
 
     /** The MLP width in force: as set, or {@code 4 * dim}. */
     public int effectiveMlpHidden() {
-        return mlpHidden > 0 ? mlpHidden : 4 * dim;
+        return mlpHidden > 0 ? mlpHidden : 4 * dim();
     }
 
     public int n() {
@@ -243,10 +268,12 @@ public final class ParityOptions {
         return this;
     }
 
+    /** Hidden size (GPT) or embedding dimension (theory): as set, or the model's default. */
     public int dim() {
-        return dim;
+        return dim > 0 ? dim : model == Model.GPT ? GPT_DIM : THEORY_DIM;
     }
 
+    /** 0: the model's default. */
     public ParityOptions dim(int v) {
         dim = v;
         return this;
@@ -272,10 +299,12 @@ public final class ParityOptions {
         return this;
     }
 
+    /** Samples per step: as set, or the model's default. */
     public int batch() {
-        return batch;
+        return batch > 0 ? batch : model == Model.GPT ? GPT_BATCH : THEORY_BATCH;
     }
 
+    /** 0: the model's default. */
     public ParityOptions batch(int v) {
         batch = v;
         return this;
@@ -418,6 +447,26 @@ public final class ParityOptions {
 
     public ParityOptions theoryEpsilon(double v) {
         theoryEpsilon = v;
+        return this;
+    }
+
+    public double theoryWarmLr() {
+        return theoryWarmLr;
+    }
+
+    /** Rate of the theory model's first {@link #theoryWarmSteps()} steps. */
+    public ParityOptions theoryWarmLr(double v) {
+        theoryWarmLr = v;
+        return this;
+    }
+
+    public int theoryWarmSteps() {
+        return theoryWarmSteps;
+    }
+
+    /** How many first steps of the theory model use {@link #theoryWarmLr()} (the paper: 2). */
+    public ParityOptions theoryWarmSteps(int v) {
+        theoryWarmSteps = v;
         return this;
     }
 

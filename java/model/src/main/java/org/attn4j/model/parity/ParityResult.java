@@ -15,6 +15,7 @@ import java.util.List;
  * @param secretAttention   fraction of CoT rows whose strongest attention (first layer, any head) is on their secret
  *                          index at the last evaluation; null without CoT
  * @param secretProbability mean attention weight on the secret index (first layer, best head); null without CoT
+ * @param secretProbabilityByRow the same for each CoT row {@code n .. n+k-1}; empty without CoT
  * @param seconds           wall time of the run
  * @param trainSeconds      time spent in training steps (evaluations excluded)
  * @param samplesPerSecond  training throughput ({@code samplesSeen / trainSeconds})
@@ -22,7 +23,7 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ParityResult(int n, int k, boolean cot, int[] secret, boolean converged, Long sampleComplexity,
                            long samplesSeen, double finalExactMatch, double[][] entropy, Double secretAttention,
-                           Double secretProbability, double seconds, double trainSeconds, double samplesPerSecond,
+                           Double secretProbability, double[] secretProbabilityByRow, double seconds, double trainSeconds, double samplesPerSecond,
                            String model, int layers, int heads, int dim, double lr, int batch, long budget,
                            int trainSize, int epochs, String normalizer, int window, int globalTokens, long seed,
                            int threads, String attention, List<EvalPoint> history) {
