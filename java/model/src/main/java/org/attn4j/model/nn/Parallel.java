@@ -1,5 +1,6 @@
 package org.attn4j.model.nn;
 
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
@@ -13,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Parallel {
     private static final AtomicInteger POOL_ID = new AtomicInteger();
     private static final Parallel SERIAL = new Parallel(1);
+    private static final ConcurrentHashMap<Integer, Parallel> POOLS =
+            new ConcurrentHashMap<>();
 
     private final int threads;
     private final ForkJoinPool pool;
@@ -32,12 +35,15 @@ public final class Parallel {
         }
     }
 
-    /** A pool of {@code threads} workers ({@code 1}: run in the calling thread). */
+    /**
+     * The shared pool of {@code threads} workers ({@code 1}: run in the calling thread). Pools are created once per
+     * size and live as long as the JVM (their threads are daemons and idle between calls).
+     */
     public static Parallel of(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
         }
-        return threads == 1 ? SERIAL : new Parallel(threads);
+        return threads == 1 ? SERIAL : POOLS.computeIfAbsent(threads, Parallel::new);
     }
 
     /** Runs everything in the calling thread. */

@@ -36,7 +36,7 @@ public final class ParityOptions {
     /** Default learning rate of the theory model after its first steps (SGD, the paper's eta_2). */
     public static final double THEORY_LR = 100;
     /** Default learning rate of the theory model's first two steps (the paper's eta_0 = eta_1). */
-    public static final double THEORY_WARM_LR = 30_000;
+    public static final double THEORY_WARM_LR = 10_000;
     /** Default embedding dimension of the theory model. */
     public static final int THEORY_DIM = 128;
     /** Default batch of the theory model (its first steps need large batches, as in Assumption 2). */
