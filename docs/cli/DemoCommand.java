@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 public final class DemoCommand implements Callable<Integer> {
     @Mixin
     ParityOptionsMixin options;
-    @Option(names = "--prompts", description = "held-out prompts to generate for (default 512)")
+    @Option(names = "--prompts", description = "held-out prompts to generate for (default 2048)")
     Integer prompts;
     @Option(names = "--top-k", split = ",", description = "token top-k values to compare with dense (default 1,2)")
     List<Integer> topK;

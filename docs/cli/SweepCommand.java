@@ -28,6 +28,12 @@ public final class SweepCommand implements Callable<Integer> {
     Long noCotBudget;
     @Option(names = "--no-cot-eval-every", description = "evaluation interval without CoT (default 8192)")
     Integer noCotEvalEvery;
+    @Option(names = "--no-cot-ks", split = ",", description = "secret sizes run without CoT (default: --ks)")
+    List<Integer> noCotKs;
+    @Option(names = "--no-cot-seeds", split = ",", description = "seeds run without CoT (default: --seeds)")
+    List<Long> noCotSeeds;
+    @Option(names = "--reuse", description = "a previous sweep's JSON whose matching runs are not run again")
+    String reuse;
     @Option(names = "--png", description = "Figure 1 (PNG)")
     String png;
     @Option(names = "--json", description = "every run and the summary (JSON)")
@@ -52,6 +58,13 @@ public final class SweepCommand implements Callable<Integer> {
         if (noCotEvalEvery != null) {
             s.noCotEvalEvery(noCotEvalEvery);
         }
+        if (noCotKs != null) {
+            s.noCotKs(noCotKs);
+        }
+        if (noCotSeeds != null) {
+            s.noCotSeeds(new ArrayList<>(noCotSeeds));
+        }
+        s.reuse(ParityOptionsMixin.path(reuse));
         s.png(ParityOptionsMixin.path(png)).json(ParityOptionsMixin.path(json));
         ConsoleProgress progress = ConsoleProgress.stderr();
         SweepResult r = SweepExperiment.run(s, progress);

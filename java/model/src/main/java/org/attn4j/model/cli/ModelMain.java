@@ -9,6 +9,7 @@ import org.attn4j.model.gpt.GptModel;
 import org.attn4j.model.io.Checkpoint;
 import org.attn4j.model.io.Json;
 import org.attn4j.model.nn.Parallel;
+import org.attn4j.model.plot.Figure1;
 import org.attn4j.model.parity.ConsoleProgress;
 import org.attn4j.model.parity.DemoOptions;
 import org.attn4j.model.parity.DemoStory;
@@ -33,7 +34,7 @@ public final class ModelMain {
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
-            System.out.println("usage: model parity|sweep|demo|throughput|logits [--flag value ...]   (see docs/model-layer.md)");
+            System.out.println("usage: model parity|sweep|demo|throughput|logits|figure1 [--flag value ...]   (see docs/model-layer.md)");
             return;
         }
         try {
@@ -52,6 +53,9 @@ public final class ModelMain {
                     break;
                 case "logits":
                     logits(new Flags(args, 1, Set.of()));
+                    break;
+                case "figure1":
+                    figure1(new Flags(args, 1, Set.of()));
                     break;
                 default:
                     throw new IllegalArgumentException("command: expected parity, sweep, demo or throughput, got '"
@@ -114,6 +118,18 @@ public final class ModelMain {
             seeds.add((long) seed);
         }
         s.seeds(seeds);
+        if (f.has("no-cot-ks")) {
+            s.noCotKs(f.integers("no-cot-ks", null));
+        }
+        if (f.has("no-cot-seeds")) {
+            List<Long> ns = new ArrayList<>();
+            for (int seed : f.integers("no-cot-seeds", List.of())) {
+                ns.add((long) seed);
+            }
+            s.noCotSeeds(ns);
+        }
+        String reuse = f.string("reuse", null);
+        s.reuse(reuse == null ? null : Path.of(reuse));
         s.cotBudget(f.longValue("cot-budget", s.cotBudget())).noCotBudget(f.longValue("no-cot-budget",
                 s.noCotBudget()));
         s.noCotEvalEvery(f.integer("no-cot-eval-every", s.noCotEvalEvery()));
@@ -158,6 +174,17 @@ public final class ModelMain {
             Json.write(Path.of(json), r);
         }
         System.out.println(Json.toJson(r));
+    }
+
+    /** Redraws Figure 1 from a sweep's JSON. */
+    private static void figure1(Flags f) throws Exception {
+        String json = f.string("json", null);
+        String png = f.string("png", null);
+        if (json == null || png == null) {
+            throw new IllegalArgumentException("figure1: expected --json SWEEP.json and --png FIGURE.png");
+        }
+        f.checkAllUsed();
+        Figure1.write(Path.of(png), Json.read(Path.of(json), SweepResult.class));
     }
 
     /** Prints the logits of one sequence under a saved GPT model (for scripts/gpt2_numpy_check.py). */

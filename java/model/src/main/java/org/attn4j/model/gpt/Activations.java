@@ -36,6 +36,7 @@ final class Activations implements AutoCloseable {
         final float[] ln2Stats;
         final float[] fcPre;
         final float[] fcAct;
+        final float[] fcSlope;
         final float[] mlpOut;
         final float[] mlpMask;
         final float[] out;
@@ -55,6 +56,7 @@ final class Activations implements AutoCloseable {
             ln2Stats = new float[2 * rows];
             fcPre = new float[rows * hidden];
             fcAct = new float[rows * hidden];
+            fcSlope = new float[rows * hidden];
             mlpOut = new float[rows * d];
             mlpMask = dropout ? new float[rows * d] : null;
             out = new float[rows * d];

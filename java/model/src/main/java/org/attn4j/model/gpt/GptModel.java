@@ -171,7 +171,7 @@ public final class GptModel implements AutoCloseable {
             add(in, la.attnOut, la.mid, rows * d);
             blk.ln2().forward(la.mid, rows, la.ln2, la.ln2Stats, par);
             blk.fc().forward(la.ln2, rows, la.fcPre, par);
-            Gelu.forward(la.fcPre, la.fcAct, rows * config.mlpHidden(), par);
+            Gelu.forward(la.fcPre, la.fcAct, train ? la.fcSlope : null, rows * config.mlpHidden(), par);
             blk.fcProj().forward(la.fcAct, rows, la.mlpOut, par);
             la.mlpDropped = dropout && Dropout.drawMask(config.dropout(), dropoutRandom, la.mlpMask, rows * d);
             if (la.mlpDropped) {
@@ -218,7 +218,7 @@ public final class GptModel implements AutoCloseable {
                 Dropout.apply(s1, la.mlpMask, rows * d);
             }
             blk.fcProj().backward(la.fcAct, s1, rows, h, par);
-            Gelu.backward(la.fcPre, h, h, rows * config.mlpHidden(), par);
+            Gelu.backwardFromSlope(la.fcSlope, h, h, rows * config.mlpHidden(), par);
             blk.fc().backward(la.ln2, h, rows, s1, par);
             blk.ln2().backward(la.mid, la.ln2Stats, s1, rows, s2, par);
             addInPlace(g, s2, rows * d);

@@ -15,8 +15,8 @@ import org.attn4j.model.theory.TheoryConfig;
 
 /**
  * JSON forms of the model configurations. A GPT configuration uses Hugging Face's GPT-2 keys ({@code n_embd},
- * {@code n_layer}, ...), so {@code GPT2LMHeadModel.from_pretrained(dir)} loads a dense softmax checkpoint; what GPT-2
- * has no key for (each layer's normaliser and masks, the parity task) sits under {@code "attn4j"}.
+ * {@code n_layer}, ...), the keys {@code GPT2LMHeadModel} reads for a dense softmax model; what GPT-2 has no key for
+ * (each layer's normaliser and masks, the parity task) sits under {@code "attn4j"}.
  */
 public final class ConfigJson {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;

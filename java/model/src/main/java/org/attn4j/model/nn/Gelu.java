@@ -13,11 +13,31 @@ public final class Gelu {
 
     /** {@code y[0..n) = gelu(x[0..n))}. */
     public static void forward(float[] x, float[] y, int n, Parallel par) {
+        forward(x, y, null, n, par);
+    }
+
+    /**
+     * {@code y = gelu(x)}, and when {@code slope} is not null also {@code slope = gelu'(x)}, which the backward pass
+     * then only multiplies (the tanh, the costly part, is computed once).
+     */
+    public static void forward(float[] x, float[] y, float[] slope, int n, Parallel par) {
         par.forRange(n, 8192, (lo, hi) -> {
             for (int i = lo; i < hi; i++) {
                 float v = x[i];
                 float t = tanh(C * (v + A * v * v * v));
                 y[i] = 0.5f * v * (1f + t);
+                if (slope != null) {
+                    slope[i] = 0.5f * (1f + t) + 0.5f * v * (1f - t * t) * C * (1f + 3f * A * v * v);
+                }
+            }
+        });
+    }
+
+    /** {@code dx = dy * slope} with the slope saved by {@link #forward(float[], float[], float[], int, Parallel)}. */
+    public static void backwardFromSlope(float[] slope, float[] dy, float[] dx, int n, Parallel par) {
+        par.forRange(n, 8192, (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                dx[i] = dy[i] * slope[i];
             }
         });
     }

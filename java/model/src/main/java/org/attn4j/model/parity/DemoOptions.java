@@ -9,7 +9,7 @@ import java.util.List;
  */
 public final class DemoOptions {
     private ParityOptions training = defaultTraining();
-    private int prompts = 512;
+    private int prompts = 2048;
     private List<Integer> topKs = List.of(1, 2);
     private Path json;
 

@@ -24,7 +24,7 @@ public record DemoResult(ParityResult training, List<Generation> generation, dou
      * @param attendedPairs  (query, key) pairs attended by the generated tokens
      * @param causalPairs    pairs dense causal attention attends for the same tokens
      * @param density        {@code attendedPairs / causalPairs}
-     * @param decodeSeconds  time of the token-by-token steps (the prompt's forward pass excluded)
+     * @param decodeSeconds  time of the token-by-token steps (the prompt's forward pass excluded), best of three runs
      * @param prefillSeconds time of the prompt's forward pass
      * @param provider       the provider that ran the generated tokens' attention
      */

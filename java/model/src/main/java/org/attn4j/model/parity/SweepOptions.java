@@ -12,6 +12,9 @@ public final class SweepOptions {
     private ParityOptions base = new ParityOptions();
     private List<Integer> ks = List.of(1, 2, 3, 4);
     private List<Long> seeds = List.of(0L, 1L);
+    private List<Integer> noCotKs;
+    private List<Long> noCotSeeds;
+    private Path reuse;
     private long cotBudget = 200_000;
     private long noCotBudget = 1_000_000;
     private int noCotEvalEvery = 8192;
@@ -32,6 +35,14 @@ public final class SweepOptions {
         }
         if (seeds.isEmpty()) {
             throw new IllegalArgumentException("seeds: expected at least one seed");
+        }
+        for (int k : noCotKs()) {
+            if (k < 1 || k > base.n()) {
+                throw new IllegalArgumentException("noCotKs: expected values in 1..n (" + base.n() + "), got " + k);
+            }
+        }
+        if (noCotSeeds().isEmpty()) {
+            throw new IllegalArgumentException("noCotSeeds: expected at least one seed");
         }
         if (cotBudget < 1) {
             throw new IllegalArgumentException("cotBudget: expected >= 1, got " + cotBudget);
@@ -77,6 +88,39 @@ public final class SweepOptions {
 
     public SweepOptions seeds(List<Long> v) {
         seeds = List.copyOf(v);
+        return this;
+    }
+
+    /** The k values run without CoT (default: {@link #ks()}). */
+    public List<Integer> noCotKs() {
+        return noCotKs == null ? ks : noCotKs;
+    }
+
+    public SweepOptions noCotKs(List<Integer> v) {
+        noCotKs = v == null ? null : List.copyOf(v);
+        return this;
+    }
+
+    /** The seeds run without CoT (default: {@link #seeds()}); those runs are the expensive ones. */
+    public List<Long> noCotSeeds() {
+        return noCotSeeds == null ? seeds : noCotSeeds;
+    }
+
+    public SweepOptions noCotSeeds(List<Long> v) {
+        noCotSeeds = v == null ? null : List.copyOf(v);
+        return this;
+    }
+
+    public Path reuse() {
+        return reuse;
+    }
+
+    /**
+     * A previous sweep's JSON: its runs with the same {@code (k, cot, seed)}, budget and settings are taken from it
+     * instead of being run again (to extend or resume a sweep).
+     */
+    public SweepOptions reuse(Path v) {
+        reuse = v;
         return this;
     }
 

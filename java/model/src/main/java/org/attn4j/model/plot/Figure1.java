@@ -47,8 +47,9 @@ public final class Figure1 {
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
             g.drawString(String.format(Locale.ROOT, "Parity n=%d, %s %d layer(s) x %d head(s), dim %d, lr %.1e, "
-                            + "batch %d, seeds %s", sweep.n(), sweep.model(), sweep.layers(), sweep.heads(),
-                    sweep.dim(), sweep.lr(), sweep.batch(), sweep.seeds()), 20, 24);
+                            + "batch %d; seeds with CoT %s, without %s", sweep.n(), sweep.model(), sweep.layers(),
+                    sweep.heads(), sweep.dim(), sweep.lr(), sweep.batch(), seeds(sweep, true), seeds(sweep, false)),
+                    20, 24);
             sampleComplexity(g, sweep, 90, 70, 460, 370);
             entropy(g, sweep, 680, 70, 480, 370);
         } finally {
@@ -76,7 +77,8 @@ public final class Figure1 {
             }
         }
         yMin = Math.pow(10, Math.floor(Math.log10(Math.max(1, yMin))));
-        yMax = Math.pow(10, Math.ceil(Math.log10(yMax * 1.5)));
+        // A decade of head room above the budgets keeps the legend clear of the budget markers.
+        yMax = Math.pow(10, Math.ceil(Math.log10(yMax * 1.5)) + 1);
         Chart c = new Chart(g, left, top, width, height, kMin - 0.3, kMax + 0.3, yMin, yMax, false, true);
         double[] ticks = s.ks().stream().mapToDouble(Integer::doubleValue).toArray();
         c.axes("(a) sample complexity (samples at the first exact match 1.0)", "k (secret size)",
@@ -106,13 +108,21 @@ public final class Figure1 {
             if (!any) {
                 continue;
             }
-            c.line(mx.stream().mapToDouble(Double::doubleValue).toArray(),
-                    my.stream().mapToDouble(Double::doubleValue).toArray(), color, false, 2.5f);
+            double[] xs = mx.stream().mapToDouble(Double::doubleValue).toArray();
+            double[] ys = my.stream().mapToDouble(Double::doubleValue).toArray();
+            // Where the median is censored (at least half the seeds hit the budget) the line continues, dashed, to
+            // the budget: the sample complexity is at least that.
+            double[] censored = new double[ys.length];
+            for (int i = 0; i < ys.length; i++) {
+                censored[i] = Double.isNaN(ys[i]) ? budget : ys[i];
+            }
+            c.line(xs, censored, color, true, 1.5f);
+            c.line(xs, ys, color, false, 2.5f);
             c.line(new double[] {kMin - 0.3, kMax + 0.3}, new double[] {budget, budget}, color, true, 1f);
             c.text(kMin - 0.25, budget, (cot ? "CoT" : "no CoT") + " budget", color);
             c.legendEntry(cot ? "with CoT (median)" : "without CoT (median)", color, false);
         }
-        c.legendEntry("triangle: budget reached, no exact match 1.0", Color.GRAY, true);
+        c.legendEntry("triangle / dashed: budget reached, no exact match 1.0", Color.GRAY, true);
         c.legend(false, false);
     }
 
@@ -147,6 +157,16 @@ public final class Figure1 {
             c.legendEntry("k=" + r.k() + (r.cot() ? " CoT" : " no CoT"), color, !r.cot());
         }
         c.legend(true, true);
+    }
+
+    private static java.util.Set<Long> seeds(SweepResult s, boolean cot) {
+        java.util.Set<Long> out = new java.util.TreeSet<>();
+        for (ParityResult r : s.runs()) {
+            if (r.cot() == cot) {
+                out.add(r.seed());
+            }
+        }
+        return out;
     }
 
     private static double minEntropy(double[][] entropy) {

@@ -109,6 +109,11 @@ class LayerGradientTest {
             Gelu.forward(x, y, 40, PAR);
             return GradCheck.dot(y, weights, 40);
         }, 6, 1e-3, 5e-3, 20);
+        float[] slope = new float[40];
+        float[] fromSlope = new float[40];
+        Gelu.forward(x, y, slope, 40, PAR);
+        Gelu.backwardFromSlope(slope, weights, fromSlope, 40, PAR);
+        assertArrayEquals(dx, fromSlope, 1e-6f, "saved slope gives the same gradient");
         float[] one = new float[1];
         Gelu.forward(new float[] {1f}, one, 1, Parallel.serial());
         // 0.5 (1 + tanh(sqrt(2/pi) * 1.044715)) = 0.841192

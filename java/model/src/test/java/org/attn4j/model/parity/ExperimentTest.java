@@ -137,6 +137,24 @@ class ExperimentTest {
         JsonNode json = new ObjectMapper().readTree(dir.resolve("sweep.json").toFile());
         assertEquals(4, json.get("runs").size());
         assertTrue(json.get("summary").get(0).has("median_sample_complexity"));
+
+        // Extending the sweep reuses the runs it already has and runs only the new ones.
+        stages.clear();
+        SweepResult more = SweepExperiment.run(s.ks(List.of(1, 2, 3)).noCotKs(List.of(1, 2)).reuse(
+                dir.resolve("sweep.json")).json(null).png(null), new ProgressListener() {
+                    @Override
+                    public void onProgress(Progress p) {
+                    }
+
+                    @Override
+                    public void onStage(String line) {
+                        stages.add(line);
+                    }
+                });
+        assertEquals(5, more.runs().size());
+        assertEquals(4, stages.stream().filter(l -> l.endsWith(": reused")).count(), String.join("\n", stages));
+        assertEquals(r.runs().get(0).sampleComplexity(), more.runs().get(0).sampleComplexity());
+        assertEquals(r.runs().get(0).history().size(), more.runs().get(0).history().size());
     }
 
     @Test
