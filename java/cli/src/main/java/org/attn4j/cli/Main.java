@@ -3,6 +3,10 @@ package org.attn4j.cli;
 import java.io.PrintWriter;
 import org.attn4j.bench.cli.BenchCommand;
 import org.attn4j.cli.demo.DemoCommand;
+import org.attn4j.cli.parity.LogitsCommand;
+import org.attn4j.cli.parity.ParityCommand;
+import org.attn4j.cli.parity.SweepCommand;
+import org.attn4j.cli.parity.ThroughputCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,12 +20,17 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "attn4j",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Dense, block-sparse and dynamically masked attention on the CPU and on NVIDIA GPUs.",
+        description = {"Dense, block-sparse and dynamically masked attention on the CPU and on NVIDIA GPUs, and a"
+                + " transformer layer that trains through it (the parity experiments of Wen et al.)."},
         subcommands = {
             InfoCommand.class,
             RunCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            ParityCommand.class,
+            SweepCommand.class,
+            ThroughputCommand.class,
+            LogitsCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -51,6 +60,8 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // The model commands draw PNGs; no display is needed or wanted.
+        System.setProperty("java.awt.headless", "true");
         int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
         System.exit(code);
     }

@@ -189,7 +189,7 @@ class LauncherScriptTest {
         }
         List<String> names = new ArrayList<>();
         for (String n : out.split("\0")) {
-            if (!n.isEmpty()) {
+            if (!n.isEmpty() && !names.contains(n)) { // a file mid-merge is listed once per stage
                 names.add(n);
             }
         }

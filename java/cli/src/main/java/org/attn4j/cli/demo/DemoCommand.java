@@ -1,19 +1,34 @@
 package org.attn4j.cli.demo;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.attn4j.DType;
 import org.attn4j.cli.CliException;
 import org.attn4j.cli.OptionConverters;
+import org.attn4j.model.parity.ConsoleProgress;
+import org.attn4j.model.parity.DemoOptions;
+import org.attn4j.model.parity.DemoStory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code attn4j demo}: the attention demo ({@link AttentionDemo}) with its options. */
+/**
+ * {@code attn4j demo}: the project's story in about a minute. Part 1, the kernels: dense versus sparse attention on
+ * one shape ({@link AttentionDemo}). Part 2, the research: a transformer learns parity with a chain of thought while
+ * its attention becomes sparse, then generates that chain through top-1 / top-2 attention ({@link DemoStory}).
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Dense versus sparse attention on one shape: time, kept pairs, density, GFLOP/s and the"
-                + " agreement with the float64 reference, on the best available provider.",
-            "Exits 1 if a variant disagrees with the reference beyond the SPEC's tolerance."})
+        description = {"The project's story in about a minute: sparse attention that is fast, then a model whose"
+                + " attention becomes sparse as it learns to reason.",
+            "Part 1, attention: dense versus sparse attention on one shape (time, kept pairs, density,"
+                + " GFLOP/s, agreement with the float64 reference) on the best available provider.",
+            "Part 2, the model: a one-layer transformer learns parity (n=20, k=3) with a chain of thought while its"
+                + " attention entropy falls; then it generates the chain densely and through top-1 / top-2 token"
+                + " attention: the same exact match with a fraction of the attended pairs.",
+            "Exits 1 if an attention variant disagrees with the reference beyond the SPEC's tolerance."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -55,8 +70,80 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Seed of the random inputs and block mask (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--part", paramLabel = "all|attention|model", defaultValue = "all",
+            description = "Which part to run (default: ${DEFAULT-VALUE}).")
+    String part;
+
+    @Option(names = "--parity-seed", paramLabel = "S", defaultValue = "0",
+            description = "Part 2: seed of the secret, the data and the model (default: ${DEFAULT-VALUE}).")
+    long paritySeed;
+
+    @Option(names = "--prompts", paramLabel = "P", defaultValue = "2048",
+            description = "Part 2: held-out prompts whose chain of thought is generated (default: ${DEFAULT-VALUE}).")
+    int prompts;
+
+    @Option(names = "--top-k", paramLabel = "LIST", split = ",", defaultValue = "1,2",
+            description = "Part 2: token top-k values compared with dense attention (default: ${DEFAULT-VALUE}).")
+    List<Integer> topK;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Part 2: write its figures (JSON).")
+    Path json;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        boolean attention;
+        boolean model;
+        switch (part) {
+            case "all":
+                attention = true;
+                model = true;
+                break;
+            case "attention":
+                attention = true;
+                model = false;
+                break;
+            case "model":
+                attention = false;
+                model = true;
+                break;
+            default:
+                throw new CliException("--part: expected all, attention or model, got '" + part + "'");
+        }
+        DemoOptions story = model ? storyOptions() : null;
+        if (attention && !runAttention()) {
+            // The model would train on the same provider: no point in going on.
+            throw new CliException("a variant failed or disagrees with the reference beyond the SPEC's"
+                    + " tolerance (see the table)");
+        }
+        if (model) {
+            PrintWriter out = spec.commandLine().getOut();
+            if (attention) {
+                out.println();
+            }
+            out.println("Part 2. Sparse attention in a model that reasons (Wen et al.: CoT makes attention sparse)");
+            ConsoleProgress progress = new ConsoleProgress(out, false);
+            DemoStory.run(story, progress);
+            progress.finish();
+        }
+        return 0;
+    }
+
+    /** The story's settings, checked before anything runs. */
+    private DemoOptions storyOptions() {
+        DemoOptions d = new DemoOptions();
+        try {
+            d.training(DemoOptions.defaultTraining().seed(paritySeed));
+            d.prompts(prompts).topKs(topK).json(json);
+            d.validate();
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage().replaceFirst("^prompts:", "--prompts:")
+                    .replaceFirst("^topKs:", "--top-k:"));
+        }
+        return d;
+    }
+
+    /** Part 1; whether every variant agreed with the reference. */
+    private boolean runAttention() {
         if (repeat != null && repeat < 1) {
             throw new CliException("--repeat: expected >= 1, got " + repeat);
         }
@@ -67,12 +154,7 @@ public final class DemoCommand implements Callable<Integer> {
         checkPositive("--batch", batch);
         AttentionDemo.Settings settings = new AttentionDemo.Settings(provider, size, batch, heads, kvHeads, length,
                 headDim, dtype, repeat, seed);
-        boolean agreed = new AttentionDemo(settings, spec.commandLine().getOut()).run();
-        if (!agreed) {
-            throw new CliException("a variant failed or disagrees with the reference beyond the SPEC's"
-                    + " tolerance (see the table)");
-        }
-        return 0;
+        return new AttentionDemo(settings, spec.commandLine().getOut()).run();
     }
 
     private static void checkPositive(String flag, Integer value) {

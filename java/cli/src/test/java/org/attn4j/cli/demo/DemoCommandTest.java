@@ -13,7 +13,7 @@ class DemoCommandTest {
 
     @Test
     void smallDemoShowsEveryVariantAndAgreesWithTheReference() {
-        String[] result = run("demo", "--seq", "192", "--heads", "4", "--kv-heads", "2", "--head-dim", "16",
+        String[] result = run("demo", "--part", "attention", "--seq", "192", "--heads", "4", "--kv-heads", "2", "--head-dim", "16",
                 "--repeat", "1");
         assertEquals("0", result[0], result[1] + result[2]);
         String out = result[1];
@@ -38,7 +38,7 @@ class DemoCommandTest {
     @Test
     void anotherProviderAndType() {
         // fp16 on the reference: the check runs at the half-precision tolerance.
-        String[] result = run("demo", "--seq", "64", "--heads", "1", "--head-dim", "8", "--dtype", "fp16",
+        String[] result = run("demo", "--part", "attention", "--seq", "64", "--heads", "1", "--head-dim", "8", "--dtype", "fp16",
                 "--repeat", "2", "--provider", "reference", "--seed", "5");
         assertEquals("0", result[0], result[1] + result[2]);
         assertTrue(result[1].contains("chosen with --provider"), result[1]);
@@ -48,8 +48,8 @@ class DemoCommandTest {
 
     @Test
     void variantsAProviderCannotRunAreSkippedNotFailed() {
-        String[] result = run("demo", "--seq", "64", "--heads", "2", "--head-dim", "8", "--repeat", "1",
-                "--provider", "fp32-only");
+        String[] result = run("demo", "--part", "attention", "--seq", "64", "--heads", "2", "--head-dim", "8",
+                "--repeat", "1", "--provider", "fp32-only");
         assertEquals("0", result[0], result[1] + result[2]);
         String out = result[1];
         assertTrue(out.lines().anyMatch(l -> l.startsWith("dense ") && l.endsWith("ok")), out);
@@ -73,6 +73,33 @@ class DemoCommandTest {
         assertTrue(out.contains("FAILED (tolerance 1.0e-05): dense (relative error 1.0e-02)"), out);
         assertEquals("attn4j demo: a variant failed or disagrees with the reference beyond the SPEC's tolerance"
                 + " (see the table)", result[2].strip());
+        assertFalse(out.contains("Part 2"), "the model part does not run on a provider that failed:\n" + out);
+    }
+
+    @Test
+    void theModelPartLearnsWithCotAndGeneratesThroughSparseAttention() throws Exception {
+        java.nio.file.Path json = java.nio.file.Files.createTempFile("demo", ".json");
+        try {
+            String[] result = run("demo", "--part", "model", "--prompts", "256", "--top-k", "1,2", "--json",
+                    json.toString());
+            assertEquals("0", result[0], result[1] + result[2]);
+            String out = result[1];
+            assertFalse(out.contains("kept pairs"), "part 1 did not run:\n" + out);
+            assertTrue(out.contains("Part 2."), out);
+            assertTrue(out.contains("Learned after"), out);
+            assertTrue(out.contains("exact 1.000"), "the entropy lines end at exact match 1.0:\n" + out);
+            // The trained model's chain of thought is the same through top-1 / top-2 attention as through dense.
+            for (String mode : new String[] {"dense", "top-1 tokens", "top-2 tokens"}) {
+                assertTrue(out.lines().anyMatch(l -> l.strip().startsWith(mode) && l.contains("exact match 1.000")),
+                        mode + ":\n" + out);
+            }
+            assertTrue(out.contains("(4.5%)"), "top-1 attends one key of 22 on average:\n" + out);
+            com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(json.toFile());
+            assertTrue(j.toString().contains("top-1 tokens"), j.toString());
+        } finally {
+            java.nio.file.Files.deleteIfExists(json);
+        }
     }
 
     @Test
@@ -98,6 +125,12 @@ class DemoCommandTest {
         assertTrue(result[2].startsWith("attn4j demo: --kv-heads: expected a divisor of 4"), result[2]);
         result = run("demo", "--dtype", "int8");
         assertEquals("2", result[0]);
+        result = run("demo", "--part", "everything");
+        assertEquals("1", result[0]);
+        assertEquals("attn4j demo: --part: expected all, attention or model, got 'everything'", result[2].strip());
+        result = run("demo", "--part", "model", "--prompts", "0");
+        assertEquals("1", result[0]);
+        assertEquals("attn4j demo: --prompts: expected >= 1, got 0", result[2].strip());
     }
 
     private static String[] run(String... args) {

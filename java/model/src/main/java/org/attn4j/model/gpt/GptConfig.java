@@ -1,0 +1,107 @@
+package org.attn4j.model.gpt;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Shape and training-time settings of a {@link GptModel}; its JSON form (see
+ * {@link org.attn4j.model.io.ConfigJson}) uses Hugging Face's GPT-2 keys so the checkpoint also loads there.
+ *
+ * @param vocabSize     tokens (2 for parity)
+ * @param contextLength learned positions (the longest sequence)
+ * @param dModel        hidden size
+ * @param layers        decoder blocks
+ * @param heads         attention heads per block ({@code dModel % heads == 0})
+ * @param mlpHidden     inner size of the MLP (GPT-2: {@code 4 * dModel})
+ * @param layerNormEps  epsilon of every layer norm (GPT-2: 1e-5)
+ * @param dropout       dropout on the embeddings and on both residual branches (0 to disable)
+ * @param tieEmbeddings whether the LM head reuses the token embedding (GPT-2: yes)
+ * @param initStd       standard deviation of the initial weights (GPT-2: 0.02)
+ * @param attention     one entry per layer
+ */
+public record GptConfig(int vocabSize, int contextLength, int dModel, int layers, int heads, int mlpHidden,
+                        float layerNormEps, float dropout, boolean tieEmbeddings, double initStd,
+                        List<LayerAttention> attention) {
+
+    public GptConfig {
+        positive("vocabSize", vocabSize);
+        positive("contextLength", contextLength);
+        positive("dModel", dModel);
+        positive("layers", layers);
+        positive("heads", heads);
+        positive("mlpHidden", mlpHidden);
+        if (dModel % heads != 0) {
+            throw new IllegalArgumentException("heads: expected a divisor of dModel (" + dModel + "), got " + heads);
+        }
+        if (!(layerNormEps > 0)) {
+            throw new IllegalArgumentException("layerNormEps: expected > 0, got " + layerNormEps);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout: expected 0 <= p < 1, got " + dropout);
+        }
+        if (!(initStd > 0) || Double.isInfinite(initStd)) {
+            throw new IllegalArgumentException("initStd: expected a finite number > 0, got " + initStd);
+        }
+        Objects.requireNonNull(attention, "attention");
+        if (attention.size() != layers) {
+            throw new IllegalArgumentException("attention: expected one entry per layer (" + layers + "), got "
+                    + attention.size());
+        }
+        for (int i = 0; i < attention.size(); i++) {
+            Objects.requireNonNull(attention.get(i), "attention[" + i + "]");
+        }
+        attention = Collections.unmodifiableList(new ArrayList<>(attention));
+    }
+
+    /** GPT-2 defaults (MLP 4x, eps 1e-5, tied head, init 0.02), no dropout, dense causal softmax everywhere. */
+    public static GptConfig of(int vocabSize, int contextLength, int dModel, int layers, int heads) {
+        return new GptConfig(vocabSize, contextLength, dModel, layers, heads, 4 * dModel, 1e-5f, 0f, true, 0.02,
+                Collections.nCopies(layers, LayerAttention.dense()));
+    }
+
+    public int headDim() {
+        return dModel / heads;
+    }
+
+    /** The same attention in every layer. */
+    public GptConfig withAttention(LayerAttention all) {
+        return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout,
+                tieEmbeddings, initStd, Collections.nCopies(layers, all));
+    }
+
+    public GptConfig withAttention(List<LayerAttention> perLayer) {
+        return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout,
+                tieEmbeddings, initStd, perLayer);
+    }
+
+    public GptConfig withDropout(float p) {
+        return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, p,
+                tieEmbeddings, initStd, attention);
+    }
+
+    public GptConfig withMlpHidden(int hidden) {
+        return new GptConfig(vocabSize, contextLength, dModel, layers, heads, hidden, layerNormEps, dropout,
+                tieEmbeddings, initStd, attention);
+    }
+
+    public GptConfig withTiedEmbeddings(boolean tied) {
+        return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout,
+                tied, initStd, attention);
+    }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        long d = dModel;
+        long perLayer = 4 * d + (d * 3 * d + 3 * d) + (d * d + d) + (d * mlpHidden + mlpHidden) + (mlpHidden * d + d);
+        long head = tieEmbeddings ? 0 : (long) vocabSize * d;
+        return (long) vocabSize * d + (long) contextLength * d + layers * perLayer + 2 * d + head;
+    }
+
+    private static void positive(String field, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(field + ": expected >= 1, got " + value);
+        }
+    }
+}

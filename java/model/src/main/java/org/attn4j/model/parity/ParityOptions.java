@@ -1,0 +1,509 @@
+package org.attn4j.model.parity;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import org.attn4j.Normalizer;
+
+/**
+ * Every setting of one parity run ({@code ./attn4j parity}); the defaults are the recorded one-layer configuration
+ * (docs/model-layer.md). Setters return {@code this}; {@link #validate()} checks the whole.
+ */
+public final class ParityOptions {
+    /** Which model to train. */
+    public enum Model {
+        GPT, THEORY;
+
+        public static Model parse(String text) {
+            String t = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
+            switch (t) {
+                case "gpt": return GPT;
+                case "theory": return THEORY;
+                default: throw new IllegalArgumentException("model: expected gpt or theory, got '" + text + "'");
+            }
+        }
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** Default peak learning rate of the GPT model (Adam). */
+    public static final double GPT_LR = 1e-3;
+    /** Default hidden size of the GPT model. */
+    public static final int GPT_DIM = 64;
+    /** Default batch of the GPT model. */
+    public static final int GPT_BATCH = 64;
+    /** Default learning rate of the theory model after its first steps (SGD, the paper's eta_2). */
+    public static final double THEORY_LR = 100;
+    /** Default learning rate of the theory model's first two steps (the paper's eta_0 = eta_1). */
+    public static final double THEORY_WARM_LR = 10_000;
+    /** Default embedding dimension of the theory model. */
+    public static final int THEORY_DIM = 128;
+    /** Default batch of the theory model (its first steps need large batches, as in Assumption 2). */
+    public static final int THEORY_BATCH = 4096;
+
+    private int n = 20;
+    private int k = 3;
+    private boolean cot;
+    private Model model = Model.GPT;
+    private int layers = 1;
+    private int heads = 1;
+    private int dim;
+    private int mlpHidden;
+    private double lr = Double.NaN;
+    private int batch;
+    private long maxSamples = 200_000;
+    private int trainSize;
+    private int epochs;
+    private Normalizer normalizer = Normalizer.SOFTMAX;
+    private int window = -1;
+    private int globalTokens;
+    private long seed;
+    private int evalEvery = 2048;
+    private int evalSize = 2048;
+    private float dropout = 0.1f;
+    private double weightDecay;
+    private double clipNorm = 1.0;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private int theoryWidth = 64;
+    private double theoryEpsilon = 1.0;
+    private double theoryWarmLr = THEORY_WARM_LR;
+    private int theoryWarmSteps = 2;
+    private boolean stopAtConvergence = true;
+    private Path json;
+    private Path heatmap;
+    private Path save;
+
+    public ParityOptions copy() {
+        ParityOptions o = new ParityOptions();
+        o.n = n;
+        o.k = k;
+        o.cot = cot;
+        o.model = model;
+        o.layers = layers;
+        o.heads = heads;
+        o.dim = dim;
+        o.mlpHidden = mlpHidden;
+        o.lr = lr;
+        o.batch = batch;
+        o.maxSamples = maxSamples;
+        o.trainSize = trainSize;
+        o.epochs = epochs;
+        o.normalizer = normalizer;
+        o.window = window;
+        o.globalTokens = globalTokens;
+        o.seed = seed;
+        o.evalEvery = evalEvery;
+        o.evalSize = evalSize;
+        o.dropout = dropout;
+        o.weightDecay = weightDecay;
+        o.clipNorm = clipNorm;
+        o.threads = threads;
+        o.theoryWidth = theoryWidth;
+        o.theoryEpsilon = theoryEpsilon;
+        o.theoryWarmLr = theoryWarmLr;
+        o.theoryWarmSteps = theoryWarmSteps;
+        o.stopAtConvergence = stopAtConvergence;
+        o.json = json;
+        o.heatmap = heatmap;
+        o.save = save;
+        return o;
+    }
+
+    /** Throws an IllegalArgumentException naming the first invalid setting. */
+    public ParityOptions validate() {
+        if (n < 2) {
+            throw new IllegalArgumentException("n: expected >= 2, got " + n);
+        }
+        if (k < 1 || k > n) {
+            throw new IllegalArgumentException("k: expected 1..n (" + n + "), got " + k);
+        }
+        positive("layers", layers);
+        positive("heads", heads);
+        if (dim < 0) {
+            throw new IllegalArgumentException("dim: expected >= 1 (0: the model's default), got " + dim);
+        }
+        if (batch < 0) {
+            throw new IllegalArgumentException("batch: expected >= 1 (0: the model's default), got " + batch);
+        }
+        positive("evalEvery", evalEvery);
+        positive("evalSize", evalSize);
+        positive("threads", threads);
+        if (mlpHidden < 0) {
+            throw new IllegalArgumentException("mlpHidden: expected >= 0 (0: 4 x dim), got " + mlpHidden);
+        }
+        if (model == Model.GPT && dim() % heads != 0) {
+            throw new IllegalArgumentException("heads: expected a divisor of dim (" + dim() + "), got " + heads);
+        }
+        if (model == Model.THEORY) {
+            if (layers != 1 || heads != 1) {
+                throw new IllegalArgumentException("layers/heads: the theory model has one layer and one head, got "
+                        + layers + " layers and " + heads + " heads");
+            }
+            if (normalizer != Normalizer.SOFTMAX || window >= 0) {
+                throw new IllegalArgumentException("normalizer/window: the theory model's attention is causal "
+                        + "softmax (Definition 4), got " + normalizer + (window >= 0 ? " with a window" : ""));
+            }
+            positive("theoryWidth", theoryWidth);
+            if (!(theoryEpsilon > 0)) {
+                throw new IllegalArgumentException("theoryEpsilon: expected > 0, got " + theoryEpsilon);
+            }
+            if (theoryWarmSteps < 0) {
+                throw new IllegalArgumentException("theoryWarmSteps: expected >= 0, got " + theoryWarmSteps);
+            }
+            if (!(theoryWarmLr > 0) || Double.isInfinite(theoryWarmLr)) {
+                throw new IllegalArgumentException("theoryWarmLr: expected a finite number > 0, got "
+                        + theoryWarmLr);
+            }
+        }
+        if (!Double.isNaN(lr) && (!(lr > 0) || Double.isInfinite(lr))) {
+            throw new IllegalArgumentException("lr: expected a finite number > 0, got " + lr);
+        }
+        if (trainSize < 0) {
+            throw new IllegalArgumentException("trainSize: expected >= 0 (0: fresh samples), got " + trainSize);
+        }
+        if (trainSize > 0 && epochs < 1) {
+            throw new IllegalArgumentException("epochs: expected >= 1 with a fixed training set (trainSize "
+                    + trainSize + "), got " + epochs);
+        }
+        if (trainSize == 0 && epochs != 0) {
+            throw new IllegalArgumentException("epochs: only meaningful with a fixed training set; set trainSize too");
+        }
+        if (trainSize == 0 && maxSamples < 1) {
+            throw new IllegalArgumentException("maxSamples: expected >= 1, got " + maxSamples);
+        }
+        if (window < -1) {
+            throw new IllegalArgumentException("window: expected >= 0 (or -1: none), got " + window);
+        }
+        if (globalTokens < 0) {
+            throw new IllegalArgumentException("global: expected >= 0, got " + globalTokens);
+        }
+        if (globalTokens > 0 && window < 0) {
+            throw new IllegalArgumentException("global: only meaningful with a window; set window too");
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout: expected 0 <= p < 1, got " + dropout);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("weightDecay: expected >= 0, got " + weightDecay);
+        }
+        if (!(clipNorm >= 0)) {
+            throw new IllegalArgumentException("clipNorm: expected >= 0 (0: off), got " + clipNorm);
+        }
+        return this;
+    }
+
+    private static void positive(String field, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(field + ": expected >= 1, got " + value);
+        }
+    }
+
+    /** The learning rate in force: as set, or the model's default. */
+    public double effectiveLr() {
+        return Double.isNaN(lr) ? (model == Model.GPT ? GPT_LR : THEORY_LR) : lr;
+    }
+
+    /** Training samples planned: {@code trainSize * epochs} for multi-pass training, else {@code maxSamples}. */
+    public long sampleBudget() {
+        return trainSize > 0 ? (long) trainSize * epochs : maxSamples;
+    }
+
+    /** The MLP width in force: as set, or {@code 4 * dim}. */
+    public int effectiveMlpHidden() {
+        return mlpHidden > 0 ? mlpHidden : 4 * dim();
+    }
+
+    public int n() {
+        return n;
+    }
+
+    public ParityOptions n(int v) {
+        n = v;
+        return this;
+    }
+
+    public int k() {
+        return k;
+    }
+
+    public ParityOptions k(int v) {
+        k = v;
+        return this;
+    }
+
+    public boolean cot() {
+        return cot;
+    }
+
+    public ParityOptions cot(boolean v) {
+        cot = v;
+        return this;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    public ParityOptions model(Model v) {
+        model = v;
+        return this;
+    }
+
+    public int layers() {
+        return layers;
+    }
+
+    public ParityOptions layers(int v) {
+        layers = v;
+        return this;
+    }
+
+    public int heads() {
+        return heads;
+    }
+
+    public ParityOptions heads(int v) {
+        heads = v;
+        return this;
+    }
+
+    /** Hidden size (GPT) or embedding dimension (theory): as set, or the model's default. */
+    public int dim() {
+        return dim > 0 ? dim : model == Model.GPT ? GPT_DIM : THEORY_DIM;
+    }
+
+    /** 0: the model's default. */
+    public ParityOptions dim(int v) {
+        dim = v;
+        return this;
+    }
+
+    public int mlpHidden() {
+        return mlpHidden;
+    }
+
+    /** MLP width of the GPT model (0: {@code 4 * dim}). */
+    public ParityOptions mlpHidden(int v) {
+        mlpHidden = v;
+        return this;
+    }
+
+    /** As set ({@code NaN}: the model's default, see {@link #effectiveLr()}). */
+    public double lr() {
+        return lr;
+    }
+
+    public ParityOptions lr(double v) {
+        lr = v;
+        return this;
+    }
+
+    /** Samples per step: as set, or the model's default. */
+    public int batch() {
+        return batch > 0 ? batch : model == Model.GPT ? GPT_BATCH : THEORY_BATCH;
+    }
+
+    /** 0: the model's default. */
+    public ParityOptions batch(int v) {
+        batch = v;
+        return this;
+    }
+
+    public long maxSamples() {
+        return maxSamples;
+    }
+
+    /** Budget of fresh samples in one-pass training. */
+    public ParityOptions maxSamples(long v) {
+        maxSamples = v;
+        return this;
+    }
+
+    public int trainSize() {
+        return trainSize;
+    }
+
+    /** Fixed training set size for multi-pass training (0: one pass over fresh samples). */
+    public ParityOptions trainSize(int v) {
+        trainSize = v;
+        return this;
+    }
+
+    public int epochs() {
+        return epochs;
+    }
+
+    public ParityOptions epochs(int v) {
+        epochs = v;
+        return this;
+    }
+
+    public Normalizer normalizer() {
+        return normalizer;
+    }
+
+    public ParityOptions normalizer(Normalizer v) {
+        normalizer = v;
+        return this;
+    }
+
+    public int window() {
+        return window;
+    }
+
+    /** Sliding window of every layer (-1: none). */
+    public ParityOptions window(int v) {
+        window = v;
+        return this;
+    }
+
+    public int globalTokens() {
+        return globalTokens;
+    }
+
+    public ParityOptions globalTokens(int v) {
+        globalTokens = v;
+        return this;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    /** Seeds the secret set, the data and the initialisation. */
+    public ParityOptions seed(long v) {
+        seed = v;
+        return this;
+    }
+
+    public int evalEvery() {
+        return evalEvery;
+    }
+
+    public ParityOptions evalEvery(int v) {
+        evalEvery = v;
+        return this;
+    }
+
+    public int evalSize() {
+        return evalSize;
+    }
+
+    public ParityOptions evalSize(int v) {
+        evalSize = v;
+        return this;
+    }
+
+    public float dropout() {
+        return dropout;
+    }
+
+    public ParityOptions dropout(float v) {
+        dropout = v;
+        return this;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    public ParityOptions weightDecay(double v) {
+        weightDecay = v;
+        return this;
+    }
+
+    public double clipNorm() {
+        return clipNorm;
+    }
+
+    public ParityOptions clipNorm(double v) {
+        clipNorm = v;
+        return this;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public ParityOptions threads(int v) {
+        threads = v;
+        return this;
+    }
+
+    public int theoryWidth() {
+        return theoryWidth;
+    }
+
+    /** {@code m} of the theory model (it has {@code 2m} neurons). */
+    public ParityOptions theoryWidth(int v) {
+        theoryWidth = v;
+        return this;
+    }
+
+    public double theoryEpsilon() {
+        return theoryEpsilon;
+    }
+
+    public ParityOptions theoryEpsilon(double v) {
+        theoryEpsilon = v;
+        return this;
+    }
+
+    public double theoryWarmLr() {
+        return theoryWarmLr;
+    }
+
+    /** Rate of the theory model's first {@link #theoryWarmSteps()} steps. */
+    public ParityOptions theoryWarmLr(double v) {
+        theoryWarmLr = v;
+        return this;
+    }
+
+    public int theoryWarmSteps() {
+        return theoryWarmSteps;
+    }
+
+    /** How many first steps of the theory model use {@link #theoryWarmLr()} (the paper: 2). */
+    public ParityOptions theoryWarmSteps(int v) {
+        theoryWarmSteps = v;
+        return this;
+    }
+
+    public boolean stopAtConvergence() {
+        return stopAtConvergence;
+    }
+
+    /** Stop at the first evaluation with exact match 1.0 (the paper's protocol); else train to the budget. */
+    public ParityOptions stopAtConvergence(boolean v) {
+        stopAtConvergence = v;
+        return this;
+    }
+
+    public Path json() {
+        return json;
+    }
+
+    public ParityOptions json(Path v) {
+        json = v;
+        return this;
+    }
+
+    public Path heatmap() {
+        return heatmap;
+    }
+
+    public ParityOptions heatmap(Path v) {
+        heatmap = v;
+        return this;
+    }
+
+    public Path save() {
+        return save;
+    }
+
+    public ParityOptions save(Path v) {
+        save = v;
+        return this;
+    }
+}

@@ -1,0 +1,30 @@
+package org.attn4j.model.parity;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+
+/**
+ * The outcome of one parity run, as written to {@code --json}: the task, whether and when exact match 1.0 was first
+ * reached, the final metrics, the settings and the evaluation history.
+ *
+ * @param sampleComplexity  samples seen at the first evaluation with exact match 1.0, or null
+ * @param samplesSeen       samples trained on in total
+ * @param finalExactMatch   exact match at the last evaluation
+ * @param entropy           normalised attention entropy {@code [layer][head]} at the last evaluation
+ * @param secretAttention   fraction of CoT rows whose strongest attention (first layer, any head) is on their secret
+ *                          index at the last evaluation; null without CoT
+ * @param secretProbability mean attention weight on the secret index (first layer, best head); null without CoT
+ * @param secretProbabilityByRow the same for each CoT row {@code n .. n+k-1}; empty without CoT
+ * @param seconds           wall time of the run
+ * @param trainSeconds      time spent in training steps (evaluations excluded)
+ * @param samplesPerSecond  training throughput ({@code samplesSeen / trainSeconds})
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record ParityResult(int n, int k, boolean cot, int[] secret, boolean converged, Long sampleComplexity,
+                           long samplesSeen, double finalExactMatch, double[][] entropy, Double secretAttention,
+                           Double secretProbability, double[] secretProbabilityByRow, double seconds, double trainSeconds, double samplesPerSecond,
+                           String model, int layers, int heads, int dim, double lr, int batch, long budget,
+                           int trainSize, int epochs, String normalizer, int window, int globalTokens, long seed,
+                           int threads, String attention, List<EvalPoint> history) {
+}

@@ -1,0 +1,112 @@
+package org.attn4j.model.gpt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.attn4j.model.nn.CrossEntropy;
+import org.attn4j.model.nn.Parallel;
+import org.attn4j.model.nn.Parameter;
+import org.junit.jupiter.api.Test;
+
+/** The KV-cache decoder must produce what full forward passes over the growing sequence produce. */
+class GeneratorTest {
+    private static final int BATCH = 3;
+    private static final int PROMPT = 5;
+    private static final int NEW = 6;
+
+    @Test
+    void cachedDecodingEqualsFullForwardPasses() {
+        GptConfig c = GptConfig.of(4, 12, 16, 2, 4).withAttention(LayerAttention.dense().withWindow(4, 1));
+        try (GptModel m = randomModel(c, 1)) {
+            int[] prompts = prompts(2);
+            GenerationResult g = new Generator(m).generate(prompts, BATCH, PROMPT, NEW, GenerationOptions.asTrained());
+            assertArrayEquals(greedyByFullForward(m, prompts), g.tokens());
+            assertEquals(PROMPT + NEW, g.length());
+        }
+    }
+
+    @Test
+    void tokenTopKDecodingEqualsAFullForwardWithTheSameSelection() {
+        // One layer: the cached keys and values depend only on the embeddings, so the prompt's attention pattern does
+        // not matter and both paths must agree exactly.
+        GptConfig dense = GptConfig.of(4, 12, 16, 1, 2);
+        try (GptModel m = randomModel(dense, 3);
+             GptModel topK = randomModel(dense.withAttention(LayerAttention.dense().withTokenTopK(2)), 3)) {
+            int[] prompts = prompts(4);
+            GenerationResult g = new Generator(m).generate(prompts, BATCH, PROMPT, NEW, GenerationOptions.topKTokens(2));
+            assertArrayEquals(greedyByFullForward(topK, prompts), g.tokens());
+        }
+    }
+
+    @Test
+    void attendedPairsCountTheGeneratedQueries() {
+        GptConfig c = GptConfig.of(4, 12, 16, 2, 2);
+        try (GptModel m = randomModel(c, 5)) {
+            int[] prompts = prompts(6);
+            GenerationResult dense = new Generator(m).generate(prompts, BATCH, PROMPT, NEW,
+                    GenerationOptions.asTrained());
+            GenerationResult top1 = new Generator(m).generate(prompts, BATCH, PROMPT, NEW,
+                    GenerationOptions.topKTokens(1));
+            long causal = 0;
+            for (int pos = PROMPT; pos < PROMPT + NEW - 1; pos++) {
+                causal += (long) BATCH * c.heads() * c.layers() * (pos + 1);
+            }
+            assertEquals(causal, dense.attendedPairs());
+            assertEquals(causal, dense.causalPairs());
+            assertEquals((long) BATCH * c.heads() * c.layers() * (NEW - 1), top1.attendedPairs());
+            assertEquals(1.0, dense.density(), 0);
+        }
+    }
+
+    @Test
+    void rejectsTooLongGenerations() {
+        try (GptModel m = randomModel(GptConfig.of(4, 8, 8, 1, 1), 1)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new Generator(m).generate(new int[5], 1, 5, 4, GenerationOptions.asTrained()));
+            assertEquals("newTokens: prompt (5) + new tokens (4) exceed the context length 8", e.getMessage());
+        }
+    }
+
+    private static int[] greedyByFullForward(GptModel m, int[] prompts) {
+        int total = PROMPT + NEW;
+        int vocab = m.config().vocabSize();
+        int[] seq = new int[BATCH * total];
+        for (int b = 0; b < BATCH; b++) {
+            System.arraycopy(prompts, b * PROMPT, seq, b * total, PROMPT);
+        }
+        for (int len = PROMPT; len < total; len++) {
+            int[] cur = new int[BATCH * len];
+            for (int b = 0; b < BATCH; b++) {
+                System.arraycopy(seq, b * total, cur, b * len, len);
+            }
+            float[] logits = m.forward(cur, BATCH, len, GptModel.Mode.EVAL);
+            for (int b = 0; b < BATCH; b++) {
+                seq[b * total + len] = CrossEntropy.argmax(logits, b * len + len - 1, vocab);
+            }
+        }
+        return seq;
+    }
+
+    /** Weights large enough that the greedy choices depend on the context. */
+    static GptModel randomModel(GptConfig c, long seed) {
+        GptModel m = new GptModel(c, seed, Parallel.of(2));
+        SplittableRandom r = new SplittableRandom(seed);
+        for (Parameter p : m.parameters()) {
+            float[] v = p.value();
+            for (int i = 0; i < v.length; i++) {
+                v[i] += (float) (Parameter.gaussian(r) * 0.5);
+            }
+        }
+        return m;
+    }
+
+    private static int[] prompts(long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] p = new int[BATCH * PROMPT];
+        Arrays.setAll(p, i -> r.nextInt(4));
+        return p;
+    }
+}
