@@ -34,7 +34,9 @@ public final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--provider", paramLabel = "NAME",
-            description = "Run on this provider (default: the one automatic selection picks; see 'attn4j info').")
+            description = "Part 1 runs on this provider (default: the one automatic selection picks; see 'attn4j"
+                    + " info'). Part 2 follows automatic selection, which ATTN4J_PROVIDER or -Dattn4j.provider"
+                    + " override.")
     String provider;
 
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "auto",

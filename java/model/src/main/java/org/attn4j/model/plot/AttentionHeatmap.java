@@ -7,9 +7,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 import org.attn4j.model.parity.ParityTask;
 
 /**
@@ -66,13 +64,7 @@ public final class AttentionHeatmap {
         } finally {
             g.dispose();
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer available");
-        }
+        PngFile.write(img, file);
     }
 
     private static void drawPanel(Graphics2D g, float[] probs, int head, int len, int[] tokens, ParityTask task,

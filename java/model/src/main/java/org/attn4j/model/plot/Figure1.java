@@ -6,12 +6,10 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.attn4j.model.parity.EvalPoint;
 import org.attn4j.model.parity.ParityResult;
 import org.attn4j.model.parity.SweepResult;
@@ -55,13 +53,7 @@ public final class Figure1 {
         } finally {
             g.dispose();
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer available");
-        }
+        PngFile.write(img, file);
     }
 
     private static void sampleComplexity(Graphics2D g, SweepResult s, int left, int top, int width, int height) {
@@ -141,7 +133,9 @@ public final class Figure1 {
             if (r.seed() != firstSeed) {
                 continue;
             }
-            Color color = K_COLORS[(r.k() - 1) % K_COLORS.length];
+            // One colour per k of this sweep, in order, so that any set of k values stays distinguishable.
+            int index = s.ks().indexOf(r.k());
+            Color color = K_COLORS[Math.max(0, index) % K_COLORS.length];
             List<EvalPoint> hist = r.history();
             double[] xs = new double[hist.size()];
             double[] ys = new double[hist.size()];
