@@ -48,7 +48,12 @@ public final class ParityCommand implements Callable<Integer> {
         ParityOptions o = flags.apply(new ParityOptions()).json(ParityFlags.path(json))
                 .heatmap(ParityFlags.path(heatmap)).save(ParityFlags.path(save));
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), System.console() != null);
-        ParityResult r = ParityExperiment.run(o, progress);
+        ParityResult r;
+        try {
+            r = ParityExperiment.run(o, progress);
+        } catch (IllegalArgumentException e) {
+            throw ParityFlags.asCliError(e);
+        }
         progress.finish();
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%s n=%d k=%d %s: %s after %,d samples (sample complexity %s), exact match %.3f,"

@@ -120,8 +120,16 @@ public final class ParityFlags {
             }
             return o.validate();
         } catch (IllegalArgumentException e) {
-            throw new CliException(asFlags(e.getMessage()));
+            throw asCliError(e);
         }
+    }
+
+    /**
+     * The model layer's complaint about a setting (some, such as a training set too large for 2^n inputs, only show
+     * when the run starts) as a command-line error naming the flag.
+     */
+    static CliException asCliError(IllegalArgumentException e) {
+        return new CliException(asFlags(e.getMessage()), e);
     }
 
     /** The model layer names its fields ("evalEvery: expected ..."); the user typed flags ("--eval-every"). */

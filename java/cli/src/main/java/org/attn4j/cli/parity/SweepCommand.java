@@ -110,10 +110,15 @@ public final class SweepCommand implements Callable<Integer> {
         try {
             s.validate();
         } catch (IllegalArgumentException e) {
-            throw new CliException(ParityFlags.asFlags(e.getMessage()));
+            throw ParityFlags.asCliError(e);
         }
         ConsoleProgress progress = new ConsoleProgress(spec.commandLine().getErr(), System.console() != null);
-        SweepResult r = SweepExperiment.run(s, progress);
+        SweepResult r;
+        try {
+            r = SweepExperiment.run(s, progress);
+        } catch (IllegalArgumentException e) {
+            throw ParityFlags.asCliError(e);
+        }
         progress.finish();
         for (SweepResult.Point p : r.summary()) {
             out.printf("k=%-2d %-6s median sample complexity %-10s %d/%d converged (budget %,d)%n", p.k(),

@@ -44,7 +44,12 @@ public final class ThroughputCommand implements Callable<Integer> {
             throw new CliException("--warmup: expected >= 0, got " + warmup);
         }
         ParityOptions o = flags.apply(new ParityOptions());
-        ThroughputResult r = TrainingThroughput.measure(o, samples, warmup);
+        ThroughputResult r;
+        try {
+            r = TrainingThroughput.measure(o, samples, warmup);
+        } catch (IllegalArgumentException e) {
+            throw ParityFlags.asCliError(e);
+        }
         if (json != null) {
             Json.write(Path.of(json), r);
         }

@@ -134,6 +134,10 @@ class ParityCommandsTest {
         assertError("attn4j sweep: --runs: expected both, cot or no-cot, got 'all'", "sweep", "--runs", "all");
         assertError("attn4j sweep: --redraw: expected --png FILE.png to draw into", "sweep", "--redraw", "x.json");
         assertError("attn4j throughput: --samples: expected >= 1, got 0", "throughput", "--samples", "0");
+        // Found only when the run draws its data: still named by the flag.
+        assertError("attn4j parity: --train-size: the 4000 training and 128 evaluation inputs must be distinct, but"
+                + " n = 8 has only 256", "parity", "--n", "8", "--k", "2", "--eval-size", "128", "--train-size",
+                "4000", "--epochs", "2");
         String[] r = run("parity", "--lr", "fast");
         assertEquals("2", r[0], "a value that is not a number is a usage error");
     }

@@ -31,12 +31,25 @@ public final class Generator {
     public GenerationResult generate(int[] prompts, int batch, int promptLength, int newTokens,
                                      GenerationOptions options) {
         GptConfig c = model.config();
+        java.util.Objects.requireNonNull(prompts, "prompts");
+        java.util.Objects.requireNonNull(options, "options");
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch: expected >= 1, got " + batch);
+        }
+        if (promptLength < 1) {
+            throw new IllegalArgumentException("promptLength: expected >= 1, got " + promptLength);
+        }
         if (newTokens < 1) {
             throw new IllegalArgumentException("newTokens: expected >= 1, got " + newTokens);
         }
-        if (promptLength + newTokens > c.contextLength()) {
+        // long: a huge newTokens must not wrap around and pass
+        if ((long) promptLength + newTokens > c.contextLength()) {
             throw new IllegalArgumentException("newTokens: prompt (" + promptLength + ") + new tokens (" + newTokens
                     + ") exceed the context length " + c.contextLength());
+        }
+        if ((long) batch * promptLength != prompts.length) {
+            throw new IllegalArgumentException("prompts: expected batch x promptLength = " + (long) batch * promptLength
+                    + " tokens, got " + prompts.length);
         }
         int total = promptLength + newTokens;
         int d = c.dModel();

@@ -51,6 +51,14 @@ public record GptConfig(int vocabSize, int contextLength, int dModel, int layers
         }
         for (int i = 0; i < attention.size(); i++) {
             Objects.requireNonNull(attention.get(i), "attention[" + i + "]");
+            if (attention.get(i).blockTopK() != null) {
+                // The SPEC scores a tile by the mean of all its query rows and key rows, later tokens included, so a
+                // causal layer trained with it would see the future. Generation may use it (GenerationOptions): a
+                // new token's tiles hold only itself and the keys before it.
+                throw new IllegalArgumentException("attention[" + i + "].blockTopK: a GPT layer is causal and block"
+                        + " top-k tile scores average over later tokens too; use token top-k, or block top-k at"
+                        + " generation time (GenerationOptions.topKBlocks)");
+            }
         }
         attention = Collections.unmodifiableList(new ArrayList<>(attention));
     }

@@ -266,6 +266,11 @@ public final class GptModel implements AutoCloseable {
         return last.layers[layer].attention.allowedPairs;
     }
 
+    /** The provider that ran layer {@code layer}'s attention in the last forward pass, or null before any. */
+    public String attentionProvider(int layer) {
+        return last == null ? null : last.layers[layer].attention.provider;
+    }
+
     /** The {@code [rows, 3D]} q/k/v projections of layer {@code layer} in the last forward pass (for the KV cache). */
     float[] lastQkv(int layer) {
         if (last == null) {
@@ -340,8 +345,9 @@ public final class GptModel implements AutoCloseable {
             throw new IllegalArgumentException("length: expected 1.." + config.contextLength()
                     + " (the context length), got " + length);
         }
-        if (tokens.length < batch * length) {
-            throw new IllegalArgumentException("tokens: expected " + batch * length + " tokens, got "
+        // long: batch x length must not wrap around to a small number and pass
+        if ((long) tokens.length < (long) batch * length) {
+            throw new IllegalArgumentException("tokens: expected " + (long) batch * length + " tokens, got "
                     + tokens.length);
         }
         for (int i = 0; i < batch * length; i++) {

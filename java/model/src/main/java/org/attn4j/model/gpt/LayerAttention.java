@@ -14,7 +14,8 @@ import org.attn4j.mask.BlockTopK;
  * @param window       keys at most {@code window} positions back are seen ({@code -1}: no window)
  * @param globalTokens the first tokens, seen by every query and seeing every key (needs a window)
  * @param tokenTopK    each query keeps its best {@code tokenTopK} keys ({@code 0}: off)
- * @param blockTopK    dynamic block top-k ({@code null}: off)
+ * @param blockTopK    dynamic block top-k ({@code null}: off); only for generated tokens, since its tile scores see
+ *                     later tokens in a full forward pass ({@link GptConfig} refuses it in a layer)
  */
 public record LayerAttention(Normalizer normalizer, int window, int globalTokens, int tokenTopK, BlockTopK blockTopK) {
 

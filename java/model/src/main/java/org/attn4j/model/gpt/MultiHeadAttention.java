@@ -79,6 +79,7 @@ public final class MultiHeadAttention {
         AttentionResult result;
         float[] probabilities;
         long allowedPairs;
+        String provider;
 
         State(int batch, int heads, int length, int headDim) {
             this.batch = batch;
@@ -136,12 +137,18 @@ public final class MultiHeadAttention {
                 .returnLse(keepForBackward && spec.normalizer() == Normalizer.SOFTMAX);
         st.request = b.build();
         AttentionResult result = Attention.forward(st.request);
-        st.allowedPairs = result.allowedPairs().orElse(-1);
-        st.probabilities = capture ? result.probabilities()
-                .orElseThrow(() -> new IllegalStateException("provider '" + result.provider()
-                        + "' returned no probabilities although they were requested"))
-                .toFloatArray() : null;
-        st.o.copyTo(st.heads, 0, 0, st.heads.length);
+        try {
+            st.allowedPairs = result.allowedPairs().orElse(-1);
+            st.provider = result.provider();
+            st.probabilities = capture ? result.probabilities()
+                    .orElseThrow(() -> new IllegalStateException("provider '" + result.provider()
+                            + "' returned no probabilities although they were requested"))
+                    .toFloatArray() : null;
+            st.o.copyTo(st.heads, 0, 0, st.heads.length);
+        } catch (RuntimeException e) {
+            result.close(); // its off-heap tensors would otherwise wait for the garbage collector
+            throw e;
+        }
         mergeHeads(st.heads, merged, dModel, 0, st.batch, st.length);
         if (keepForBackward) {
             st.result = result;

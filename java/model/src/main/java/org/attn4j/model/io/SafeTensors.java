@@ -118,6 +118,36 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * A tensor's header entry must have a string dtype, a shape of non-negative ints and two integer offsets; Jackson
+     * would otherwise turn "oops" or 2^32 + 1 quietly into 0 or 1.
+     */
+    private static void checkEntry(Path file, String name, JsonNode t) {
+        String where = file + ": tensor '" + name + "': ";
+        if (!t.isObject()) {
+            throw new IllegalArgumentException(where + "expected an object with dtype, shape and data_offsets");
+        }
+        if (!t.path("dtype").isTextual()) {
+            throw new IllegalArgumentException(where + "dtype: expected a string, got " + t.path("dtype"));
+        }
+        JsonNode shape = t.path("shape");
+        if (!shape.isArray()) {
+            throw new IllegalArgumentException(where + "shape: expected an array, got " + shape);
+        }
+        for (JsonNode dim : shape) {
+            if (!dim.canConvertToInt() || !dim.isIntegralNumber() || dim.asInt() < 0) {
+                throw new IllegalArgumentException(where + "shape: expected non-negative integers below 2^31, got "
+                        + shape);
+            }
+        }
+        JsonNode offsets = t.path("data_offsets");
+        if (!offsets.isArray() || offsets.size() != 2 || !offsets.get(0).isIntegralNumber()
+                || !offsets.get(1).isIntegralNumber() || !offsets.get(0).canConvertToLong()
+                || !offsets.get(1).canConvertToLong()) {
+            throw new IllegalArgumentException(where + "data_offsets: expected two integers, got " + offsets);
+        }
+    }
+
     /** Reads every tensor of {@code file}, converted to floats. */
     public static Contents read(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
@@ -130,7 +160,13 @@ public final class SafeTensors {
             throw new IllegalArgumentException(file + ": invalid safetensors header length " + headerLength);
         }
         String text = new String(all, 8, (int) headerLength, StandardCharsets.UTF_8);
-        JsonNode header = JSON.readTree(text);
+        JsonNode header;
+        try {
+            header = JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(file + ": the safetensors header is not valid JSON: "
+                    + e.getOriginalMessage(), e);
+        }
         if (header == null || !header.isObject()) {
             throw new IllegalArgumentException(file + ": the safetensors header is not a JSON object");
         }
@@ -149,6 +185,9 @@ public final class SafeTensors {
                 fields.add(f);
             }
         }
+        for (Map.Entry<String, JsonNode> f : fields) {
+            checkEntry(file, f.getKey(), f.getValue());
+        }
         fields.sort(Comparator.comparingLong(f -> f.getValue().path("data_offsets").path(0).asLong()));
         Map<String, Entry> tensors = new LinkedHashMap<>();
         long expectedBegin = 0;
@@ -163,6 +202,10 @@ public final class SafeTensors {
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = shapeNode.get(i).asInt();
                 size *= shape[i];
+                if (size > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(file + ": tensor '" + name + "' has more than 2^31 - 1"
+                            + " elements: " + shapeNode);
+                }
             }
             long begin = t.path("data_offsets").path(0).asLong(-1);
             long end = t.path("data_offsets").path(1).asLong(-1);

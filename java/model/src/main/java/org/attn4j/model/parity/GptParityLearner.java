@@ -81,6 +81,10 @@ public final class GptParityLearner implements ParityLearner {
 
     @Override
     public String attentionBackend() {
+        String ran = model.attentionProvider(0);
+        if (ran != null) {
+            return ran;
+        }
         GptConfig c = model.config();
         try (Tensor q = Tensor.allocate(DType.FP32, 1, c.heads(), 2, c.headDim())) {
             AttentionRequest r = c.attention().get(0).applyTo(AttentionRequest.builder(q, q, q)).build();

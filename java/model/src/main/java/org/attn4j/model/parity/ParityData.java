@@ -52,6 +52,16 @@ public final class ParityData {
             throw new IllegalArgumentException("trainSize: the " + trainSize + " training and " + evalSize
                     + " evaluation inputs must be distinct, but n = " + n + " has only " + (long) inputs);
         }
+        if (n > ENUMERATE_UP_TO && evalSize + (double) trainSize > inputs / 2) {
+            // Above 2^22 inputs they are drawn until new: beyond half of them the draws would go on and on.
+            throw new IllegalArgumentException("trainSize: for n > " + ENUMERATE_UP_TO + " the training and"
+                    + " evaluation inputs together may fill at most half of the 2^" + n + " inputs ("
+                    + (long) (inputs / 2) + "), got " + trainSize + " + " + evalSize);
+        }
+        if ((long) trainSize * n > Integer.MAX_VALUE - 8 || (long) evalSize * n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("trainSize: " + trainSize + " inputs of " + n + " bits do not fit in"
+                    + " one Java array; use fresh samples (trainSize 0) or fewer");
+        }
         this.random = new SplittableRandom(seed);
         this.evalSize = evalSize;
         this.trainSize = trainSize;

@@ -125,7 +125,7 @@ public final class ParityExperiment {
                     learner.layers(), learner.heads(), options.dim(), options.effectiveLr(), options.batch(), budget,
                     options.trainSize(), options.epochs(), options.normalizer().label(), options.window(),
                     options.globalTokens(), options.seed(), options.threads(), learner.attentionBackend(),
-                    List.copyOf(history));
+                    options.settings(), List.copyOf(history));
             if (options.heatmap() != null) {
                 writeHeatmap(options, task, learner, eval);
             }

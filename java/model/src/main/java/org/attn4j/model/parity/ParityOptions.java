@@ -209,6 +209,43 @@ public final class ParityOptions {
         return trainSize > 0 ? (long) trainSize * epochs : maxSamples;
     }
 
+    /**
+     * Every setting that shapes a run's outcome, as the values in force (defaults resolved), in a fixed order: what
+     * {@link ParityResult#settings()} records and what {@code sweep --reuse} matches. Left out: where files go, and
+     * the thread count (it changes only the order of float sums).
+     */
+    public java.util.Map<String, Object> settings() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("model", model.label());
+        m.put("n", n);
+        m.put("k", k);
+        m.put("cot", cot);
+        m.put("seed", seed);
+        m.put("layers", layers);
+        m.put("heads", heads);
+        m.put("dim", dim());
+        m.put("mlp_hidden", model == Model.GPT ? effectiveMlpHidden() : 0);
+        m.put("lr", effectiveLr());
+        m.put("batch", batch());
+        m.put("budget", sampleBudget());
+        m.put("train_size", trainSize);
+        m.put("epochs", epochs);
+        m.put("normalizer", normalizer.label());
+        m.put("window", window);
+        m.put("global_tokens", globalTokens);
+        m.put("eval_every", evalEvery);
+        m.put("eval_size", evalSize);
+        m.put("dropout", (double) dropout);
+        m.put("weight_decay", weightDecay);
+        m.put("clip_norm", clipNorm);
+        m.put("theory_width", theoryWidth);
+        m.put("theory_epsilon", theoryEpsilon);
+        m.put("theory_warm_lr", theoryWarmLr);
+        m.put("theory_warm_steps", theoryWarmSteps);
+        m.put("stop_at_convergence", stopAtConvergence);
+        return m;
+    }
+
     /** The MLP width in force: as set, or {@code 4 * dim}. */
     public int effectiveMlpHidden() {
         return mlpHidden > 0 ? mlpHidden : 4 * dim();

@@ -3,6 +3,7 @@ package org.attn4j.model.parity;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The outcome of one parity run, as written to {@code --json}: the task, whether and when exact match 1.0 was first
@@ -19,6 +20,8 @@ import java.util.List;
  * @param seconds           wall time of the run
  * @param trainSeconds      time spent in training steps (evaluations excluded)
  * @param samplesPerSecond  training throughput ({@code samplesSeen / trainSeconds})
+ * @param settings          every setting that shapes the outcome ({@link ParityOptions#settings()}); null in results
+ *                          written before it was recorded
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ParityResult(int n, int k, boolean cot, int[] secret, boolean converged, Long sampleComplexity,
@@ -26,5 +29,5 @@ public record ParityResult(int n, int k, boolean cot, int[] secret, boolean conv
                            Double secretProbability, double[] secretProbabilityByRow, double seconds, double trainSeconds, double samplesPerSecond,
                            String model, int layers, int heads, int dim, double lr, int batch, long budget,
                            int trainSize, int epochs, String normalizer, int window, int globalTokens, long seed,
-                           int threads, String attention, List<EvalPoint> history) {
+                           int threads, String attention, Map<String, Object> settings, List<EvalPoint> history) {
 }

@@ -1,9 +1,11 @@
 package org.attn4j.model.parity;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import org.attn4j.model.io.Json;
 import org.attn4j.model.plot.Figure1;
@@ -77,18 +79,27 @@ public final class SweepExperiment {
         return result;
     }
 
-    /** The run of {@code previous} made with the settings of {@code o}, or null. */
+    /**
+     * The run of {@code previous} made with exactly the settings of {@code o}, or null. Runs recorded without their
+     * settings (older files) are never reused: a match on a few fields could hide a different dropout or schedule.
+     */
     private static ParityResult find(List<ParityResult> previous, ParityOptions o) {
+        JsonNode wanted = canonical(o.settings());
         for (ParityResult r : previous) {
-            if (r.k() == o.k() && r.cot() == o.cot() && r.seed() == o.seed() && r.n() == o.n()
-                    && r.budget() == o.sampleBudget() && r.model().equals(o.model().label())
-                    && r.layers() == o.layers() && r.heads() == o.heads() && r.dim() == o.dim()
-                    && r.batch() == o.batch() && r.lr() == o.effectiveLr() && r.normalizer().equals(
-                    o.normalizer().label()) && r.window() == o.window()) {
+            if (r.settings() != null && canonical(r.settings()).equals(wanted)) {
                 return r;
             }
         }
         return null;
+    }
+
+    /** Through JSON text and back, so that a value read from a file and one set in memory compare equal. */
+    private static JsonNode canonical(Map<String, Object> settings) {
+        try {
+            return Json.mapper().readTree(Json.toJson(settings));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Median with non-converged runs (null) counted as infinite; null when the median itself is infinite. */

@@ -57,8 +57,11 @@ public final class Figure1 {
     }
 
     private static void sampleComplexity(Graphics2D g, SweepResult s, int left, int top, int width, int height) {
-        int kMin = s.ks().stream().mapToInt(Integer::intValue).min().orElse(1);
-        int kMax = s.ks().stream().mapToInt(Integer::intValue).max().orElse(1);
+        // Every k of the grid, with or without CoT (the no-CoT ks may lie outside the CoT ones).
+        java.util.TreeSet<Integer> allKs = new java.util.TreeSet<>(s.ks());
+        s.summary().forEach(p -> allKs.add(p.k()));
+        int kMin = allKs.isEmpty() ? 1 : allKs.first();
+        int kMax = allKs.isEmpty() ? 1 : allKs.last();
         double yMax = Math.max(s.cotBudget(), s.noCotBudget());
         double yMin = yMax;
         for (SweepResult.Point p : s.summary()) {
@@ -72,7 +75,7 @@ public final class Figure1 {
         // A decade of head room above the budgets keeps the legend clear of the budget markers.
         yMax = Math.pow(10, Math.ceil(Math.log10(yMax * 1.5)) + 1);
         Chart c = new Chart(g, left, top, width, height, kMin - 0.3, kMax + 0.3, yMin, yMax, false, true);
-        double[] ticks = s.ks().stream().mapToDouble(Integer::doubleValue).toArray();
+        double[] ticks = allKs.stream().mapToDouble(Integer::doubleValue).toArray();
         c.axes("(a) sample complexity (samples at the first exact match 1.0)", "k (secret size)",
                 "training samples", ticks);
         for (boolean cot : new boolean[] {true, false}) {
@@ -128,14 +131,17 @@ public final class Figure1 {
         Chart c = new Chart(g, left, top, width, height, xMin, xMax, 0, 1.05, true, false);
         c.axes("(b) normalised attention entropy during training (first seed)", "training samples",
                 "normalised entropy (Eq. 1)", null);
-        long firstSeed = s.seeds().get(0);
+        // The first run of each (k, CoT) cell: with and without CoT may use different seeds.
+        java.util.Set<String> drawn = new java.util.HashSet<>();
+        java.util.TreeSet<Integer> ks = new java.util.TreeSet<>(s.ks());
+        s.summary().forEach(p -> ks.add(p.k()));
+        List<Integer> order = new ArrayList<>(ks);
         for (ParityResult r : s.runs()) {
-            if (r.seed() != firstSeed) {
+            if (!drawn.add(r.k() + (r.cot() ? " CoT" : " no CoT"))) {
                 continue;
             }
             // One colour per k of this sweep, in order, so that any set of k values stays distinguishable.
-            int index = s.ks().indexOf(r.k());
-            Color color = K_COLORS[Math.max(0, index) % K_COLORS.length];
+            Color color = K_COLORS[Math.max(0, order.indexOf(r.k())) % K_COLORS.length];
             List<EvalPoint> hist = r.history();
             double[] xs = new double[hist.size()];
             double[] ys = new double[hist.size()];

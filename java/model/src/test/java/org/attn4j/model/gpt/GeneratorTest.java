@@ -3,6 +3,7 @@ package org.attn4j.model.gpt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -58,6 +59,49 @@ class GeneratorTest {
             assertEquals(causal, dense.causalPairs());
             assertEquals((long) BATCH * c.heads() * c.layers() * (NEW - 1), top1.attendedPairs());
             assertEquals(1.0, dense.density(), 0);
+        }
+    }
+
+    @Test
+    void blockTopKKeepingEveryBlockEqualsDenseAndFewerBlocksAttendFewerPairs() {
+        GptConfig c = GptConfig.of(4, 12, 16, 2, 2);
+        try (GptModel m = randomModel(c, 7)) {
+            int[] prompts = prompts(8);
+            GenerationResult dense = new Generator(m).generate(prompts, BATCH, PROMPT, NEW,
+                    GenerationOptions.asTrained());
+            // 11 positions in blocks of 2: at most 6 blocks, so top-6 keeps them all.
+            GenerationResult all = new Generator(m).generate(prompts, BATCH, PROMPT, NEW,
+                    GenerationOptions.topKBlocks(6, 2));
+            assertArrayEquals(dense.tokens(), all.tokens());
+            GenerationResult one = new Generator(m).generate(prompts, BATCH, PROMPT, NEW,
+                    GenerationOptions.topKBlocks(1, 2));
+            assertEquals(PROMPT + NEW, one.length());
+            // One block of at most 2 keys per generated query, per head and layer.
+            assertTrue(one.attendedPairs() <= 2L * BATCH * c.heads() * c.layers() * (NEW - 1), one.attendedPairs()
+                    + " pairs");
+            assertTrue(one.attendedPairs() < dense.attendedPairs());
+        }
+    }
+
+    @Test
+    void aLayerCannotTrainWithBlockTopKBecauseItsTileScoresSeeTheFuture() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GptConfig.of(4, 12, 16, 1, 2)
+                .withAttention(LayerAttention.dense().withBlockTopK(org.attn4j.mask.BlockTopK.of(1, 1, 4))));
+        assertTrue(e.getMessage().startsWith("attention[0].blockTopK: a GPT layer is causal"), e.getMessage());
+    }
+
+    @Test
+    void rejectsBadGenerationArguments() {
+        try (GptModel m = randomModel(GptConfig.of(4, 8, 8, 1, 1), 1)) {
+            Generator g = new Generator(m);
+            assertEquals("prompts: expected batch x promptLength = 10 tokens, got 5", assertThrows(
+                    IllegalArgumentException.class, () -> g.generate(new int[5], 2, 5, 1,
+                            GenerationOptions.asTrained())).getMessage());
+            assertEquals("batch: expected >= 1, got -1", assertThrows(IllegalArgumentException.class,
+                    () -> g.generate(new int[5], -1, 5, 1, GenerationOptions.asTrained())).getMessage());
+            assertEquals("newTokens: prompt (5) + new tokens (2147483647) exceed the context length 8", assertThrows(
+                    IllegalArgumentException.class, () -> g.generate(new int[5], 1, 5, Integer.MAX_VALUE,
+                            GenerationOptions.asTrained())).getMessage());
         }
     }
 

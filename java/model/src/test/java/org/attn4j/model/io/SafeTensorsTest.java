@@ -26,7 +26,6 @@ import org.attn4j.model.nn.Parameter;
 import org.attn4j.model.parity.ParityTask;
 import org.attn4j.model.theory.TheoryConfig;
 import org.attn4j.model.theory.TheoryTransformer;
-import org.attn4j.mask.BlockTopK;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,10 +94,30 @@ class SafeTensorsTest {
     }
 
     @Test
+    void rejectsHeadersThatJsonWouldQuietlyCoerce() throws IOException {
+        assertHeaderRejected("{\"x\":{\"dtype\":\"F32\",\"shape\":[4294967297],\"data_offsets\":[0,4]}}", 4,
+                "tensor 'x': shape: expected non-negative integers below 2^31, got [4294967297]");
+        assertHeaderRejected("{\"x\":{\"dtype\":\"F32\",\"shape\":\"oops\",\"data_offsets\":[0,4]}}", 4,
+                "tensor 'x': shape: expected an array, got \"oops\"");
+        assertHeaderRejected("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 4,
+                "tensor 'x': data_offsets: expected two integers, got [0]");
+        assertHeaderRejected("{\"x\":{\"dtype\":\"F32\",\"sha", 4, "the safetensors header is not valid JSON");
+    }
+
+    private void assertHeaderRejected(String header, int dataBytes, String expected) throws IOException {
+        Path f = dir.resolve("bad-header.safetensors");
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        Files.write(f, ByteBuffer.allocate(8 + json.length + dataBytes).order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(json.length).put(json).array());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(f));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
     void gptCheckpointRoundTrip() throws IOException {
         GptConfig c = GptConfig.of(2, 9, 16, 2, 4).withDropout(0.1f).withAttention(List.of(
                 LayerAttention.of(Normalizer.ENTMAX15).withWindow(3, 1),
-                LayerAttention.dense().withBlockTopK(BlockTopK.of(2, 4, 4))));
+                LayerAttention.dense().withTokenTopK(3)));
         ParityTask task = ParityTask.withSeed(5, 3, true, 2);
         int[] tokens = {0, 1, 1, 0, 1, 0, 1, 1, 0};
         try (GptModel m = new GptModel(c, 3, Parallel.serial())) {

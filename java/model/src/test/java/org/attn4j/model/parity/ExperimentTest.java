@@ -159,6 +159,23 @@ class ExperimentTest {
         assertEquals(4, stages.stream().filter(l -> l.endsWith(": reused")).count(), String.join("\n", stages));
         assertEquals(r.runs().get(0).sampleComplexity(), more.runs().get(0).sampleComplexity());
         assertEquals(r.runs().get(0).history().size(), more.runs().get(0).history().size());
+
+        // A setting the earlier runs did not share (here the dropout) makes them unusable: nothing is reused.
+        stages.clear();
+        SweepResult other = SweepExperiment.run(s.base(s.base().copy().dropout(0.05f)).ks(List.of(1)).noCotKs(
+                List.of(1)).reuse(dir.resolve("sweep.json")), new ProgressListener() {
+                    @Override
+                    public void onProgress(Progress p) {
+                    }
+
+                    @Override
+                    public void onStage(String line) {
+                        stages.add(line);
+                    }
+                });
+        assertEquals(2, other.runs().size());
+        assertEquals(0, stages.stream().filter(l -> l.endsWith(": reused")).count(), String.join("\n", stages));
+        assertEquals(0.05, ((Number) other.runs().get(0).settings().get("dropout")).doubleValue(), 1e-6);
     }
 
     @Test

@@ -77,6 +77,19 @@ class ParityTaskTest {
     }
 
     @Test
+    void fixedTrainingSetsThatCouldNotBeDrawnAreRefusedUpFront() {
+        ParityTask big = ParityTask.withSeed(23, 3, true, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ParityData(big, 1, 2048, 5_000_000));
+        assertTrue(e.getMessage().startsWith("trainSize: for n > 22 the training and evaluation inputs together may"
+                + " fill at most half"), e.getMessage());
+        ParityTask wide = ParityTask.withSeed(60, 3, true, 1);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new ParityData(wide, 1, 2048, 100_000_000));
+        assertTrue(e.getMessage().contains("do not fit in one Java array"), e.getMessage());
+    }
+
+    @Test
     void theSecretDependsOnlyOnTheSeed() {
         assertArrayEquals(ParityTask.withSeed(20, 3, true, 7).secret(), ParityTask.withSeed(20, 3, false, 7).secret());
         Set<String> secrets = new HashSet<>();
