@@ -60,7 +60,7 @@ public final class ParityCommand implements Callable<Integer> {
                         + " entropy %s, secret attention %s, %.1f s on '%s'%n", o.model().label(), r.n(), r.k(),
                 r.cot() ? "CoT" : "no CoT", r.converged() ? "converged" : "not converged", r.samplesSeen(),
                 r.sampleComplexity() == null ? "not reached" : String.format(Locale.ROOT, "%,d", r.sampleComplexity()),
-                r.finalExactMatch(), Arrays.deepToString(rounded(r.entropy())),
+                Math.floor(r.finalExactMatch() * 1000) / 1000, Arrays.deepToString(rounded(r.entropy())),
                 r.secretAttention() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.secretAttention()),
                 r.seconds(), r.attention());
         out.println(Json.toJson(summary(r)));

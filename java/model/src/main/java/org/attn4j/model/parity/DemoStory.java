@@ -39,7 +39,7 @@ public final class DemoStory {
             ParityResult tr = trained.result();
             progress.onStage(String.format(Locale.ROOT, "   %s after %d samples: exact match %.3f, entropy %s,"
                     + " secret attention %s.", tr.converged() ? "Learned" : "Not learned", tr.samplesSeen(),
-                    tr.finalExactMatch(), java.util.Arrays.deepToString(round(tr.entropy())),
+                    Progress.floor3(tr.finalExactMatch()), java.util.Arrays.deepToString(round(tr.entropy())),
                     tr.secretAttention() == null ? "-" : String.format(Locale.ROOT, "%.3f", tr.secretAttention())));
             GptModel model = ((GptParityLearner) trained.learner()).model();
             ParityTask task = trained.task();
@@ -91,8 +91,8 @@ public final class DemoStory {
                         g.prefillSeconds(), provider(model.config(), mode));
                 rows.add(row);
                 progress.onStage(String.format(Locale.ROOT, "   %-14s exact match %.3f  answer %.3f  attended pairs"
-                                + " %,d of %,d (%.1f%%)  decode %.3f s  [%s]", label, row.exactMatch(),
-                        row.answerAccuracy(), row.attendedPairs(), row.causalPairs(), 100 * row.density(),
+                                + " %,d of %,d (%.1f%%)  decode %.3f s  [%s]", label, Progress.floor3(row.exactMatch()),
+                        Progress.floor3(row.answerAccuracy()), row.attendedPairs(), row.causalPairs(), 100 * row.density(),
                         row.decodeSeconds(), row.provider()));
             }
             DemoResult result = new DemoResult(tr, rows, (System.nanoTime() - start) / 1e9);

@@ -25,8 +25,13 @@ public record Progress(String label, long samples, long budget, double loss, dou
         // Before the first step there is no training loss yet.
         String lossText = Double.isNaN(loss) ? "-" : String.format(Locale.ROOT, "%.4f", loss);
         return String.format(Locale.ROOT, "%s | %d/%d samples | loss %s | exact %.3f | entropy %.3f%s | %.1f s",
-                label, samples, budget, lossText, exactMatch, entropy,
+                label, samples, budget, lossText, floor3(exactMatch), entropy,
                 Double.isNaN(secretAttention) ? "" : String.format(Locale.ROOT, " | secret %.3f", secretAttention),
                 seconds);
+    }
+
+    /** Rounded down, so that 2047 of 2048 right shows as 0.999, never as the 1.000 that means converged. */
+    static double floor3(double v) {
+        return Math.floor(v * 1000) / 1000;
     }
 }
