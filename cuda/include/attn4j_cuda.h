@@ -6,8 +6,12 @@
  *  - Every function returns 0 on success or an error code: a cudaError_t value (1..9999), or one of the
  *    ATTN4J_ERR_* codes below for arguments rejected before any launch. attn4j_error_name() names either kind and
  *    attn4j_last_error_message() gives the detail of the last failure on the calling thread.
- *  - Device pointers, host addresses, streams, events and plans travel as int64_t. Stream 0 means the calling
+ *  - Device pointers, host addresses, streams, events and plans travel as int64_t. Streams, events and plans are
+ *    ids, not addresses: a destroyed or forged handle is an error, never a crash. Stream 0 means the calling
  *    thread's default stream (cudaStreamPerThread).
+ *  - Device memory is what attn4j_malloc returned: every function checks that the ranges it is given lie inside
+ *    one live allocation. Freeing, destroying a plan, a stream or an event never waits for the device: what a
+ *    call queued keeps using it, and memory is released in stream order after its last use.
  *  - The attention entry points take their arguments as an int64_t vector indexed by the enums below (doubles as
  *    their IEEE bits), checked against ATTN4J_FWD_COUNT / ATTN4J_BWD_COUNT, so the ABI can grow without breaking
  *    the binding. They validate everything before launching and are asynchronous on their stream.
@@ -21,7 +25,7 @@
 extern "C" {
 #endif
 
-#define ATTN4J_ABI_VERSION 1
+#define ATTN4J_ABI_VERSION 2
 
 /* Errors raised by attn4j itself (cudaError_t values stay below 10000). */
 enum attn4j_error {
@@ -146,7 +150,8 @@ const char* attn4j_last_error_message(void);
 int32_t attn4j_error_is_recoverable(int32_t code);
 
 /* Driver and devices */
-int32_t attn4j_driver_library_present(void);   /* 1 if libcuda.so.1 can be loaded, else 0; never fails */
+int32_t attn4j_driver_library_present(void);   /* 1 if libcuda.so.1 can be loaded (or no driver is needed), else 0 */
+int32_t attn4j_device_emulated(void);          /* 1 in the emulator build (cuda/emu: kernels run on the CPU), else 0 */
 int32_t attn4j_driver_version(int32_t* version); /* 0 when no driver is installed */
 int32_t attn4j_runtime_version(int32_t* version);
 int32_t attn4j_device_count(int32_t* count);
@@ -154,11 +159,14 @@ int32_t attn4j_device_properties(int32_t device, int32_t* major, int32_t* minor,
                                  int64_t* total_memory, int64_t* max_shared_per_block, char* name, int32_t name_capacity);
 int32_t attn4j_mem_info(int32_t device, int64_t* free_bytes, int64_t* total_bytes);
 
-/* Memory and copies (host addresses are plain pointers to pinned or pageable host memory) */
+/* Memory and copies (host addresses are plain pointers to pinned or pageable host memory; host_capacity is how many
+   bytes the host buffer holds from that address, checked against bytes). Host copies return when done. */
 int32_t attn4j_malloc(int32_t device, int64_t bytes, int64_t* ptr);
-int32_t attn4j_free(int32_t device, int64_t ptr); /* waits for the device's queued work first */
-int32_t attn4j_memcpy_h2d(int32_t device, int64_t dst, int64_t src_host, int64_t bytes, int64_t stream);
-int32_t attn4j_memcpy_d2h(int32_t device, int64_t dst_host, int64_t src, int64_t bytes, int64_t stream);
+int32_t attn4j_free(int32_t device, int64_t ptr); /* released after the work queued with it, on every stream */
+int32_t attn4j_memcpy_h2d(int32_t device, int64_t dst, int64_t src_host, int64_t host_capacity, int64_t bytes,
+                          int64_t stream);
+int32_t attn4j_memcpy_d2h(int32_t device, int64_t dst_host, int64_t host_capacity, int64_t src, int64_t bytes,
+                          int64_t stream);
 int32_t attn4j_memcpy_d2d(int32_t device, int64_t dst, int64_t src, int64_t bytes, int64_t stream);
 int32_t attn4j_memset(int32_t device, int64_t dst, int32_t value, int64_t bytes, int64_t stream);
 int32_t attn4j_convert(int32_t device, int64_t stream, int64_t src, int32_t src_dtype, int64_t dst, int32_t dst_dtype,

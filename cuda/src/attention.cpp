@@ -10,16 +10,14 @@
 namespace attn4j {
 namespace {
 
-/** Stream-ordered workspace buffers of one call, freed on the same stream when the call returns. */
+/** Stream-ordered workspace buffers of one call, freed on the same stream when the call has queued its work. */
 class Workspace {
 public:
     explicit Workspace(cudaStream_t stream) : stream_(stream) {}
     Workspace(const Workspace&) = delete;
     Workspace& operator=(const Workspace&) = delete;
     ~Workspace() {
-        for (void* p : buffers_) {
-            cudaFreeAsync(p, stream_);
-        }
+        release();  // after a failure: the failure already being reported is the one that matters
     }
 
     /** Allocates bytes (at least 256) or returns the CUDA error. */
@@ -35,6 +33,17 @@ public:
         return cudaSuccess;
     }
 
+    /** Frees every buffer after the work queued so far; returns the first failure (checked where it happens). */
+    cudaError_t release() {
+        cudaError_t first = cudaSuccess;
+        for (void* p : buffers_) {
+            const cudaError_t e = cudaFreeAsync(p, stream_);
+            first = first == cudaSuccess ? e : first;
+        }
+        buffers_.clear();
+        return first;
+    }
+
 private:
     cudaStream_t stream_;
     std::vector<void*> buffers_;
@@ -48,14 +57,15 @@ private:
         }                                       \
     } while (0)
 
-int32_t lookup(int64_t handle, DevicePlan& plan) {
-    if (!find_plan(handle, plan)) {
+int32_t lookup(int64_t handle, std::shared_ptr<DevicePlan>& plan) {
+    plan = Resources::instance().find_plan(handle);
+    if (!plan) {
         return fail(ATTN4J_ERR_INVALID_ARGUMENT, "plan: unknown or destroyed handle " + std::to_string(handle));
     }
     return ATTN4J_OK;
 }
 
-int32_t checked_forward(const int64_t* args, int32_t count, ForwardArgs& a, DevicePlan& plan) {
+int32_t checked_forward(const int64_t* args, int32_t count, ForwardArgs& a, std::shared_ptr<DevicePlan>& plan) {
     Check c = decode_forward(args, count, a);
     if (!c.ok()) {
         return fail(c.code, "forward: " + c.message);
@@ -67,11 +77,11 @@ int32_t checked_forward(const int64_t* args, int32_t count, ForwardArgs& a, Devi
     if (int32_t r = lookup(a.plan, plan)) {
         return r;
     }
-    c = validate_forward(a, &plan.summary);
+    c = validate_forward(a, &plan->summary);
     return c.ok() ? ATTN4J_OK : fail(c.code, "forward: " + c.message);
 }
 
-int32_t checked_backward(const int64_t* args, int32_t count, BackwardArgs& a, DevicePlan& plan) {
+int32_t checked_backward(const int64_t* args, int32_t count, BackwardArgs& a, std::shared_ptr<DevicePlan>& plan) {
     Check c = decode_backward(args, count, a);
     if (!c.ok()) {
         return fail(c.code, "backward: " + c.message);
@@ -83,8 +93,61 @@ int32_t checked_backward(const int64_t* args, int32_t count, BackwardArgs& a, De
     if (int32_t r = lookup(a.plan, plan)) {
         return r;
     }
-    c = validate_backward(a, &plan.summary);
+    c = validate_backward(a, &plan->summary);
     return c.ok() ? ATTN4J_OK : fail(c.code, "backward: " + c.message);
+}
+
+int64_t dtype_bytes(int32_t dtype) {
+    return dtype == ATTN4J_FP32 ? 4 : 2;
+}
+
+/**
+ * The allocations behind the tensors of a call, each checked to hold the tensor whole: a stale or foreign pointer
+ * is an error here, not a fault in a kernel. Null pointers (optional tensors) are skipped.
+ */
+struct TensorRange {
+    const char* field;
+    int64_t ptr;
+    int64_t bytes;
+};
+
+int32_t hold_tensors(const char* what, std::initializer_list<TensorRange> tensors,
+                     std::vector<std::shared_ptr<Allocation>>& held) {
+    for (const TensorRange& t : tensors) {
+        if (t.ptr == 0) {
+            continue;
+        }
+        auto a = Resources::instance().find_allocation(t.ptr, t.bytes);
+        if (!a) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, std::string(what) + ": " + t.field + ": [" +
+                                                             std::to_string(t.ptr) + ", +" + std::to_string(t.bytes) +
+                                                             ") is not inside one live allocation of attn4j_malloc");
+        }
+        held.push_back(std::move(a));
+    }
+    return ATTN4J_OK;
+}
+
+/** The events named in a call's arguments (0: none), held while the call records them. */
+int32_t hold_event(int64_t handle, const char* field, std::shared_ptr<EventObject>& out) {
+    if (handle == 0) {
+        out = nullptr;
+        return ATTN4J_OK;
+    }
+    out = Resources::instance().find_event(handle);
+    if (!out) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, std::string(field) + ": unknown or destroyed event handle " +
+                                                         std::to_string(handle));
+    }
+    return ATTN4J_OK;
+}
+
+int32_t record(const std::shared_ptr<EventObject>& event, cudaStream_t stream) {
+    if (!event) {
+        return ATTN4J_OK;
+    }
+    const cudaError_t e = cudaEventRecord(event->event, stream);
+    return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaEventRecord");
 }
 
 ForwardParams base_params(const ForwardArgs& a, const DevicePlan& plan) {
@@ -112,8 +175,14 @@ ForwardParams base_params(const ForwardArgs& a, const DevicePlan& plan) {
     return p;
 }
 
-/** Queues the whole forward pass on stream (events excluded). */
-int32_t queue_forward(const ForwardArgs& a, const DevicePlan& plan, cudaStream_t stream, Workspace& ws) {
+/** Events a caller asked to have recorded around the kernels of one call (null: not asked). */
+struct CallEvents {
+    std::shared_ptr<EventObject> start, stop, selected, thresholds;
+};
+
+/** Queues the whole forward pass on stream (the start and stop events excluded). */
+int32_t queue_forward(const ForwardArgs& a, const DevicePlan& plan, cudaStream_t stream, Workspace& ws,
+                      const CallEvents& events) {
     ForwardParams p = base_params(a, plan);
     const int32_t items = static_cast<int32_t>(static_cast<int64_t>(a.batch) * a.q_heads * plan.qtiles);
     const int64_t rows = static_cast<int64_t>(a.batch) * a.q_heads * a.nq;
@@ -193,8 +262,8 @@ int32_t queue_forward(const ForwardArgs& a, const DevicePlan& plan, cudaStream_t
                               static_cast<const int32_t*>(tiles), plan.ktiles, a.batch, a.q_heads, plan.qtiles};
         p.schedule = nullptr;  // the selection evens the rows out; the natural order keeps K/V reuse
     }
-    if (a.event_selected != 0) {
-        ATTN4J_TRY(cudaEventRecord(reinterpret_cast<cudaEvent_t>(a.event_selected), stream), "cudaEventRecord");
+    if (int32_t r = record(events.selected, stream)) {
+        return r;
     }
 
     const bool fp16 = a.dtype == ATTN4J_FP16;
@@ -223,8 +292,8 @@ int32_t queue_forward(const ForwardArgs& a, const DevicePlan& plan, cudaStream_t
                    "sparse normalizer thresholds");
         p.row_tau = o.row_tau;
     }
-    if (a.event_thresholds != 0) {
-        ATTN4J_TRY(cudaEventRecord(reinterpret_cast<cudaEvent_t>(a.event_thresholds), stream), "cudaEventRecord");
+    if (int32_t r = record(events.thresholds, stream)) {
+        return r;
     }
     ATTN4J_TRY(fp16 ? launch_forward_f16(a.head_dim, sparse, p, items, stream)
                     : launch_forward_bf16(a.head_dim, sparse, p, items, stream),
@@ -242,7 +311,7 @@ extern "C" {
 int32_t attn4j_forward_check(const int64_t* args, int32_t count) {
     return guarded("forward", [&]() -> int32_t {
         ForwardArgs a;
-        DevicePlan plan;
+        std::shared_ptr<DevicePlan> plan;
         return checked_forward(args, count, a, plan);
     });
 }
@@ -250,7 +319,7 @@ int32_t attn4j_forward_check(const int64_t* args, int32_t count) {
 int32_t attn4j_backward_check(const int64_t* args, int32_t count) {
     return guarded("backward", [&]() -> int32_t {
         BackwardArgs a;
-        DevicePlan plan;
+        std::shared_ptr<DevicePlan> plan;
         return checked_backward(args, count, a, plan);
     });
 }
@@ -258,43 +327,101 @@ int32_t attn4j_backward_check(const int64_t* args, int32_t count) {
 int32_t attn4j_forward(const int64_t* args, int32_t count) {
     return guarded("forward", [&]() -> int32_t {
         ForwardArgs a;
-        DevicePlan plan;
+        std::shared_ptr<DevicePlan> plan;
         if (int32_t r = checked_forward(args, count, a, plan)) {
             return r;
         }
+        // Everything the call uses is held until its work is queued and marked: a concurrent free, destroy or close
+        // only takes effect after the kernels that read it.
+        const int64_t rows = static_cast<int64_t>(a.batch) * a.q_heads * a.nq;
+        const int64_t kv_rows = static_cast<int64_t>(a.batch) * a.kv_heads * a.nk;
+        std::vector<std::shared_ptr<Allocation>> held;
+        if (int32_t r = hold_tensors("forward",
+                                     {{"q", a.q, rows * a.head_dim * dtype_bytes(a.dtype)},
+                                      {"k", a.k, kv_rows * a.head_dim * dtype_bytes(a.dtype)},
+                                      {"v", a.v, kv_rows * a.value_dim * dtype_bytes(a.dtype)},
+                                      {"o", a.o, rows * a.value_dim * dtype_bytes(a.out_dtype)},
+                                      {"lse", a.lse, rows * 4}},
+                                     held)) {
+            return r;
+        }
+        StreamRef stream;
+        if (int32_t r = resolve_stream(a.stream, stream)) {
+            return r;
+        }
+        CallEvents events;
+        if (int32_t r = hold_event(a.event_start, "event_start", events.start)) {
+            return r;
+        }
+        if (int32_t r = hold_event(a.event_stop, "event_stop", events.stop)) {
+            return r;
+        }
+        if (int32_t r = hold_event(a.event_selected, "event_selected", events.selected)) {
+            return r;
+        }
+        if (int32_t r = hold_event(a.event_thresholds, "event_thresholds", events.thresholds)) {
+            return r;
+        }
         ATTN4J_TRY(cudaSetDevice(a.device), "cudaSetDevice");
-        const cudaStream_t stream = to_stream(a.stream);
-        if (a.event_start != 0) {
-            ATTN4J_TRY(cudaEventRecord(reinterpret_cast<cudaEvent_t>(a.event_start), stream), "cudaEventRecord");
+        if (int32_t r = record(events.start, stream.stream)) {
+            return r;
         }
         {
-            Workspace ws(stream);
-            if (int32_t r = queue_forward(a, plan, stream, ws)) {
+            Workspace ws(stream.stream);
+            if (int32_t r = queue_forward(a, *plan, stream.stream, ws, events)) {
                 return r;
             }
+            ATTN4J_TRY(ws.release(), "forward: cudaFreeAsync (workspace)");
         }
-        if (a.event_stop != 0) {
-            ATTN4J_TRY(cudaEventRecord(reinterpret_cast<cudaEvent_t>(a.event_stop), stream), "cudaEventRecord");
+        if (int32_t r = record(events.stop, stream.stream)) {
+            return r;
         }
-        return ATTN4J_OK;
+        return mark_use(stream, held, plan.get());
     });
 }
 
 int32_t attn4j_backward(const int64_t* args, int32_t count) {
     return guarded("backward", [&]() -> int32_t {
         BackwardArgs a;
-        DevicePlan plan;
+        std::shared_ptr<DevicePlan> plan;
         if (int32_t r = checked_backward(args, count, a, plan)) {
             return r;
         }
+        const int64_t rows = static_cast<int64_t>(a.batch) * a.q_heads * a.nq;
+        const int64_t kv_rows = static_cast<int64_t>(a.batch) * a.kv_heads * a.nk;
+        const int64_t t = dtype_bytes(a.dtype);
+        std::vector<std::shared_ptr<Allocation>> held;
+        if (int32_t r = hold_tensors("backward",
+                                     {{"q", a.q, rows * a.head_dim * t},
+                                      {"k", a.k, kv_rows * a.head_dim * t},
+                                      {"v", a.v, kv_rows * a.value_dim * t},
+                                      {"o", a.o, rows * a.value_dim * dtype_bytes(a.o_dtype)},
+                                      {"d_o", a.d_o, rows * a.value_dim * dtype_bytes(a.do_dtype)},
+                                      {"lse", a.lse, rows * 4},
+                                      {"dq", a.dq, rows * a.head_dim * t},
+                                      {"dk", a.dk, kv_rows * a.head_dim * t},
+                                      {"dv", a.dv, kv_rows * a.value_dim * t}},
+                                     held)) {
+            return r;
+        }
+        StreamRef s;
+        if (int32_t r = resolve_stream(a.stream, s)) {
+            return r;
+        }
+        CallEvents events;
+        if (int32_t r = hold_event(a.event_start, "event_start", events.start)) {
+            return r;
+        }
+        if (int32_t r = hold_event(a.event_stop, "event_stop", events.stop)) {
+            return r;
+        }
         ATTN4J_TRY(cudaSetDevice(a.device), "cudaSetDevice");
-        const cudaStream_t stream = to_stream(a.stream);
-        if (a.event_start != 0) {
-            ATTN4J_TRY(cudaEventRecord(reinterpret_cast<cudaEvent_t>(a.event_start), stream), "cudaEventRecord");
+        const cudaStream_t stream = s.stream;
+        if (int32_t r = record(events.start, stream)) {
+            return r;
         }
         {
             Workspace ws(stream);
-            const int64_t rows = static_cast<int64_t>(a.batch) * a.q_heads * a.nq;
             const int64_t q_elems = rows * a.head_dim;
             const bool fp16 = a.dtype == ATTN4J_FP16;
 
@@ -322,7 +449,7 @@ int32_t attn4j_backward(const int64_t* args, int32_t count) {
                 f.value_dim = a.value_dim;
                 f.scale = a.scale;
                 f.normalizer = ATTN4J_SOFTMAX;
-                if (int32_t r = queue_forward(f, plan, stream, ws)) {
+                if (int32_t r = queue_forward(f, *plan, stream, ws, CallEvents{})) {
                     return r;
                 }
                 lse = lse_scratch;
@@ -365,43 +492,61 @@ int32_t attn4j_backward(const int64_t* args, int32_t count) {
             bp.group = a.q_heads / a.kv_heads;
             bp.nq = a.nq;
             bp.nk = a.nk;
-            bp.ktiles = plan.ktiles;
+            bp.ktiles = plan->ktiles;
             bp.scale = static_cast<float>(a.scale);
-            bp.mask = plan.mask;
-            bp.has_block = plan.has_block;
-            bp.block = plan.block;
-            bp.cols = plan.cols();
-            bp.schedule = plan.bwd_schedule();
-            const int32_t items = static_cast<int32_t>(static_cast<int64_t>(a.batch) * a.kv_heads * plan.ktiles);
+            bp.mask = plan->mask;
+            bp.has_block = plan->has_block;
+            bp.block = plan->block;
+            bp.cols = plan->cols();
+            bp.schedule = plan->bwd_schedule();
+            const int32_t items = static_cast<int32_t>(static_cast<int64_t>(a.batch) * a.kv_heads * plan->ktiles);
             ATTN4J_TRY(fp16 ? launch_backward_f16(a.head_dim, bp, items, stream)
                             : launch_backward_bf16(a.head_dim, bp, items, stream),
                        "attention backward kernel");
             ATTN4J_TRY(launch_convert(dq_accum, ATTN4J_FP32, reinterpret_cast<void*>(a.dq), a.dtype, q_elems, stream),
                        "backward: dQ conversion");
+            ATTN4J_TRY(ws.release(), "backward: cudaFreeAsync (workspace)");
         }
-        if (a.event_stop != 0) {
-            ATTN4J_TRY(cudaEventRecord(reinterpret_cast<cudaEvent_t>(a.event_stop), stream), "cudaEventRecord");
+        if (int32_t r = record(events.stop, stream)) {
+            return r;
         }
-        return ATTN4J_OK;
+        return mark_use(s, held, plan.get());
     });
 }
 
 int32_t attn4j_convert(int32_t device, int64_t stream, int64_t src, int32_t src_dtype, int64_t dst, int32_t dst_dtype,
                        int64_t elements) {
-    if (src_dtype < 0 || src_dtype > 2 || dst_dtype < 0 || dst_dtype > 2) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "convert: dtypes must be 0 (fp32), 1 (fp16) or 2 (bf16)");
-    }
-    if (elements < 0 || (elements > 0 && (src == 0 || dst == 0))) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "convert: expected non-null pointers and elements >= 0");
-    }
-    if (device < 0) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "device: expected >= 0");
-    }
-    ATTN4J_TRY(cudaSetDevice(device), "cudaSetDevice");
-    ATTN4J_TRY(launch_convert(reinterpret_cast<const void*>(src), src_dtype, reinterpret_cast<void*>(dst), dst_dtype,
-                              elements, to_stream(stream)),
-               "convert");
-    return ATTN4J_OK;
+    return guarded("convert", [&]() -> int32_t {
+        if (src_dtype < 0 || src_dtype > 2 || dst_dtype < 0 || dst_dtype > 2) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "convert: dtypes must be 0 (fp32), 1 (fp16) or 2 (bf16)");
+        }
+        if (elements < 0) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "convert: elements: expected >= 0, got " +
+                                                             std::to_string(elements));
+        }
+        if (device < 0) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "device: expected >= 0");
+        }
+        if (elements == 0) {
+            return ATTN4J_OK;
+        }
+        std::vector<std::shared_ptr<Allocation>> held;
+        if (int32_t r = hold_tensors("convert",
+                                     {{"src", src == 0 ? -1 : src, elements * dtype_bytes(src_dtype)},
+                                      {"dst", dst == 0 ? -1 : dst, elements * dtype_bytes(dst_dtype)}},
+                                     held)) {
+            return r;
+        }
+        StreamRef s;
+        if (int32_t r = resolve_stream(stream, s)) {
+            return r;
+        }
+        ATTN4J_TRY(cudaSetDevice(device), "cudaSetDevice");
+        ATTN4J_TRY(launch_convert(reinterpret_cast<const void*>(src), src_dtype, reinterpret_cast<void*>(dst),
+                                  dst_dtype, elements, s.stream),
+                   "convert");
+        return mark_use(s, held, nullptr);
+    });
 }
 
 }  // extern "C"

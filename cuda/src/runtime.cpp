@@ -1,6 +1,4 @@
 // The C ABI's device, memory, stream, event, error and plan functions.
-#include <dlfcn.h>
-
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -12,10 +10,6 @@ namespace attn4j {
 
 namespace {
 thread_local std::string t_last_message;
-
-std::mutex g_plans_mutex;
-std::unordered_map<int64_t, DevicePlan> g_plans;
-int64_t g_next_plan = 1;
 
 int32_t check_device(int32_t device) {
     if (device < 0) {
@@ -42,14 +36,21 @@ int32_t cuda_fail(cudaError_t error, const char* what) {
     return static_cast<int32_t>(error);
 }
 
-bool find_plan(int64_t handle, DevicePlan& out) {
-    std::lock_guard<std::mutex> lock(g_plans_mutex);
-    auto it = g_plans.find(handle);
-    if (it == g_plans.end()) {
-        return false;
+int32_t resolve_stream(int64_t handle, StreamRef& out) {
+    if (!Resources::instance().resolve_stream(handle, out)) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "stream: unknown or destroyed handle " + std::to_string(handle));
     }
-    out = it->second;
-    return true;
+    return ATTN4J_OK;
+}
+
+int32_t mark_use(const StreamRef& stream, const std::vector<std::shared_ptr<Allocation>>& memory, DevicePlan* plan) {
+    cudaError_t e = cudaSuccess;
+    auto mark = UseMark::record(stream.stream, e);
+    if (!mark) {
+        return cuda_fail(e, "cudaEventRecord (use mark)");
+    }
+    Resources::instance().note_use(stream, mark, memory, plan);
+    return ATTN4J_OK;
 }
 
 }  // namespace attn4j
@@ -107,15 +108,6 @@ int32_t attn4j_error_is_recoverable(int32_t code) {
         default:
             return 0;  // sticky or unknown: the context may be unusable
     }
-}
-
-int32_t attn4j_driver_library_present(void) {
-    void* handle = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
-    if (handle == nullptr) {
-        return 0;
-    }
-    dlclose(handle);
-    return 1;
 }
 
 int32_t attn4j_driver_version(int32_t* version) {
@@ -188,23 +180,37 @@ int32_t attn4j_mem_info(int32_t device, int64_t* free_bytes, int64_t* total_byte
 }
 
 int32_t attn4j_malloc(int32_t device, int64_t bytes, int64_t* ptr) {
-    if (int32_t r = require_out(ptr, "ptr")) {
-        return r;
-    }
-    *ptr = 0;
-    if (bytes < 0) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "bytes: expected >= 0, got " + std::to_string(bytes));
-    }
-    if (int32_t r = check_device(device)) {
-        return r;
-    }
-    void* p = nullptr;
-    const cudaError_t e = cudaMalloc(&p, static_cast<size_t>(bytes > 0 ? bytes : 1));
-    if (e != cudaSuccess) {
-        return cuda_fail(e, ("cudaMalloc(" + std::to_string(bytes) + " bytes)").c_str());
-    }
-    *ptr = reinterpret_cast<int64_t>(p);
-    return ATTN4J_OK;
+    return guarded("malloc", [&]() -> int32_t {
+        if (int32_t r = require_out(ptr, "ptr")) {
+            return r;
+        }
+        *ptr = 0;
+        if (bytes < 0) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "bytes: expected >= 0, got " + std::to_string(bytes));
+        }
+        if (int32_t r = check_device(device)) {
+            return r;
+        }
+        // From the stream-ordered pool, so that freeing can wait for the memory's last uses without stalling the
+        // device; ready on every stream once the allocating stream is synchronised.
+        void* p = nullptr;
+        cudaError_t e = cudaMallocAsync(&p, static_cast<size_t>(bytes > 0 ? bytes : 1), cudaStreamPerThread);
+        if (e != cudaSuccess) {
+            return cuda_fail(e, ("cudaMallocAsync(" + std::to_string(bytes) + " bytes)").c_str());
+        }
+        e = cudaStreamSynchronize(cudaStreamPerThread);
+        if (e != cudaSuccess) {
+            cudaFreeAsync(p, cudaStreamPerThread);
+            return cuda_fail(e, "cudaMallocAsync: cudaStreamSynchronize");
+        }
+        auto a = std::make_shared<Allocation>();
+        a->device = device;
+        a->memory = p;
+        a->bytes = bytes;
+        Resources::instance().add_allocation(a);
+        *ptr = reinterpret_cast<int64_t>(p);
+        return ATTN4J_OK;
+    });
 }
 
 int32_t attn4j_free(int32_t device, int64_t ptr) {
@@ -214,74 +220,177 @@ int32_t attn4j_free(int32_t device, int64_t ptr) {
     if (int32_t r = check_device(device)) {
         return r;
     }
-    // Work queued on any stream (an asynchronous attention call) may still read this memory: let it finish.
-    cudaError_t e = cudaDeviceSynchronize();
-    if (e != cudaSuccess) {
-        return cuda_fail(e, "cudaFree: cudaDeviceSynchronize");
+    auto a = Resources::instance().remove_allocation(ptr);
+    if (!a) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "ptr: " + std::to_string(ptr) +
+                                                         " is not memory from attn4j_malloc, or was freed already");
     }
-    e = cudaFree(reinterpret_cast<void*>(ptr));
-    return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaFree");
+    // The memory goes when the last call holding it lets go, after every use queued on any stream.
+    return ATTN4J_OK;
 }
 
-static int32_t copy(int32_t device, int64_t dst, int64_t src, int64_t bytes, int64_t stream, cudaMemcpyKind kind,
-                    const char* what) {
-    if (bytes < 0 || (bytes > 0 && (dst == 0 || src == 0))) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, std::string(what) + ": expected non-null addresses and bytes >= 0");
+namespace {
+
+/** The allocation holding [ptr, ptr + bytes), or an error naming the field. */
+int32_t device_range(int64_t ptr, int64_t bytes, const char* field, std::shared_ptr<Allocation>& out) {
+    out = Resources::instance().find_allocation(ptr, bytes);
+    if (!out) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, std::string(field) + ": [" + std::to_string(ptr) + ", +" +
+                                                         std::to_string(bytes) +
+                                                         ") is not inside one live allocation of attn4j_malloc");
     }
-    if (bytes == 0) {
-        return ATTN4J_OK;
+    return ATTN4J_OK;
+}
+
+int32_t host_range(int64_t host, int64_t capacity, int64_t bytes, const char* field) {
+    if (host == 0) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, std::string(field) + ": expected a host address, got null");
+    }
+    if (capacity < bytes) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, std::string(field) + ": " + std::to_string(bytes) +
+                                                         " bytes do not fit in the host buffer's " +
+                                                         std::to_string(capacity) + " bytes");
+    }
+    return ATTN4J_OK;
+}
+
+/** A copy between host (pageable) and device memory, finished before returning: the host buffer is the caller's. */
+int32_t host_copy(int32_t device, int64_t dst, int64_t src, int64_t bytes, int64_t stream, cudaMemcpyKind kind,
+                  const char* what) {
+    StreamRef s;
+    if (int32_t r = resolve_stream(stream, s)) {
+        return r;
     }
     if (int32_t r = check_device(device)) {
         return r;
     }
-    const cudaStream_t s = to_stream(stream);
     cudaError_t e = cudaMemcpyAsync(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src),
-                                    static_cast<size_t>(bytes), kind, s);
-    if (e == cudaSuccess && kind != cudaMemcpyDeviceToDevice) {
-        // Host memory is the caller's (pageable Java buffers): finish before returning it.
-        e = cudaStreamSynchronize(s);
+                                    static_cast<size_t>(bytes), kind, s.stream);
+    if (e == cudaSuccess) {
+        e = cudaStreamSynchronize(s.stream);
     }
     return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, what);
 }
 
-int32_t attn4j_memcpy_h2d(int32_t device, int64_t dst, int64_t src_host, int64_t bytes, int64_t stream) {
-    return copy(device, dst, src_host, bytes, stream, cudaMemcpyHostToDevice, "cudaMemcpy host to device");
+}  // namespace
+
+int32_t attn4j_memcpy_h2d(int32_t device, int64_t dst, int64_t src_host, int64_t host_capacity, int64_t bytes,
+                          int64_t stream) {
+    return guarded("memcpy host to device", [&]() -> int32_t {
+        if (bytes < 0) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "bytes: expected >= 0, got " + std::to_string(bytes));
+        }
+        if (bytes == 0) {
+            return ATTN4J_OK;
+        }
+        std::shared_ptr<Allocation> d;
+        if (int32_t r = host_range(src_host, host_capacity, bytes, "src_host")) {
+            return r;
+        }
+        if (int32_t r = device_range(dst, bytes, "dst", d)) {
+            return r;
+        }
+        return host_copy(device, dst, src_host, bytes, stream, cudaMemcpyHostToDevice, "cudaMemcpy host to device");
+    });
 }
 
-int32_t attn4j_memcpy_d2h(int32_t device, int64_t dst_host, int64_t src, int64_t bytes, int64_t stream) {
-    return copy(device, dst_host, src, bytes, stream, cudaMemcpyDeviceToHost, "cudaMemcpy device to host");
+int32_t attn4j_memcpy_d2h(int32_t device, int64_t dst_host, int64_t host_capacity, int64_t src, int64_t bytes,
+                          int64_t stream) {
+    return guarded("memcpy device to host", [&]() -> int32_t {
+        if (bytes < 0) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "bytes: expected >= 0, got " + std::to_string(bytes));
+        }
+        if (bytes == 0) {
+            return ATTN4J_OK;
+        }
+        std::shared_ptr<Allocation> d;
+        if (int32_t r = host_range(dst_host, host_capacity, bytes, "dst_host")) {
+            return r;
+        }
+        if (int32_t r = device_range(src, bytes, "src", d)) {
+            return r;
+        }
+        return host_copy(device, dst_host, src, bytes, stream, cudaMemcpyDeviceToHost, "cudaMemcpy device to host");
+    });
 }
 
 int32_t attn4j_memcpy_d2d(int32_t device, int64_t dst, int64_t src, int64_t bytes, int64_t stream) {
-    return copy(device, dst, src, bytes, stream, cudaMemcpyDeviceToDevice, "cudaMemcpy device to device");
+    return guarded("memcpy device to device", [&]() -> int32_t {
+        if (bytes < 0) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "bytes: expected >= 0, got " + std::to_string(bytes));
+        }
+        if (bytes == 0) {
+            return ATTN4J_OK;
+        }
+        std::vector<std::shared_ptr<Allocation>> used(2);
+        if (int32_t r = device_range(dst, bytes, "dst", used[0])) {
+            return r;
+        }
+        if (int32_t r = device_range(src, bytes, "src", used[1])) {
+            return r;
+        }
+        StreamRef s;
+        if (int32_t r = resolve_stream(stream, s)) {
+            return r;
+        }
+        if (int32_t r = check_device(device)) {
+            return r;
+        }
+        const cudaError_t e = cudaMemcpyAsync(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src),
+                                              static_cast<size_t>(bytes), cudaMemcpyDeviceToDevice, s.stream);
+        if (e != cudaSuccess) {
+            return cuda_fail(e, "cudaMemcpy device to device");
+        }
+        return mark_use(s, used, nullptr);
+    });
 }
 
 int32_t attn4j_memset(int32_t device, int64_t dst, int32_t value, int64_t bytes, int64_t stream) {
-    if (bytes < 0 || (bytes > 0 && dst == 0)) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "memset: expected a non-null address and bytes >= 0");
-    }
-    if (bytes == 0) {
-        return ATTN4J_OK;
-    }
-    if (int32_t r = check_device(device)) {
-        return r;
-    }
-    const cudaError_t e = cudaMemsetAsync(reinterpret_cast<void*>(dst), value, static_cast<size_t>(bytes),
-                                          to_stream(stream));
-    return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaMemsetAsync");
+    return guarded("memset", [&]() -> int32_t {
+        if (bytes < 0) {
+            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "bytes: expected >= 0, got " + std::to_string(bytes));
+        }
+        if (bytes == 0) {
+            return ATTN4J_OK;
+        }
+        std::vector<std::shared_ptr<Allocation>> used(1);
+        if (int32_t r = device_range(dst, bytes, "dst", used[0])) {
+            return r;
+        }
+        StreamRef s;
+        if (int32_t r = resolve_stream(stream, s)) {
+            return r;
+        }
+        if (int32_t r = check_device(device)) {
+            return r;
+        }
+        const cudaError_t e = cudaMemsetAsync(reinterpret_cast<void*>(dst), value, static_cast<size_t>(bytes), s.stream);
+        if (e != cudaSuccess) {
+            return cuda_fail(e, "cudaMemsetAsync");
+        }
+        return mark_use(s, used, nullptr);
+    });
 }
 
 int32_t attn4j_stream_create(int32_t device, int64_t* stream) {
-    if (int32_t r = require_out(stream, "stream")) {
-        return r;
-    }
-    if (int32_t r = check_device(device)) {
-        return r;
-    }
-    cudaStream_t s = nullptr;
-    const cudaError_t e = cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking);
-    *stream = reinterpret_cast<int64_t>(s);
-    return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaStreamCreate");
+    return guarded("stream", [&]() -> int32_t {
+        if (int32_t r = require_out(stream, "stream")) {
+            return r;
+        }
+        *stream = 0;
+        if (int32_t r = check_device(device)) {
+            return r;
+        }
+        auto s = std::make_shared<StreamObject>();
+        s->device = device;
+        const cudaError_t e = cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking);
+        if (e != cudaSuccess) {
+            s->stream = nullptr;
+            return cuda_fail(e, "cudaStreamCreate");
+        }
+        *stream = Resources::instance().add_stream(s);
+        return ATTN4J_OK;
+    });
 }
 
 int32_t attn4j_stream_destroy(int32_t device, int64_t stream) {
@@ -291,15 +400,21 @@ int32_t attn4j_stream_destroy(int32_t device, int64_t stream) {
     if (int32_t r = check_device(device)) {
         return r;
     }
-    const cudaError_t e = cudaStreamDestroy(reinterpret_cast<cudaStream_t>(stream));
-    return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaStreamDestroy");
+    // Calls already using the stream keep it; its queued work still runs.
+    return Resources::instance().remove_stream(stream)
+            ? ATTN4J_OK
+            : fail(ATTN4J_ERR_INVALID_ARGUMENT, "stream: unknown or destroyed handle " + std::to_string(stream));
 }
 
 int32_t attn4j_stream_synchronize(int32_t device, int64_t stream) {
+    StreamRef s;
+    if (int32_t r = resolve_stream(stream, s)) {
+        return r;
+    }
     if (int32_t r = check_device(device)) {
         return r;
     }
-    const cudaError_t e = cudaStreamSynchronize(to_stream(stream));
+    const cudaError_t e = cudaStreamSynchronize(s.stream);
     return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaStreamSynchronize");
 }
 
@@ -311,61 +426,90 @@ int32_t attn4j_device_synchronize(int32_t device) {
     return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaDeviceSynchronize");
 }
 
+namespace {
+int32_t find_event(int64_t handle, const char* field, std::shared_ptr<EventObject>& out) {
+    out = Resources::instance().find_event(handle);
+    if (!out) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, std::string(field) + ": unknown or destroyed event handle " +
+                                                         std::to_string(handle));
+    }
+    return ATTN4J_OK;
+}
+}  // namespace
+
 int32_t attn4j_event_create(int32_t device, int64_t* event) {
-    if (int32_t r = require_out(event, "event")) {
-        return r;
-    }
-    if (int32_t r = check_device(device)) {
-        return r;
-    }
-    cudaEvent_t ev = nullptr;
-    const cudaError_t e = cudaEventCreate(&ev);
-    *event = reinterpret_cast<int64_t>(ev);
-    return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaEventCreate");
+    return guarded("event", [&]() -> int32_t {
+        if (int32_t r = require_out(event, "event")) {
+            return r;
+        }
+        *event = 0;
+        if (int32_t r = check_device(device)) {
+            return r;
+        }
+        auto ev = std::make_shared<EventObject>();
+        ev->device = device;
+        const cudaError_t e = cudaEventCreate(&ev->event);
+        if (e != cudaSuccess) {
+            ev->event = nullptr;
+            return cuda_fail(e, "cudaEventCreate");
+        }
+        *event = Resources::instance().add_event(ev);
+        return ATTN4J_OK;
+    });
 }
 
 int32_t attn4j_event_destroy(int32_t device, int64_t event) {
-    if (event == 0) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "event: expected an event handle, got 0");
-    }
     if (int32_t r = check_device(device)) {
         return r;
     }
-    const cudaError_t e = cudaEventDestroy(reinterpret_cast<cudaEvent_t>(event));
-    return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaEventDestroy");
+    return Resources::instance().remove_event(event)
+            ? ATTN4J_OK
+            : fail(ATTN4J_ERR_INVALID_ARGUMENT, "event: unknown or destroyed event handle " + std::to_string(event));
 }
 
 int32_t attn4j_event_record(int32_t device, int64_t event, int64_t stream) {
-    if (event == 0) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "event: expected an event handle, got 0");
+    std::shared_ptr<EventObject> ev;
+    if (int32_t r = find_event(event, "event", ev)) {
+        return r;
+    }
+    StreamRef s;
+    if (int32_t r = resolve_stream(stream, s)) {
+        return r;
     }
     if (int32_t r = check_device(device)) {
         return r;
     }
-    const cudaError_t e = cudaEventRecord(reinterpret_cast<cudaEvent_t>(event), to_stream(stream));
+    const cudaError_t e = cudaEventRecord(ev->event, s.stream);
     return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaEventRecord");
 }
 
 int32_t attn4j_event_synchronize(int32_t device, int64_t event) {
-    if (event == 0) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "event: expected an event handle, got 0");
+    std::shared_ptr<EventObject> ev;
+    if (int32_t r = find_event(event, "event", ev)) {
+        return r;
     }
     if (int32_t r = check_device(device)) {
         return r;
     }
-    const cudaError_t e = cudaEventSynchronize(reinterpret_cast<cudaEvent_t>(event));
+    const cudaError_t e = cudaEventSynchronize(ev->event);
     return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaEventSynchronize");
 }
 
 int32_t attn4j_event_elapsed_ms(int32_t device, int64_t start, int64_t stop, float* ms) {
-    if (ms == nullptr || start == 0 || stop == 0) {
-        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "elapsed time: expected two events and an output");
+    if (ms == nullptr) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "ms: expected an output pointer, got null");
+    }
+    std::shared_ptr<EventObject> a, b;
+    if (int32_t r = find_event(start, "start", a)) {
+        return r;
+    }
+    if (int32_t r = find_event(stop, "stop", b)) {
+        return r;
     }
     if (int32_t r = check_device(device)) {
         return r;
     }
-    const cudaError_t e = cudaEventElapsedTime(ms, reinterpret_cast<cudaEvent_t>(start),
-                                               reinterpret_cast<cudaEvent_t>(stop));
+    const cudaError_t e = cudaEventElapsedTime(ms, a->event, b->event);
     return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaEventElapsedTime");
 }
 
@@ -409,42 +553,46 @@ int32_t attn4j_plan_create(int32_t device, const int64_t* desc, int32_t desc_cou
         if (int32_t r = check_device(device)) {
             return r;
         }
+        // Uploaded in stream order and synchronised: the plan is complete on the device
+        // before any stream of any thread can launch with it (a plain cudaMemcpy from pageable memory may return
+        // before the data lands, and kernels on non-blocking streams are not ordered after it).
+        auto dp = std::make_shared<DevicePlan>();
         void* buffer = nullptr;
-        cudaError_t e = cudaMalloc(&buffer, static_cast<size_t>(layout.total > 0 ? layout.total : 256));
+        cudaError_t e = cudaMallocAsync(&buffer, static_cast<size_t>(layout.total > 0 ? layout.total : 256),
+                                        cudaStreamPerThread);
         if (e != cudaSuccess) {
-            return cuda_fail(e, ("plan: cudaMalloc(" + std::to_string(layout.total) + " bytes)").c_str());
+            return cuda_fail(e, ("plan: cudaMallocAsync(" + std::to_string(layout.total) + " bytes)").c_str());
         }
-        e = cudaMemcpy(buffer, packed.data(), static_cast<size_t>(layout.total), cudaMemcpyHostToDevice);
+        dp->buffer = static_cast<uint8_t*>(buffer);  // freed by the plan from here on
+        e = cudaMemcpyAsync(buffer, packed.data(), static_cast<size_t>(layout.total), cudaMemcpyHostToDevice,
+                            cudaStreamPerThread);
+        if (e == cudaSuccess) {
+            e = cudaStreamSynchronize(cudaStreamPerThread);
+        }
         if (e != cudaSuccess) {
-            cudaFree(buffer);
-            return cuda_fail(e, "plan: cudaMemcpy");
+            return cuda_fail(e, "plan: upload");
         }
-        DevicePlan dp;
-        dp.summary = PlanSummary{device, a.nq, a.nk, a.batch, a.q_heads, a.kv_heads, a.topk_bq, a.topk_bk};
-        dp.mask = req.mask;
-        dp.mb = hp.mb;
-        dp.mh = hp.mh;
-        dp.qtiles = hp.qtiles;
-        dp.ktiles = hp.ktiles;
-        dp.has_block = req.has_block ? 1 : 0;
-        dp.buffer = static_cast<uint8_t*>(buffer);
-        dp.layout = layout;
+        dp->summary = PlanSummary{device, a.nq, a.nk, a.batch, a.q_heads, a.kv_heads, a.topk_bq, a.topk_bk};
+        dp->mask = req.mask;
+        dp->mb = hp.mb;
+        dp->mh = hp.mh;
+        dp->qtiles = hp.qtiles;
+        dp->ktiles = hp.ktiles;
+        dp->has_block = req.has_block ? 1 : 0;
+        dp->layout = layout;
         if (req.has_block) {
-            dp.block = req.block;
-            dp.block.cells = dp.buffer + layout.block_cells;
+            dp->block = req.block;
+            dp->block.cells = dp->buffer + layout.block_cells;
         }
-        dp.topk_bq = a.topk_bq;
-        dp.topk_bk = a.topk_bk;
-        dp.topk_qblocks = hp.topk_qblocks;
-        dp.topk_kblocks = hp.topk_kblocks;
-        dp.rows_capacity = hp.rows.capacity;
-        dp.cols_capacity = hp.cols.capacity;
-        dp.nonempty_tiles = hp.nonempty_tiles;
-        dp.full_tiles = hp.full_tiles;
-        std::lock_guard<std::mutex> lock(g_plans_mutex);
-        const int64_t id = g_next_plan++;
-        g_plans.emplace(id, dp);
-        *plan = id;
+        dp->topk_bq = a.topk_bq;
+        dp->topk_bk = a.topk_bk;
+        dp->topk_qblocks = hp.topk_qblocks;
+        dp->topk_kblocks = hp.topk_kblocks;
+        dp->rows_capacity = hp.rows.capacity;
+        dp->cols_capacity = hp.cols.capacity;
+        dp->nonempty_tiles = hp.nonempty_tiles;
+        dp->full_tiles = hp.full_tiles;
+        *plan = Resources::instance().add_plan(dp);
         return ATTN4J_OK;
     });
 }
@@ -454,42 +602,26 @@ int32_t attn4j_plan_info(int64_t plan, int64_t* info, int32_t info_count) {
         return fail(ATTN4J_ERR_INVALID_ARGUMENT, "plan info: expected room for " + std::to_string(ATTN4J_PLAN_INFO_COUNT)
                     + " values");
     }
-    DevicePlan p;
-    if (!find_plan(plan, p)) {
+    auto p = Resources::instance().find_plan(plan);
+    if (!p) {
         return fail(ATTN4J_ERR_INVALID_ARGUMENT, "plan: unknown or destroyed handle " + std::to_string(plan));
     }
-    info[ATTN4J_PLAN_INFO_QTILES] = p.qtiles;
-    info[ATTN4J_PLAN_INFO_KTILES] = p.ktiles;
-    info[ATTN4J_PLAN_INFO_MASK_BATCH] = p.mb;
-    info[ATTN4J_PLAN_INFO_MASK_HEADS] = p.mh;
-    info[ATTN4J_PLAN_INFO_NONEMPTY_TILES] = p.nonempty_tiles;
-    info[ATTN4J_PLAN_INFO_FULL_TILES] = p.full_tiles;
-    info[ATTN4J_PLAN_INFO_DEVICE_BYTES] = p.layout.total;
+    info[ATTN4J_PLAN_INFO_QTILES] = p->qtiles;
+    info[ATTN4J_PLAN_INFO_KTILES] = p->ktiles;
+    info[ATTN4J_PLAN_INFO_MASK_BATCH] = p->mb;
+    info[ATTN4J_PLAN_INFO_MASK_HEADS] = p->mh;
+    info[ATTN4J_PLAN_INFO_NONEMPTY_TILES] = p->nonempty_tiles;
+    info[ATTN4J_PLAN_INFO_FULL_TILES] = p->full_tiles;
+    info[ATTN4J_PLAN_INFO_DEVICE_BYTES] = p->layout.total;
     info[ATTN4J_PLAN_INFO_TILE] = 64;
     return ATTN4J_OK;
 }
 
 int32_t attn4j_plan_destroy(int64_t plan) {
-    DevicePlan p;
-    {
-        std::lock_guard<std::mutex> lock(g_plans_mutex);
-        auto it = g_plans.find(plan);
-        if (it == g_plans.end()) {
-            return fail(ATTN4J_ERR_INVALID_ARGUMENT, "plan: unknown or destroyed handle " + std::to_string(plan));
-        }
-        p = it->second;
-        g_plans.erase(it);
-    }
-    if (int32_t r = check_device(p.summary.device)) {
-        return r;
-    }
-    // Work queued on any stream may still read the plan: let it finish first.
-    cudaError_t e = cudaDeviceSynchronize();
-    if (e != cudaSuccess) {
-        return cuda_fail(e, "plan: cudaDeviceSynchronize");
-    }
-    e = cudaFree(p.buffer);
-    return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "plan: cudaFree");
+    // Calls that hold the plan keep it; its memory is freed after their kernels, in stream order.
+    return Resources::instance().remove_plan(plan)
+            ? ATTN4J_OK
+            : fail(ATTN4J_ERR_INVALID_ARGUMENT, "plan: unknown or destroyed handle " + std::to_string(plan));
 }
 
 }  // extern "C"

@@ -169,11 +169,13 @@ struct DeviceBuffer {
         }
     }
     void upload(const std::vector<uint8_t>& host) {
-        ok(attn4j_memcpy_h2d(0, ptr, reinterpret_cast<int64_t>(host.data()), static_cast<int64_t>(host.size()), 0), "h2d");
+        ok(attn4j_memcpy_h2d(0, ptr, reinterpret_cast<int64_t>(host.data()), static_cast<int64_t>(host.size()),
+                             static_cast<int64_t>(host.size()), 0),
+           "h2d");
     }
     std::vector<uint8_t> download() const {
         std::vector<uint8_t> host(static_cast<size_t>(bytes));
-        ok(attn4j_memcpy_d2h(0, reinterpret_cast<int64_t>(host.data()), ptr, bytes, 0), "d2h");
+        ok(attn4j_memcpy_d2h(0, reinterpret_cast<int64_t>(host.data()), bytes, ptr, bytes, 0), "d2h");
         return host;
     }
     void poison() {

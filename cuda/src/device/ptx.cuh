@@ -1,12 +1,16 @@
 // Thin wrappers over the PTX the kernels use on sm_80 and newer: cp.async (16-byte global->shared copies that
 // bypass registers, zero-filling rows past the end), ldmatrix (8x8 b16 matrices from shared memory into mma
-// fragments) and mma.sync m16n8k16 with fp32 accumulators.
+// fragments) and mma.sync m16n8k16 with fp32 accumulators. The emulator build (-DATTN4J_EMULATOR, cuda/emu) swaps
+// the inline PTX for its emulated twin; everything else in the kernels is the same source.
 #pragma once
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cstdint>
 
+#if defined(ATTN4J_EMULATOR)
+#include "../../emu/ptx_emu.hpp"
+#else
 namespace attn4j {
 namespace ptx {
 
@@ -66,6 +70,13 @@ __device__ __forceinline__ void mma_16816<__nv_bfloat16>(float (&d)[4], const ui
             : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
             : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
+
+}  // namespace ptx
+}  // namespace attn4j
+#endif
+
+namespace attn4j {
+namespace ptx {
 
 /** org.attn4j.DType ordinal of a 16-bit element type. */
 template <typename T>

@@ -22,28 +22,39 @@ public final class CudaAttention {
 
     /** Synchronous forward pass on host or device tensors. */
     public static AttentionResult forward(AttentionRequest r) {
-        CudaArguments.Placement p = CudaArguments.checkForward(r);
-        return runForward(r, p, CudaStream.perThread(p.device), false, null);
+        try (CallLeases leases = CallLeases.forward(r)) {
+            CudaArguments.Placement p = CudaArguments.checkForward(r);
+            return runForward(r, p, CudaStream.perThread(p.device), false, null);
+        }
     }
 
-    /** Queues the forward pass on {@code stream}; device tensors only. */
+    /**
+     * Queues the forward pass on {@code stream}; device tensors only. The inputs may be closed as soon as this
+     * returns: their memory is released after the queued kernels.
+     */
     public static AttentionResult forwardAsync(AttentionRequest r, CudaStream stream) {
-        CudaArguments.Placement p = CudaArguments.checkForward(r);
-        requireDevice(p, stream, "forwardAsync");
-        return runForward(r, p, stream, true, null);
+        try (CallLeases leases = CallLeases.forward(r)) {
+            CudaArguments.Placement p = CudaArguments.checkForward(r);
+            requireDevice(p, stream, "forwardAsync");
+            return runForward(r, p, stream, true, null);
+        }
     }
 
     /** Synchronous backward pass (softmax, static masks, block mask) on host or device tensors. */
     public static AttentionGradients backward(BackwardRequest b) {
-        CudaArguments.Placement p = CudaArguments.checkBackward(b);
-        return runBackward(b, p, CudaStream.perThread(p.device), false);
+        try (CallLeases leases = CallLeases.backward(b)) {
+            CudaArguments.Placement p = CudaArguments.checkBackward(b);
+            return runBackward(b, p, CudaStream.perThread(p.device), false);
+        }
     }
 
     /** Queues the backward pass on {@code stream}; device tensors only. */
     public static AttentionGradients backwardAsync(BackwardRequest b, CudaStream stream) {
-        CudaArguments.Placement p = CudaArguments.checkBackward(b);
-        requireDevice(p, stream, "backwardAsync");
-        return runBackward(b, p, stream, true);
+        try (CallLeases leases = CallLeases.backward(b)) {
+            CudaArguments.Placement p = CudaArguments.checkBackward(b);
+            requireDevice(p, stream, "backwardAsync");
+            return runBackward(b, p, stream, true);
+        }
     }
 
     /** Events recorded around the kernels of one call (for {@link CallOverhead}). */
@@ -59,9 +70,11 @@ public final class CudaAttention {
 
     /** Forward pass with events around the kernels, device tensors only (call-overhead measurements). */
     static AttentionResult forwardTimed(AttentionRequest r, CudaStream stream, Events events) {
-        CudaArguments.Placement p = CudaArguments.checkForward(r);
-        requireDevice(p, stream, "forwardTimed");
-        return runForward(r, p, stream, true, events);
+        try (CallLeases leases = CallLeases.forward(r)) {
+            CudaArguments.Placement p = CudaArguments.checkForward(r);
+            requireDevice(p, stream, "forwardTimed");
+            return runForward(r, p, stream, true, events);
+        }
     }
 
     private static void requireDevice(CudaArguments.Placement p, CudaStream stream, String what) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import org.attn4j.cuda.bridge.CudaBridge;
+import org.attn4j.cuda.bridge.NativeLibrary;
 import org.attn4j.spi.Availability;
 
 /**
@@ -33,18 +34,20 @@ public final class CudaRuntime {
         final List<CudaDevice> devices;
         final int driverVersion;
         final int runtimeVersion;
+        final boolean emulated;
 
         Probe(Availability availability, boolean libraryLoaded, List<CudaDevice> devices, int driverVersion,
-              int runtimeVersion) {
+              int runtimeVersion, boolean emulated) {
             this.availability = availability;
             this.libraryLoaded = libraryLoaded;
             this.devices = Collections.unmodifiableList(devices);
             this.driverVersion = driverVersion;
             this.runtimeVersion = runtimeVersion;
+            this.emulated = emulated;
         }
 
         static Probe unavailable(String reason, boolean loaded, int driver, int runtime) {
-            return new Probe(Availability.unavailable(reason), loaded, List.of(), driver, runtime);
+            return new Probe(Availability.unavailable(reason), loaded, List.of(), driver, runtime, false);
         }
     }
 
@@ -78,6 +81,18 @@ public final class CudaRuntime {
     /** Every device found (supported or not); empty when the runtime is unavailable. */
     public static List<CudaDevice> devices() {
         return probe().devices;
+    }
+
+    /**
+     * Whether the device is attn4j's GPU emulator (ATTN4J_CUDA_EMULATOR=1 or -Dattn4j.cuda.emulator=true): the same
+     * kernels and C ABI run on the CPU, for testing. Results are checked like a GPU's; speed means nothing.
+     */
+    public static boolean isEmulated() {
+        try {
+            return probe().emulated;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
     }
 
     /** The driver's CUDA version as 1000 * major + 10 * minor (0 without a driver or library). */
@@ -162,10 +177,16 @@ public final class CudaRuntime {
             return Probe.unavailable("no native library for this platform (" + platform
                     + "): attn4j-native is built for linux-x86_64 only", false, 0, 0);
         }
-        if (CudaBridge.class.getResource(CudaBridge.LIBRARY_RESOURCE) == null) {
-            return Probe.unavailable("no native library for this platform (linux-x86_64): the attn4j-native jar "
-                    + "with classifier linux-x86_64 is not on the class path (it is built only where nvcc is "
-                    + "installed)", false, 0, 0);
+        boolean emulatorRequested = NativeLibrary.emulatorRequested();
+        if (CudaBridge.class.getResource(NativeLibrary.resource()) == null) {
+            return Probe.unavailable(emulatorRequested
+                    ? "the GPU emulator was requested (" + NativeLibrary.EMULATOR_ENVIRONMENT + " / -D"
+                            + NativeLibrary.EMULATOR_PROPERTY + ") but its library is not on the class path: the "
+                            + "attn4j-native jar with classifier linux-x86_64 carries it where it was built with the "
+                            + "CUDA toolkit installed"
+                    : "no native library for this platform (linux-x86_64): the attn4j-native jar with classifier "
+                            + "linux-x86_64 is not on the class path (it is built only where nvcc is installed)",
+                    false, 0, 0);
         }
         try {
             Class.forName(CudaBridge.class.getName(), true, CudaBridge.class.getClassLoader());
@@ -178,6 +199,7 @@ public final class CudaRuntime {
             return Probe.unavailable("the native library speaks ABI version " + abi + ", this attn4j-cuda expects "
                     + NativeAbi.ABI_VERSION + " (mismatched attn4j-native jar)", true, 0, 0);
         }
+        boolean emulated = CudaBridge.attn4j_device_emulated() == 1;
         int[] v = new int[1];
         CudaBridge.attn4j_runtime_version(v);
         int runtime = v[0];
@@ -226,9 +248,14 @@ public final class CudaRuntime {
         String list = devices.stream().map(CudaDevice::toString).collect(Collectors.joining("; "));
         if (devices.stream().noneMatch(CudaDevice::isSupported)) {
             return new Probe(Availability.unavailable("no CUDA device of compute capability " + MIN_MAJOR
-                    + ".0 or newer: " + list), true, devices, driver, runtime);
+                    + ".0 or newer: " + list), true, devices, driver, runtime, emulated);
+        }
+        if (emulated) {
+            return new Probe(Availability.available("EMULATED device, not a GPU: " + list + "; attn4j's kernels run "
+                    + "unchanged on the CPU for testing (correct results, no speed); unset "
+                    + NativeLibrary.EMULATOR_ENVIRONMENT + " to use a real GPU"), true, devices, driver, runtime, true);
         }
         return new Probe(Availability.available(list + "; driver CUDA " + cudaVersion(driver) + ", runtime CUDA "
-                + cudaVersion(runtime)), true, devices, driver, runtime);
+                + cudaVersion(runtime)), true, devices, driver, runtime, false);
     }
 }

@@ -6,7 +6,7 @@ import org.attn4j.Device;
 import org.attn4j.cuda.bridge.CudaBridge;
 import org.attn4j.spi.TensorStorage;
 
-/** Device memory from cudaMalloc, behind a {@link org.attn4j.Tensor} ({@link CudaTensors} makes them). */
+/** Device memory from attn4j_malloc, behind a {@link org.attn4j.Tensor} ({@link CudaTensors} makes them). */
 final class DeviceStorage implements TensorStorage {
     private final int device;
     private final long byteSize;
@@ -58,7 +58,7 @@ final class DeviceStorage implements TensorStorage {
         int n = dst.remaining();
         checkRange(byteOffset, n);
         ByteBuffer target = dst.isDirect() ? dst : ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
-        CudaErrors.check(CudaBridge.attn4j_memcpy_d2h(device, target, pointer() + byteOffset, n, 0),
+        CudaErrors.check(CudaBridge.copyToHost(device, target, pointer() + byteOffset, n, 0),
                 "copy of " + n + " bytes from cuda:" + device);
         if (target != dst) {
             dst.put(target);
@@ -76,7 +76,7 @@ final class DeviceStorage implements TensorStorage {
             source = ByteBuffer.allocateDirect(n).order(ByteOrder.nativeOrder());
             source.put(src.duplicate()).flip();
         }
-        CudaErrors.check(CudaBridge.attn4j_memcpy_h2d(device, pointer() + byteOffset, source, n, 0),
+        CudaErrors.check(CudaBridge.copyToDevice(device, pointer() + byteOffset, source, n, 0),
                 "copy of " + n + " bytes to cuda:" + device);
         src.position(src.position() + n);
     }
@@ -91,7 +91,8 @@ final class DeviceStorage implements TensorStorage {
         long p = pointer;
         pointer = 0;
         if (p != 0) {
-            // The native free waits for queued work first, so an asynchronous call never reads freed memory.
+            // Stream-ordered: the memory is released after the work already queued with it on any stream, without
+            // waiting here (an asynchronous call never reads freed memory, and no other stream stalls).
             CudaErrors.check(CudaBridge.attn4j_free(device, p), "cudaFree on cuda:" + device);
         }
     }

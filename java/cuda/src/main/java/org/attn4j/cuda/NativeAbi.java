@@ -6,7 +6,7 @@ package org.attn4j.cuda;
  */
 public final class NativeAbi {
     /** The ABI this Java code was written against; the native library must report the same. */
-    public static final int ABI_VERSION = 1;
+    public static final int ABI_VERSION = 2;
 
     // Error codes of attn4j itself (cudaError_t values stay below 10000).
     public static final int OK = 0;

@@ -15,6 +15,7 @@ import org.attn4j.ProviderInfo;
 import org.attn4j.ProviderRegistry;
 import org.attn4j.Tensor;
 import org.attn4j.cuda.bridge.CudaBridge;
+import org.attn4j.cuda.bridge.NativeLibrary;
 import org.attn4j.reference.ReferenceProvider;
 import org.attn4j.spi.Availability;
 import org.junit.jupiter.api.Test;
@@ -45,11 +46,19 @@ class CudaAvailabilityTest {
     void reportsTheExactReasonItCannotRunHere() {
         Availability a = new CudaProvider().availability();
         assertFalse(a.reason().isBlank());
-        boolean shipped = CudaBridge.class.getResource(CudaBridge.LIBRARY_RESOURCE) != null;
+        boolean shipped = CudaBridge.class.getResource(NativeLibrary.resource()) != null;
         if (!shipped) {
             assertFalse(a.isAvailable());
-            assertTrue(a.reason().startsWith("no native library for this platform"), a.reason());
+            assertTrue(a.reason().startsWith(NativeLibrary.emulatorRequested() ? "the GPU emulator was requested"
+                    : "no native library for this platform"), a.reason());
             assertFalse(CudaRuntime.isLibraryLoaded());
+        } else if (NativeLibrary.emulatorRequested()) {
+            // The emulated device needs no driver and is always there.
+            assertTrue(a.isAvailable(), a.reason());
+            assertTrue(CudaRuntime.isEmulated());
+            assertTrue(a.reason().startsWith("EMULATED device, not a GPU"), a.reason());
+            assertEquals(1, CudaRuntime.devices().size());
+            assertEquals(9, CudaRuntime.devices().get(0).major());
         } else if (!libcudaOnThisMachine()) {
             assertTrue(CudaRuntime.isLibraryLoaded(), "the library links cudart statically and loads without a driver");
             assertFalse(a.isAvailable());

@@ -2,6 +2,7 @@ package org.attn4j.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -133,9 +134,25 @@ class NativeBridgeTest {
     }
 
     @Test
-    void copiesRefuseNullAddresses() {
+    void copiesRefuseWhatDoesNotFit() {
         ByteBuffer host = ByteBuffer.allocateDirect(64);
-        assertEquals(NativeAbi.ERR_INVALID_ARGUMENT, CudaBridge.attn4j_memcpy_h2d(0, 0, host, 64, 0));
+        // More bytes than the buffer holds: refused in Java, before native code could overrun it.
+        IllegalArgumentException over = assertThrows(IllegalArgumentException.class,
+                () -> CudaBridge.copyToDevice(0, 1L << 20, host, 65, 0));
+        assertTrue(over.getMessage().startsWith("bytes: expected 0..64"), over.getMessage());
+        host.position(60);
+        assertThrows(IllegalArgumentException.class, () -> CudaBridge.copyToHost(0, host, 1L << 20, 8, 0));
+        host.position(0);
+        assertThrows(IllegalArgumentException.class, () -> CudaBridge.copyToDevice(0, 1L << 20,
+                ByteBuffer.allocate(64), 64, 0));
+        assertThrows(IllegalArgumentException.class, () -> CudaBridge.copyToHost(0, host.asReadOnlyBuffer(),
+                1L << 20, 64, 0));
+        // Device addresses that are not memory from attn4j_malloc: refused natively, before any CUDA call.
+        assertEquals(NativeAbi.ERR_INVALID_ARGUMENT, CudaBridge.copyToDevice(0, 0, host, 64, 0));
+        assertEquals(NativeAbi.ERR_INVALID_ARGUMENT, CudaBridge.copyToDevice(0, 1L << 20, host, 64, 0));
+        assertTrue(CudaBridge.attn4j_last_error_message().contains("not inside one live allocation"),
+                CudaBridge.attn4j_last_error_message());
+        assertEquals(NativeAbi.ERR_INVALID_ARGUMENT, CudaBridge.attn4j_free(0, 1L << 20));
         assertEquals(NativeAbi.ERR_INVALID_ARGUMENT, CudaBridge.attn4j_malloc(0, -1, new long[1]));
         assertEquals(NativeAbi.ERR_INVALID_ARGUMENT, CudaBridge.attn4j_convert(0, 0, 0, 5, 0, 0, 10));
     }

@@ -1,5 +1,6 @@
 package org.attn4j.cuda.bridge;
 
+import java.net.URL;
 import java.nio.ByteBuffer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
@@ -10,21 +11,66 @@ import org.bytedeco.javacpp.annotation.Platform;
  * {@code cuda/include/attn4j_cuda.h} (see there for the meaning of every argument and return code). Each call crosses
  * JNI once; arrays carry the argument vectors and the outputs, direct buffers carry host memory.
  *
- * <p>Loading this class loads the native library ({@code libjniCudaBridge.so}, shipped in the {@code linux-x86_64}
- * classifier jar of attn4j-native), so touch it only after checking that the library is present; the cuda provider
- * does that lazily and turns every failure into an availability reason. The library links the CUDA runtime
- * statically: at run time it needs only the NVIDIA driver, and it loads (reporting no driver) without one.
+ * <p>Loading this class loads the native library ({@link NativeLibrary} says which build and whether it is there), so
+ * touch it only after checking; the cuda provider does that lazily and turns every failure into an availability
+ * reason. The GPU build links the CUDA runtime statically: it needs only the driver, and loads without one.
+ *
+ * <p>Host copies go through {@link #copyToDevice} and {@link #copyToHost}, which check the byte count against the
+ * buffer: the native functions trust what they are told.
  */
 @Platform(value = "linux-x86_64", include = "attn4j_cuda.h")
 public final class CudaBridge {
-    /** The native library's file name inside the classifier jar, next to this class. */
-    public static final String LIBRARY_RESOURCE = "linux-x86_64/libjniCudaBridge.so";
-
     static {
-        Loader.load();
+        if (NativeLibrary.emulatorRequested()) {
+            URL library = CudaBridge.class.getResource(NativeLibrary.EMULATOR_RESOURCE);
+            if (library == null) {
+                throw new UnsatisfiedLinkError("the GPU emulator's library " + NativeLibrary.EMULATOR_RESOURCE
+                        + " is not on the class path (attn4j-native's linux-x86_64 jar, built where the CUDA toolkit"
+                        + " is installed)");
+            }
+            Loader.loadLibrary(CudaBridge.class, new URL[] {library}, "jniCudaBridgeEmu");
+        } else {
+            Loader.load();
+        }
     }
 
     private CudaBridge() {
+    }
+
+    /**
+     * Copies {@code bytes} bytes from a direct buffer, starting at its position, to device address {@code dst}.
+     *
+     * @throws IllegalArgumentException if the buffer is not direct or holds fewer than {@code bytes} bytes
+     */
+    public static int copyToDevice(int device, long dst, ByteBuffer src, long bytes, long stream) {
+        checkHostBuffer(src, bytes, "src");
+        return attn4j_memcpy_h2d(device, dst, src, src.remaining(), bytes, stream);
+    }
+
+    /**
+     * Copies {@code bytes} bytes from device address {@code src} into a direct buffer, starting at its position.
+     *
+     * @throws IllegalArgumentException if the buffer is not direct, read-only, or has room for fewer bytes
+     */
+    public static int copyToHost(int device, ByteBuffer dst, long src, long bytes, long stream) {
+        checkHostBuffer(dst, bytes, "dst");
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst: expected a writable buffer, got a read-only one");
+        }
+        return attn4j_memcpy_d2h(device, dst, dst.remaining(), src, bytes, stream);
+    }
+
+    private static void checkHostBuffer(ByteBuffer buffer, long bytes, String field) {
+        if (buffer == null) {
+            throw new IllegalArgumentException(field + ": expected a direct buffer, got null");
+        }
+        if (!buffer.isDirect()) {
+            throw new IllegalArgumentException(field + ": expected a direct buffer, got a heap buffer");
+        }
+        if (bytes < 0 || bytes > buffer.remaining()) {
+            throw new IllegalArgumentException("bytes: expected 0.." + buffer.remaining() + " (the " + field
+                    + " buffer's remaining bytes), got " + bytes);
+        }
     }
 
     public static native int attn4j_abi_version();
@@ -38,6 +84,8 @@ public final class CudaBridge {
     public static native int attn4j_error_is_recoverable(int code);
 
     public static native int attn4j_driver_library_present();
+
+    public static native int attn4j_device_emulated();
 
     public static native int attn4j_driver_version(int[] version);
 
@@ -56,13 +104,13 @@ public final class CudaBridge {
 
     public static native int attn4j_free(int device, long ptr);
 
-    /** Host to device from a direct buffer, starting at its position. */
-    public static native int attn4j_memcpy_h2d(int device, long dst, @Cast("int64_t") ByteBuffer srcHost, long bytes,
-            long stream);
+    /** Host to device from a direct buffer, starting at its position (use {@link #copyToDevice}). */
+    private static native int attn4j_memcpy_h2d(int device, long dst, @Cast("int64_t") ByteBuffer srcHost,
+            long hostCapacity, long bytes, long stream);
 
-    /** Device to host into a direct buffer, starting at its position. */
-    public static native int attn4j_memcpy_d2h(int device, @Cast("int64_t") ByteBuffer dstHost, long src, long bytes,
-            long stream);
+    /** Device to host into a direct buffer, starting at its position (use {@link #copyToHost}). */
+    private static native int attn4j_memcpy_d2h(int device, @Cast("int64_t") ByteBuffer dstHost, long hostCapacity,
+            long src, long bytes, long stream);
 
     public static native int attn4j_memcpy_d2d(int device, long dst, long src, long bytes, long stream);
 
