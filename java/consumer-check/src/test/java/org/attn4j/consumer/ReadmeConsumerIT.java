@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +45,17 @@ class ReadmeConsumerIT {
         deleteRecursively(work); // nothing left from an earlier run
         Map<String, String> example = Map.of(EXAMPLE_CLASS + ".java", readme.get("example"));
         ConsumerProject fullProject = ConsumerProject.create(work.resolve("readme-dependency"), "readme-dependency",
-                readme.get("dependency"), example);
+                readme.get("dependency"), Map.of(EXAMPLE_CLASS + ".java", readme.get("example"),
+                        "CudaReason.java", """
+                                /** Prints why the cuda provider is unavailable. */
+                                public class CudaReason {
+                                    public static void main(String[] args) {
+                                        org.attn4j.Attention.diagnostics().stream()
+                                                .filter(p -> p.name().equals("cuda"))
+                                                .forEach(p -> System.out.println(p.reason()));
+                                    }
+                                }
+                                """));
         ConsumerProject cpuProject = ConsumerProject.create(work.resolve("readme-cpu-only"), "readme-cpu-only",
                 readme.get("dependency-cpu") + readme.get("slf4j-binding"), example);
         // A named module cannot hold the default package: the README's class moves into one, unchanged otherwise.
@@ -116,6 +129,40 @@ class ReadmeConsumerIT {
         ProcessRun run = java(javaOf(home.toString()), "-cp", full.path(), EXAMPLE_CLASS).requireSuccess();
         assertTrue(run.stdout().contains("cpu"), run.describe());
         assertEquals(readme.get("slf4j-warning"), run.stderr(), "JDK 25 added output: " + run.describe());
+    }
+
+    /**
+     * The README's flag for GPU users: JavaCPP's {@code System.load} of the JNI library is a restricted method on
+     * JDK 24+. No JNI library can be built here without nvcc, so a stand-in file takes its place in a jar laid out
+     * as the linux-x86_64 one: loading it fails, but only after the call the flag is about.
+     */
+    @Test
+    void onJdk25TheReadmeNativeAccessFlagSilencesTheGpuLibraryLoad() throws IOException, InterruptedException {
+        Path home = Path.of(System.getProperty(JDK25_PROPERTY, JDK25_DEFAULT));
+        assumeTrue(Files.isExecutable(home.resolve("bin/java")), "no JDK 25 at " + home + " (set -D"
+                + JDK25_PROPERTY + ")");
+        Path standIn = work.resolve("stand-in/attn4j-native-linux-x86_64.jar");
+        Files.createDirectories(standIn.getParent());
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(standIn))) {
+            jar.putNextEntry(new JarEntry("org/attn4j/cuda/bridge/linux-x86_64/libjniCudaBridge.so"));
+            jar.write("a stand-in, not a library".getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        String path = full.path() + java.io.File.pathSeparator + standIn;
+        String cache = "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("stand-in/javacpp-cache");
+        ProcessRun plain = java(javaOf(home.toString()), cache, "-cp", path, "CudaReason").requireSuccess();
+        assertTrue(plain.stdout().startsWith("the native library failed to load"), plain.describe());
+        assertTrue(jdkWarnings(plain).contains("WARNING: A restricted method in java.lang.System has been called"),
+                "without the flag JDK 25 warns: " + plain.describe());
+        ProcessRun flagged = java(javaOf(home.toString()), "--enable-native-access=ALL-UNNAMED", cache, "-cp", path,
+                "CudaReason").requireSuccess();
+        assertTrue(flagged.stdout().startsWith("the native library failed to load"), flagged.describe());
+        assertEquals(List.of(), jdkWarnings(flagged), flagged.describe());
+    }
+
+    /** The JDK's own warning lines (the JVM's "OpenJDK ... VM warning" about the stand-in file is not one). */
+    private static List<String> jdkWarnings(ProcessRun run) {
+        return run.stderr().lines().filter(l -> l.startsWith("WARNING:")).toList();
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
