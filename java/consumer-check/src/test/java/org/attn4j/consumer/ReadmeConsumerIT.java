@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,16 @@ class ReadmeConsumerIT {
     /** The README's example is a complete class in the default package. */
     static final String EXAMPLE_CLASS = "Example";
 
+    /** A program that prints why the cuda provider is unavailable. */
+    static final String CUDA_REASON = """
+            public class CudaReason {
+                public static void main(String[] args) {
+                    org.attn4j.Attention.diagnostics().stream().filter(p -> p.name().equals("cuda"))
+                            .forEach(p -> System.out.println(p.reason()));
+                }
+            }
+            """;
+
     private static ReadmeBlocks readme;
     private static Path work;
     /** The README's block with its example; the CPU-only block with the SLF4J binding; the full block, modular. */
@@ -46,16 +58,7 @@ class ReadmeConsumerIT {
         Map<String, String> example = Map.of(EXAMPLE_CLASS + ".java", readme.get("example"));
         ConsumerProject fullProject = ConsumerProject.create(work.resolve("readme-dependency"), "readme-dependency",
                 readme.get("dependency"), Map.of(EXAMPLE_CLASS + ".java", readme.get("example"),
-                        "CudaReason.java", """
-                                /** Prints why the cuda provider is unavailable. */
-                                public class CudaReason {
-                                    public static void main(String[] args) {
-                                        org.attn4j.Attention.diagnostics().stream()
-                                                .filter(p -> p.name().equals("cuda"))
-                                                .forEach(p -> System.out.println(p.reason()));
-                                    }
-                                }
-                                """));
+                        "CudaReason.java", CUDA_REASON));
         ConsumerProject cpuProject = ConsumerProject.create(work.resolve("readme-cpu-only"), "readme-cpu-only",
                 readme.get("dependency-cpu") + readme.get("slf4j-binding"), example);
         // A named module cannot hold the default package: the README's class moves into one, unchanged otherwise.
@@ -67,6 +70,7 @@ class ReadmeConsumerIT {
                                 }
                                 """,
                         "example/" + EXAMPLE_CLASS + ".java", "package example;\n" + readme.get("example"),
+                        "example/CudaReason.java", "package example;\n" + CUDA_REASON,
                         "example/Providers.java", """
                                 package example;
 
@@ -141,13 +145,7 @@ class ReadmeConsumerIT {
         Path home = Path.of(System.getProperty(JDK25_PROPERTY, JDK25_DEFAULT));
         assumeTrue(Files.isExecutable(home.resolve("bin/java")), "no JDK 25 at " + home + " (set -D"
                 + JDK25_PROPERTY + ")");
-        Path standIn = work.resolve("stand-in/attn4j-native-linux-x86_64.jar");
-        Files.createDirectories(standIn.getParent());
-        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(standIn))) {
-            jar.putNextEntry(new JarEntry("org/attn4j/cuda/bridge/linux-x86_64/libjniCudaBridge.so"));
-            jar.write("a stand-in, not a library".getBytes(StandardCharsets.UTF_8));
-            jar.closeEntry();
-        }
+        Path standIn = standInLibraryJar();
         String path = full.path() + java.io.File.pathSeparator + standIn;
         String cache = "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("stand-in/javacpp-cache");
         ProcessRun plain = java(javaOf(home.toString()), cache, "-cp", path, "CudaReason").requireSuccess();
@@ -158,6 +156,44 @@ class ReadmeConsumerIT {
                 "CudaReason").requireSuccess();
         assertTrue(flagged.stdout().startsWith("the native library failed to load"), flagged.describe());
         assertEquals(List.of(), jdkWarnings(flagged), flagged.describe());
+    }
+
+    /**
+     * The same on the module path, with the README's two options there: JavaCPP (an explicit module nothing requires)
+     * must be added to the module graph, and native access is granted to it, the module that calls
+     * {@code System.load}.
+     */
+    @Test
+    void onJdk25TheGpuLibraryIsFoundAndLoadsQuietlyOnTheModulePath() throws IOException, InterruptedException {
+        Path home = Path.of(System.getProperty(JDK25_PROPERTY, JDK25_DEFAULT));
+        assumeTrue(Files.isExecutable(home.resolve("bin/java")), "no JDK 25 at " + home + " (set -D"
+                + JDK25_PROPERTY + ")");
+        String path = modular.path() + java.io.File.pathSeparator + standInLibraryJar();
+        String cache = "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("stand-in/javacpp-cache-modules");
+        ProcessRun run = java(javaOf(home.toString()), "--add-modules", "org.bytedeco.javacpp",
+                "--enable-native-access=org.bytedeco.javacpp", cache, "--module-path", path, "--module",
+                "org.attn4j.readme.example/example.CudaReason").requireSuccess();
+        assertTrue(run.stdout().startsWith("the native library failed to load: java.lang.UnsatisfiedLinkError"),
+                "found and tried to load (not 'no native library', not a missing JavaCPP): " + run.describe());
+        assertEquals(List.of(), jdkWarnings(run), run.describe());
+    }
+
+    /** A jar laid out as attn4j-native's linux-x86_64 jar, with a stand-in file where the JNI library would be. */
+    private static Path standInLibraryJar() throws IOException {
+        Path standIn = work.resolve("stand-in/attn4j-native-0.1.0-SNAPSHOT-linux-x86_64.jar");
+        if (Files.exists(standIn)) {
+            return standIn;
+        }
+        Files.createDirectories(standIn.getParent());
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Automatic-Module-Name", "org.attn4j.cuda.bridge.linux.x86_64");
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(standIn), m)) {
+            jar.putNextEntry(new JarEntry("org/attn4j/cuda/bridge/linux-x86_64/libjniCudaBridge.so"));
+            jar.write("a stand-in, not a library".getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        return standIn;
     }
 
     /** The JDK's own warning lines (the JVM's "OpenJDK ... VM warning" about the stand-in file is not one). */

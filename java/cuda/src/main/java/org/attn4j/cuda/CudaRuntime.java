@@ -153,6 +153,21 @@ public final class CudaRuntime {
         return (v / 1000) + "." + (v % 1000 / 10);
     }
 
+    /**
+     * Whether the JNI library lies next to {@code bridge}, where JavaCPP's loader looks for it. On the module path the
+     * classifier jar is a module of its own, and {@code Class.getResource} searches only the class's own module; its
+     * class loader also sees the other modules' folders that are not packages ({@code linux-x86_64} is not one).
+     */
+    static boolean libraryPresent(Class<?> bridge) {
+        if (bridge.getResource(CudaBridge.LIBRARY_RESOURCE) != null) {
+            return true;
+        }
+        ClassLoader loader = bridge.getClassLoader() != null ? bridge.getClassLoader()
+                : ClassLoader.getSystemClassLoader();
+        return loader.getResource(bridge.getPackageName().replace('.', '/') + "/" + CudaBridge.LIBRARY_RESOURCE)
+                != null;
+    }
+
     private static Probe detect() {
         if (Boolean.getBoolean(DISABLE_PROPERTY)) {
             return Probe.unavailable("disabled by -D" + DISABLE_PROPERTY + "=true", false, 0, 0);
@@ -162,10 +177,10 @@ public final class CudaRuntime {
             return Probe.unavailable("no native library for this platform (" + platform
                     + "): attn4j-native is built for linux-x86_64 only", false, 0, 0);
         }
-        if (CudaBridge.class.getResource(CudaBridge.LIBRARY_RESOURCE) == null) {
+        if (!libraryPresent(CudaBridge.class)) {
             return Probe.unavailable("no native library for this platform (linux-x86_64): the attn4j-native jar "
-                    + "with classifier linux-x86_64 is not on the class path (it is built only where nvcc is "
-                    + "installed)", false, 0, 0);
+                    + "with classifier linux-x86_64 is not on the class path or module path (it is built only where "
+                    + "nvcc is installed)", false, 0, 0);
         }
         try {
             Class.forName(CudaBridge.class.getName(), true, CudaBridge.class.getClassLoader());
