@@ -40,10 +40,6 @@ final class ConsumerProject {
         return new ConsumerProject(dir);
     }
 
-    Path dir() {
-        return dir;
-    }
-
     /**
      * Builds the projects in one Maven run (an aggregator POM in {@code dir} lists them: one Maven start instead of
      * one each): compiles them and writes their class paths and dependency trees.
