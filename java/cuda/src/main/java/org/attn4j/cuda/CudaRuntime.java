@@ -168,6 +168,15 @@ public final class CudaRuntime {
         return (v / 1000) + "." + (v % 1000 / 10);
     }
 
+    /**
+     * Whether the JNI library lies next to {@code bridge}, where JavaCPP's loader looks for it. On the module path the
+     * classifier jar is a module of its own, and {@code Class.getResource} searches only the class's own module; its
+     * class loader also sees the other modules' folders that are not packages ({@code linux-x86_64} is not one).
+     */
+    static boolean libraryPresent(Class<?> bridge) {
+        return NativeLibrary.find(bridge, NativeLibrary.resource()) != null;
+    }
+
     private static Probe detect() {
         if (Boolean.getBoolean(DISABLE_PROPERTY)) {
             return Probe.unavailable("disabled by -D" + DISABLE_PROPERTY + "=true", false, 0, 0);
@@ -178,14 +187,15 @@ public final class CudaRuntime {
                     + "): attn4j-native is built for linux-x86_64 only", false, 0, 0);
         }
         boolean emulatorRequested = NativeLibrary.emulatorRequested();
-        if (CudaBridge.class.getResource(NativeLibrary.resource()) == null) {
+        if (!libraryPresent(CudaBridge.class)) {
             return Probe.unavailable(emulatorRequested
                     ? "the GPU emulator was requested (" + NativeLibrary.EMULATOR_ENVIRONMENT + " / -D"
-                            + NativeLibrary.EMULATOR_PROPERTY + ") but its library is not on the class path: the "
-                            + "attn4j-native jar with classifier linux-x86_64 carries it where it was built with the "
-                            + "CUDA toolkit installed"
+                            + NativeLibrary.EMULATOR_PROPERTY + ") but its library is not on the class path or module "
+                            + "path: the attn4j-native jar with classifier linux-x86_64 carries it where it was built "
+                            + "with the CUDA toolkit installed"
                     : "no native library for this platform (linux-x86_64): the attn4j-native jar with classifier "
-                            + "linux-x86_64 is not on the class path (it is built only where nvcc is installed)",
+                            + "linux-x86_64 is not on the class path or module path (it is built only where nvcc is "
+                            + "installed)",
                     false, 0, 0);
         }
         try {

@@ -22,7 +22,7 @@ import org.bytedeco.javacpp.annotation.Platform;
 public final class CudaBridge {
     static {
         if (NativeLibrary.emulatorRequested()) {
-            URL library = CudaBridge.class.getResource(NativeLibrary.EMULATOR_RESOURCE);
+            URL library = NativeLibrary.find(CudaBridge.class, NativeLibrary.EMULATOR_RESOURCE);
             if (library == null) {
                 throw new UnsatisfiedLinkError("the GPU emulator's library " + NativeLibrary.EMULATOR_RESOURCE
                         + " is not on the class path (attn4j-native's linux-x86_64 jar, built where the CUDA toolkit"

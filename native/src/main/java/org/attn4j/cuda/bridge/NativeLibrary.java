@@ -1,5 +1,6 @@
 package org.attn4j.cuda.bridge;
 
+import java.net.URL;
 import java.util.Locale;
 
 /**
@@ -37,8 +38,23 @@ public final class NativeLibrary {
         return emulatorRequested() ? EMULATOR_RESOURCE : GPU_RESOURCE;
     }
 
-    /** Whether that library is on the class path. */
-    public static boolean present() {
-        return CudaBridge.class.getResource(resource()) != null;
+    /** Where the library this JVM loads is, or null. */
+    public static URL url() {
+        return find(CudaBridge.class, resource());
+    }
+
+    /**
+     * A library resource next to {@code bridge}, or null. On the module path attn4j-native and its linux-x86_64 jar
+     * are two modules and {@code Class.getResource} searches only the class's own: ask its class loader too, as
+     * JavaCPP does.
+     */
+    public static URL find(Class<?> bridge, String resource) {
+        URL url = bridge.getResource(resource);
+        if (url != null) {
+            return url;
+        }
+        ClassLoader loader = bridge.getClassLoader() != null ? bridge.getClassLoader()
+                : ClassLoader.getSystemClassLoader();
+        return loader.getResource(bridge.getPackageName().replace('.', '/') + "/" + resource);
     }
 }

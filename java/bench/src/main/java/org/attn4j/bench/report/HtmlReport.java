@@ -2,9 +2,10 @@ package org.attn4j.bench.report;
 
 import java.util.List;
 import java.util.Locale;
-import org.attn4j.bench.report.chart.ChartPainter;
+import java.util.stream.Collectors;
 import org.attn4j.bench.report.chart.LineChart;
-import org.attn4j.bench.report.chart.SvgCanvas;
+import org.attn4j.bench.report.chart.LineChartRenderer;
+import org.attn4j.bench.report.chart.Series;
 import org.attn4j.bench.results.BenchDocument;
 import org.attn4j.bench.results.BenchRow;
 import org.attn4j.bench.results.Environment;
@@ -91,10 +92,11 @@ public final class HtmlReport {
             sb.append("<p class=\"note\">No rows of this kind were measured.</p>\n");
         }
         for (LineChart c : charts) {
-            SvgCanvas svg = new SvgCanvas(CHART_WIDTH, CHART_HEIGHT, c.title());
-            ChartPainter.paint(c, svg, CHART_WIDTH, CHART_HEIGHT);
-            sb.append("<div class=\"chart\" id=\"").append(esc(c.id())).append("\">\n").append(svg.toSvg())
-                    .append("</div>\n");
+            // XChart draws text as outlines: the label keeps the title and series names readable to machines.
+            String label = c.title() + ": " + c.series().stream().map(Series::name).collect(Collectors.joining(", "));
+            sb.append("<div class=\"chart\" id=\"").append(esc(c.id())).append("\" role=\"img\" aria-label=\"")
+                    .append(esc(label)).append("\">\n")
+                    .append(LineChartRenderer.inlineSvg(c, CHART_WIDTH, CHART_HEIGHT)).append("</div>\n");
         }
     }
 

@@ -1,16 +1,12 @@
 package org.attn4j.bench.report;
 
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import javax.imageio.ImageIO;
-import org.attn4j.bench.report.chart.ChartPainter;
-import org.attn4j.bench.report.chart.Java2DCanvas;
 import org.attn4j.bench.report.chart.LineChart;
+import org.attn4j.bench.report.chart.LineChartRenderer;
 import org.attn4j.bench.results.BenchDocument;
 import org.attn4j.bench.results.CsvWriter;
 import org.attn4j.bench.results.JsonCodec;
@@ -48,18 +44,8 @@ public final class ReportWriter {
         return written;
     }
 
-    /** Renders one chart to a PNG file with Java2D (headless). */
+    /** Renders one chart to a PNG file (headless). */
     public static void writePng(LineChart chart, Path file, int width, int height) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            ChartPainter.paint(chart, new Java2DCanvas(g), width, height);
-        } finally {
-            g.dispose();
-        }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer available for " + file);
-        }
+        LineChartRenderer.writePng(chart, file, width, height);
     }
 }

@@ -14,6 +14,9 @@ import org.attn4j.model.parity.ParityTask;
  * Draws the attention weights of one sequence as a PNG: one panel per layer and head, row {@code i} the query, column
  * {@code j} the key, darker for more weight. Secret input positions are marked in red on the key axis, and on each CoT
  * row the cell of the secret that row depends on is outlined in red (the paper's Figure 3b).
+ *
+ * <p>Drawn with Java2D, not XChart like the other figures: XChart's heat map cannot outline single cells (its
+ * annotations are not placed on heat-map cells), and those outlines are what this figure is for.
  */
 public final class AttentionHeatmap {
     private static final int CELL = 16;

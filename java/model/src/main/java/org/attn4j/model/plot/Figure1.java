@@ -1,24 +1,35 @@
 package org.attn4j.model.plot;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import org.attn4j.model.parity.EvalPoint;
 import org.attn4j.model.parity.ParityResult;
 import org.attn4j.model.parity.SweepResult;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * The paper's Figure 1 from a sweep: (a) sample complexity against {@code k} on a log axis, with CoT (blue) and
- * without (orange), one dot per seed, a line through the medians, open triangles at the budget for runs that never
- * reached exact match 1.0; (b) the normalised attention entropy (smallest over layers and heads) along training for
- * the first seed of every {@code (k, cot)}, solid with CoT, dashed without, a dot where exact match first reached 1.0.
+ * The paper's Figure 1 from a sweep, drawn with XChart as two panels side by side: (a) sample complexity against
+ * {@code k} on a log axis, with CoT (blue) and without (orange), one dot per seed, a line through the medians,
+ * triangles at the budget for runs that never reached exact match 1.0; (b) the normalised attention entropy (smallest
+ * over layers and heads) along training for the first seed of every {@code (k, cot)}, solid with CoT, dashed without,
+ * a dot where exact match first reached 1.0.
  */
 public final class Figure1 {
     static final Color COT = new Color(0x1F, 0x77, 0xB4);
@@ -28,37 +39,34 @@ public final class Figure1 {
         new Color(0xD6, 0x27, 0x28), new Color(0x94, 0x67, 0xBD), new Color(0x8C, 0x56, 0x4B),
         new Color(0xE3, 0x77, 0xC2), new Color(0x7F, 0x7F, 0x7F)
     };
+    /** Each panel; the figure is two of them side by side. */
+    static final int PANEL_WIDTH = 600;
+    static final int PANEL_HEIGHT = 520;
+
+    static {
+        // Figures are drawn on servers and in CI: no display.
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
 
     private Figure1() {
     }
 
     public static void write(Path file, SweepResult sweep) throws IOException {
-        int w = 1200;
-        int h = 520;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, w, h);
-            g.setColor(Color.BLACK);
-            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-            g.drawString(String.format(Locale.ROOT, "Parity n=%d, %s %d layer(s) x %d head(s), dim %d, lr %.1e, "
-                            + "batch %d; seeds with CoT %s, without %s", sweep.n(), sweep.model(), sweep.layers(),
-                    sweep.heads(), sweep.dim(), sweep.lr(), sweep.batch(), seeds(sweep, true), seeds(sweep, false)),
-                    20, 24);
-            sampleComplexity(g, sweep, 90, 70, 460, 370);
-            entropy(g, sweep, 680, 70, 480, 370);
-        } finally {
-            g.dispose();
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
         }
-        PngFile.write(img, file);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            BitmapEncoder.saveBitmap(List.of(sampleComplexity(sweep), entropy(sweep)), 1, 2, out,
+                    BitmapEncoder.BitmapFormat.PNG);
+        }
     }
 
-    private static void sampleComplexity(Graphics2D g, SweepResult s, int left, int top, int width, int height) {
+    static XYChart sampleComplexity(SweepResult s) {
         // Every k of the grid, with or without CoT (the no-CoT ks may lie outside the CoT ones).
-        java.util.TreeSet<Integer> allKs = new java.util.TreeSet<>(s.ks());
+        TreeSet<Integer> allKs = new TreeSet<>(s.ks());
         s.summary().forEach(p -> allKs.add(p.k()));
         int kMin = allKs.isEmpty() ? 1 : allKs.first();
         int kMax = allKs.isEmpty() ? 1 : allKs.last();
@@ -71,96 +79,132 @@ public final class Figure1 {
                 }
             }
         }
-        yMin = Math.pow(10, Math.floor(Math.log10(Math.max(1, yMin))));
+        XYChart c = panel(String.format(Locale.ROOT, "(a) samples to exact match 1.0: parity n=%d, %s %dx%d, dim %d",
+                s.n(), s.model(), s.layers(), s.heads(), s.dim()), "k (secret size)", "training samples");
+        XYStyler st = c.getStyler();
+        st.setYAxisLogarithmic(true);
+        st.setYAxisMin(Math.pow(10, Math.floor(Math.log10(Math.max(1, yMin)))));
         // A decade of head room above the budgets keeps the legend clear of the budget markers.
-        yMax = Math.pow(10, Math.ceil(Math.log10(yMax * 1.5)) + 1);
-        Chart c = new Chart(g, left, top, width, height, kMin - 0.3, kMax + 0.3, yMin, yMax, false, true);
-        double[] ticks = allKs.stream().mapToDouble(Integer::doubleValue).toArray();
-        c.axes("(a) sample complexity (samples at the first exact match 1.0)", "k (secret size)",
-                "training samples", ticks);
+        st.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(yMax * 1.5)) + 1));
+        st.setXAxisMin(kMin - 0.3);
+        st.setXAxisMax(kMax + 0.3);
+        st.setXAxisDecimalPattern("0");
+        st.setLegendPosition(Styler.LegendPosition.InsideNW);
         for (boolean cot : new boolean[] {true, false}) {
             Color color = cot ? COT : NO_COT;
+            String who = cot ? "with CoT" : "without CoT";
+            Set<Long> seeds = seeds(s, cot);
             double budget = cot ? s.cotBudget() : s.noCotBudget();
-            boolean any = false;
-            List<Double> mx = new ArrayList<>();
-            List<Double> my = new ArrayList<>();
+            double offset = cot ? -0.06 : 0.06;
+            List<double[]> reached = new ArrayList<>();
+            List<double[]> atBudget = new ArrayList<>();
+            List<double[]> medians = new ArrayList<>();
+            List<double[]> censored = new ArrayList<>();
             for (SweepResult.Point p : s.summary()) {
                 if (p.cot() != cot) {
                     continue;
                 }
-                any = true;
-                double offset = cot ? -0.06 : 0.06;
                 for (Long v : p.sampleComplexities()) {
-                    if (v != null) {
-                        c.marker(p.k() + offset, v, color, Chart.Marker.CIRCLE, 7);
-                    } else {
-                        c.marker(p.k() + offset, budget, color, Chart.Marker.OPEN_TRIANGLE_UP, 10);
-                    }
+                    (v != null ? reached : atBudget).add(new double[] {p.k() + offset, v != null ? v : budget});
                 }
-                mx.add((double) p.k());
-                my.add(p.medianSampleComplexity() == null ? Double.NaN : p.medianSampleComplexity());
+                Long median = p.medianSampleComplexity();
+                if (median != null) {
+                    medians.add(new double[] {p.k(), median});
+                }
+                // Where the median is censored (at least half the seeds hit the budget) a dashed line goes on to
+                // the budget: the sample complexity is at least that.
+                censored.add(new double[] {p.k(), median != null ? median : budget});
             }
-            if (!any) {
+            if (censored.isEmpty()) {
                 continue;
             }
-            double[] xs = mx.stream().mapToDouble(Double::doubleValue).toArray();
-            double[] ys = my.stream().mapToDouble(Double::doubleValue).toArray();
-            // Where the median is censored (at least half the seeds hit the budget) the line continues, dashed, to
-            // the budget: the sample complexity is at least that.
-            double[] censored = new double[ys.length];
-            for (int i = 0; i < ys.length; i++) {
-                censored[i] = Double.isNaN(ys[i]) ? budget : ys[i];
-            }
-            c.line(xs, censored, color, true, 1.5f);
-            c.line(xs, ys, color, false, 2.5f);
-            c.line(new double[] {kMin - 0.3, kMax + 0.3}, new double[] {budget, budget}, color, true, 1f);
-            c.text(kMin - 0.25, budget, (cot ? "CoT" : "no CoT") + " budget", color);
-            c.legendEntry(cot ? "with CoT (median)" : "without CoT (median)", color, false);
+            series(c, who + " (median of seeds " + seeds + ")", medians, color, new BasicStroke(2.5f), SeriesMarkers.NONE, true);
+            series(c, who + ", censored", censored, color, SeriesLines.DASH_DASH, SeriesMarkers.NONE, false);
+            series(c, who + " budget", List.of(new double[] {kMin - 0.3, budget}, new double[] {kMax + 0.3, budget}),
+                    color, SeriesLines.DOT_DOT, SeriesMarkers.NONE, false);
+            series(c, who + " seeds", reached, color, SeriesLines.NONE, SeriesMarkers.CIRCLE, false);
+            series(c, who + ": budget reached, no exact match 1.0", atBudget, color, SeriesLines.NONE,
+                    SeriesMarkers.TRIANGLE_UP, true);
         }
-        c.legendEntry("triangle / dashed: budget reached, no exact match 1.0", Color.GRAY, true);
-        c.legend(false, false);
+        return c;
     }
 
-    private static void entropy(Graphics2D g, SweepResult s, int left, int top, int width, int height) {
+    static XYChart entropy(SweepResult s) {
         double xMax = 1;
         for (ParityResult r : s.runs()) {
             xMax = Math.max(xMax, r.samplesSeen());
         }
         double xMin = 1000;
-        xMax = Math.pow(10, Math.ceil(Math.log10(xMax)));
-        Chart c = new Chart(g, left, top, width, height, xMin, xMax, 0, 1.05, true, false);
-        c.axes("(b) normalised attention entropy during training (first seed)", "training samples",
-                "normalised entropy (Eq. 1)", null);
+        XYChart c = panel(String.format(Locale.ROOT, "(b) attention entropy (lr %.1e, batch %d)", s.lr(),
+                s.batch()), "training samples",
+                "normalised entropy (Eq. 1), first seed");
+        XYStyler st = c.getStyler();
+        st.setXAxisLogarithmic(true);
+        st.setXAxisMin(xMin);
+        st.setXAxisMax(Math.pow(10, Math.ceil(Math.log10(xMax))));
+        st.setYAxisMin(0.0);
+        st.setYAxisMax(1.05);
+        st.setLegendPosition(Styler.LegendPosition.InsideSE);
         // The first run of each (k, CoT) cell: with and without CoT may use different seeds.
-        java.util.Set<String> drawn = new java.util.HashSet<>();
-        java.util.TreeSet<Integer> ks = new java.util.TreeSet<>(s.ks());
+        Set<String> drawn = new HashSet<>();
+        TreeSet<Integer> ks = new TreeSet<>(s.ks());
         s.summary().forEach(p -> ks.add(p.k()));
         List<Integer> order = new ArrayList<>(ks);
         for (ParityResult r : s.runs()) {
-            if (!drawn.add(r.k() + (r.cot() ? " CoT" : " no CoT"))) {
+            String name = "k=" + r.k() + (r.cot() ? " CoT" : " no CoT");
+            if (!drawn.add(name)) {
                 continue;
             }
             // One colour per k of this sweep, in order, so that any set of k values stays distinguishable.
             Color color = K_COLORS[Math.max(0, order.indexOf(r.k())) % K_COLORS.length];
-            List<EvalPoint> hist = r.history();
-            double[] xs = new double[hist.size()];
-            double[] ys = new double[hist.size()];
-            for (int i = 0; i < hist.size(); i++) {
+            List<double[]> points = new ArrayList<>();
+            for (EvalPoint e : r.history()) {
                 // The evaluation before any training sits at the left edge.
-                xs[i] = Math.max(xMin, hist.get(i).samples());
-                ys[i] = minEntropy(hist.get(i).entropy());
+                points.add(new double[] {Math.max(xMin, e.samples()), minEntropy(e.entropy())});
             }
-            c.line(xs, ys, color, !r.cot(), 2f);
-            if (r.sampleComplexity() != null) {
-                c.marker(r.sampleComplexity(), ys[ys.length - 1], color, Chart.Marker.CIRCLE, 8);
+            series(c, name, points, color, r.cot() ? new BasicStroke(2f) : SeriesLines.DASH_DASH, SeriesMarkers.NONE,
+                    true);
+            if (r.sampleComplexity() != null && !points.isEmpty()) {
+                series(c, name + " reached 1.0", List.of(new double[] {Math.max(xMin, r.sampleComplexity()),
+                        points.get(points.size() - 1)[1]}), color, SeriesLines.NONE, SeriesMarkers.CIRCLE, false);
             }
-            c.legendEntry("k=" + r.k() + (r.cot() ? " CoT" : " no CoT"), color, !r.cot());
         }
-        c.legend(true, true);
+        return c;
     }
 
-    private static java.util.Set<Long> seeds(SweepResult s, boolean cot) {
-        java.util.Set<Long> out = new java.util.TreeSet<>();
+    private static XYChart panel(String title, String xLabel, String yLabel) {
+        XYChart c = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title).xAxisTitle(xLabel)
+                .yAxisTitle(yLabel).build();
+        XYStyler st = c.getStyler();
+        st.setChartBackgroundColor(Color.WHITE);
+        st.setPlotBackgroundColor(Color.WHITE);
+        st.setPlotGridLinesColor(new Color(225, 225, 225));
+        st.setLegendBackgroundColor(new Color(255, 255, 255, 230));
+        st.setMarkerSize(8);
+        return c;
+    }
+
+    /** Adds a series of the finite points (positive on a log axis); nothing when none is drawable. */
+    private static void series(XYChart c, String name, List<double[]> points, Color color, BasicStroke line,
+                               org.knowm.xchart.style.markers.Marker marker, boolean inLegend) {
+        boolean logX = c.getStyler().isXAxisLogarithmic();
+        boolean logY = c.getStyler().isYAxisLogarithmic();
+        List<double[]> ok = points.stream().filter(p -> Double.isFinite(p[0]) && Double.isFinite(p[1])
+                && (!logX || p[0] > 0) && (!logY || p[1] > 0)).toList();
+        if (ok.isEmpty()) {
+            return;
+        }
+        XYSeries x = c.addSeries(name, ok.stream().mapToDouble(p -> p[0]).toArray(),
+                ok.stream().mapToDouble(p -> p[1]).toArray());
+        x.setLineColor(color);
+        x.setMarkerColor(color);
+        x.setLineStyle(line);
+        x.setMarker(marker);
+        x.setShowInLegend(inLegend);
+    }
+
+    private static Set<Long> seeds(SweepResult s, boolean cot) {
+        Set<Long> out = new TreeSet<>();
         for (ParityResult r : s.runs()) {
             if (r.cot() == cot) {
                 out.add(r.seed());
