@@ -86,6 +86,11 @@ bool CtaRunner::in_shared_array(uintptr_t p) const {
     return p >= base && p < base + kEmuMaxSharedBytes;
 }
 
+namespace {
+/** Unwinds a faulting GPU thread's stack to its entry (so its frames release what they hold). */
+struct ThreadAbort {};
+}  // namespace
+
 void CtaRunner::fault(cudaError_t code, const std::string& message) {
     GpuThread& t = current();
     if (!faulted_) {
@@ -93,9 +98,7 @@ void CtaRunner::fault(cudaError_t code, const std::string& message) {
         fault_.code = code;
         fault_.message = where(t) + ": " + message;
     }
-    t.status = ThreadStatus::Faulted;
-    Context::switch_to(t.context, host_);
-    std::abort();  // a faulted thread is never resumed
+    throw ThreadAbort{};
 }
 
 void CtaRunner::hazard(const std::string& hazard) {
@@ -159,13 +162,19 @@ void CtaRunner::thread_entry(void* arg) {
     auto* t = static_cast<GpuThread*>(arg);
     CtaRunner* cta = t->cta;
     Context::entered_from(cta->host_);
+    note_acquire(&cta->start_);  // everything the host did before the launch happens before the thread
     // The parameters live on the thread's own stack, as a GPU thread reads them from its parameter space.
     alignas(16) unsigned char params[kMaxParamBytes];
     std::memcpy(params, cta->launch_->params.data(), cta->launch_->params.size());
-    cta->launch_->invoke(params);
-    t->status = ThreadStatus::Exited;
+    try {
+        cta->launch_->invoke(params);
+        t->status = ThreadStatus::Exited;
+    } catch (const ThreadAbort&) {
+        t->status = ThreadStatus::Faulted;  // the CTA stops; the other threads are never resumed
+    }
+    note_release(&cta->end_);  // and everything the thread did happens before what follows the CTA
     Context::switch_to(t->context, cta->host_);
-    std::abort();
+    std::abort();  // a finished thread is never resumed
 }
 
 std::string CtaRunner::describe_hang() const {
@@ -236,6 +245,7 @@ bool CtaRunner::run(const GridLaunch& launch, uint3 block, Fault& fault) {
     }
     CtaRunner* outer = t_running;
     t_running = this;
+    note_release(&start_);
     int finished = 0;
     while (!faulted_ && finished < nthreads_) {
         bool progressed = false;
@@ -259,6 +269,7 @@ bool CtaRunner::run(const GridLaunch& launch, uint3 block, Fault& fault) {
         }
     }
     t_running = outer;
+    note_acquire(&end_);
     if (faulted_) {
         fault = fault_;
         return false;

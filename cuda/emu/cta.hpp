@@ -112,6 +112,7 @@ public:
     void wait(ThreadStatus why);
     /** Marks lanes of the warp of t waiting at a collective ready again. */
     void release_warp(const GpuThread& t, uint32_t mask);
+    /** Records a fault of the running thread and unwinds it (the whole CTA stops). */
     [[noreturn]] void fault(cudaError_t code, const std::string& message);
     std::string where(const GpuThread& t) const;
     /** Whether [p, p + n) lies in this host thread's shared memory array, and in this CTA's window of it. */
@@ -139,6 +140,8 @@ private:
     bool faulted_ = false;
     Fault fault_;
     GpuThread* running_ = nullptr;
+    char start_ = 0;  // ThreadSanitizer synchronisation objects: host before threads, threads before host
+    char end_ = 0;
 };
 
 /** The runner of the calling host thread, while it runs a CTA (null otherwise). */

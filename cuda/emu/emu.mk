@@ -29,8 +29,14 @@ EMU_asan_CORE       = $(EMU_asan_KERNEL)
 EMU_asan_LINK       = -fsanitize=address,undefined -lpthread
 EMU_tsan_KERNEL     = -O1 -fsanitize=thread -DATTN4J_EMU_TSAN=1
 EMU_tsan_HOST       = $(EMU_tsan_KERNEL)
-EMU_tsan_CORE       = -O2 -DATTN4J_EMU_TSAN=1
+EMU_tsan_CORE       = $(EMU_tsan_KERNEL)
 EMU_tsan_LINK       = -fsanitize=thread -lpthread
+# Under ThreadSanitizer the GPU threads of a CTA are sanitizer fibers that switch without ordering each other; the
+# emulator's own per-CTA bookkeeping (shared by those fibers on one host thread) is not instrumented, so only the
+# kernels' accesses, and what the emulator reports on their behalf, are checked.
+EMU_tsan_FIBER_SIDE = -O2 -DATTN4J_EMU_TSAN=1
+EMU_FIBER_SIDE_SRCS = emu/fiber.cpp emu/cta.cpp emu/racecheck.cpp emu/kernel_api.cpp emu/fragments_ptx.cpp \
+                      emu/memcheck.cpp
 
 EMU_CORE_SRCS  = emu/fiber.cpp emu/cta.cpp emu/racecheck.cpp emu/kernel_api.cpp emu/fragments_ptx.cpp emu/device_memory.cpp \
                  emu/memcheck.cpp emu/grid.cpp emu/streams.cpp emu/device.cpp emu/runtime_api.cpp \
@@ -55,7 +61,8 @@ $$(EMU_$(1)_DIR)/%.o: src/%.cpp $$(EMU_HEADERS)
 
 $$(EMU_$(1)_DIR)/emu_%.o: emu/%.cpp $$(EMU_HEADERS)
 	@mkdir -p $$(@D)
-	$$(EMU_CXX) $$(EMU_COMMON) $$(EMU_$(1)_CORE) -fvisibility=hidden -c $$< -o $$@
+	$$(EMU_CXX) $$(EMU_COMMON) $$(if $$(and $$(EMU_$(1)_FIBER_SIDE),$$(filter $$<,$$(EMU_FIBER_SIDE_SRCS))),$$(EMU_$(1)_FIBER_SIDE),$$(EMU_$(1)_CORE)) \
+	    -fvisibility=hidden -c $$< -o $$@
 
 $$(EMU_$(1)_DIR)/fiber_switch.o: emu/fiber_switch_x86_64.S
 	@mkdir -p $$(@D)
@@ -95,5 +102,13 @@ emu-asan: $(EMU_asan_DIR)/emu_tests $(EMU_asan_DIR)/gpu_check
 	ASAN_OPTIONS=detect_leaks=1 $(EMU_asan_DIR)/gpu_check sanitize $(EMU_asan_DIR)/gpu_check.json "$(EMU_ASAN_CHECKS)"
 
 EMU_TSAN_CHECKS ?= fp16 d64 dense|fp16 d64 token top-k|fp16 d64 sparsemax|fp16 d64 block top-k|fp16 d64 backward dense
-emu-tsan: $(EMU_tsan_DIR)/gpu_check
+emu-tsan: $(EMU_tsan_DIR)/gpu_check $(EMU_tsan_DIR)/emu_tests
 	TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/gpu_check sanitize $(EMU_tsan_DIR)/gpu_check.json "$(EMU_TSAN_CHECKS)"
+	@# ...and a kernel with a planted missing barrier must be reported as a data race.
+	@if TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/emu_tests race > $(EMU_tsan_DIR)/race.log 2>&1; then \
+	    echo "ThreadSanitizer did not report the missing barrier"; cat $(EMU_tsan_DIR)/race.log; exit 1; fi
+	@grep -q "WARNING: ThreadSanitizer: data race" $(EMU_tsan_DIR)/race.log || \
+	    { echo "the planted kernel failed without a race report"; cat $(EMU_tsan_DIR)/race.log; exit 1; }
+	@grep -q "missing_barrier_kernel" $(EMU_tsan_DIR)/race.log || \
+	    { echo "the race report does not name the kernel"; cat $(EMU_tsan_DIR)/race.log; exit 1; }
+	@echo "ThreadSanitizer reports the planted missing barrier"

@@ -36,7 +36,7 @@ FiberStack::~FiberStack() {
 
 Context::~Context() {
 #if ATTN4J_EMU_TSAN
-    if (sanitizer_fiber_ != nullptr) {
+    if (owns_sanitizer_fiber_) {
         __tsan_destroy_fiber(sanitizer_fiber_);
     }
 #endif
@@ -45,6 +45,7 @@ Context::~Context() {
 void Context::prepare(FiberStack& stack, void (*entry)(void*), void* arg) {
     stack_low_ = stack.low();
     stack_high_ = stack.high();
+    forget_stack(stack.low(), stack.size());
     // Frame popped by attn4j_emu_switch: control words, r15, r14, r13, r12, rbx, rbp, then the return address. The
     // return address sits at 8 mod 16 so that the start stub calls the entry with the ABI's stack alignment.
     auto top = reinterpret_cast<uintptr_t>(stack.high()) & ~static_cast<uintptr_t>(15);
@@ -66,10 +67,11 @@ void Context::prepare(FiberStack& stack, void (*entry)(void*), void* arg) {
     sp_ = frame;
 #if ATTN4J_EMU_TSAN
     // A fresh ThreadSanitizer fiber per start: nothing an earlier CTA's thread did orders this one's accesses.
-    if (sanitizer_fiber_ != nullptr) {
+    if (owns_sanitizer_fiber_) {
         __tsan_destroy_fiber(sanitizer_fiber_);
     }
     sanitizer_fiber_ = __tsan_create_fiber(0);
+    owns_sanitizer_fiber_ = true;
 #endif
 }
 
@@ -92,7 +94,7 @@ void Context::switch_to(Context& from, Context& to) {
     if (from.sanitizer_fiber_ == nullptr) {
         from.sanitizer_fiber_ = __tsan_get_current_fiber();
     }
-    __tsan_switch_to_fiber(to.sanitizer_fiber_, 0);
+    __tsan_switch_to_fiber(to.sanitizer_fiber_, kSwitchWithoutSync);
 #endif
 #if ATTN4J_EMU_ASAN
     __sanitizer_start_switch_fiber(&from.asan_fake_stack_, to.stack_low_,

@@ -56,6 +56,7 @@ private:
     const char* stack_low_ = nullptr;   // null for a host thread's own context
     const char* stack_high_ = nullptr;
     void* sanitizer_fiber_ = nullptr;   // ThreadSanitizer's fiber handle (sanitizer builds only)
+    bool owns_sanitizer_fiber_ = false; // created here (a host thread's own fiber is not ours to destroy)
     void* asan_fake_stack_ = nullptr;   // AddressSanitizer's fake stack of a suspended context
 };
 

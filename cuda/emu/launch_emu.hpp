@@ -19,8 +19,14 @@
 namespace attn4j {
 namespace emu {
 
-/** Validates the launch and queues it on its stream (runtime_api.cpp). */
-cudaError_t queue_launch(std::shared_ptr<GridLaunch> launch, cudaStream_t stream);
+/**
+ * Validates a launch and queues it on its stream (runtime_api.cpp). The emulator copies everything it keeps, so
+ * nothing the kernel's translation unit allocates crosses to another thread (sanitizer builds instrument these
+ * units and not the emulator).
+ */
+cudaError_t queue_launch(const char* name, const void* function, void (*invoke)(const unsigned char*),
+                         const unsigned char* params, size_t param_bytes, dim3 grid, dim3 block, size_t shared_bytes,
+                         cudaStream_t stream);
 
 /** "attn4j::forward_kernel<64, __half, false>" for Kernel = forward_kernel<64, __half, false>. */
 template <auto Kernel>
@@ -91,17 +97,12 @@ cudaError_t launch(dim3 grid, dim3 block, size_t shared_bytes, cudaStream_t stre
     static_assert((std::is_trivially_copyable_v<P> && ...), "kernel parameters are copied as bytes");
     constexpr auto offsets = ParamLayout<P...>::offsets();
     static_assert(offsets[sizeof...(P)] <= 4096, "kernel parameters above 4 KiB");
-    auto l = std::make_shared<GridLaunch>();
-    l->name = kernel_name<Kernel>();
-    l->function = reinterpret_cast<const void*>(Kernel);
-    l->invoke = &invoke<Kernel, P...>;
-    l->params.resize(offsets[sizeof...(P)]);
+    alignas(16) unsigned char params[offsets[sizeof...(P)] + 1];
     size_t i = 0;
-    ((std::memcpy(l->params.data() + offsets[i++], static_cast<const void*>(&args), sizeof(P))), ...);
-    l->grid = grid;
-    l->block = block;
-    l->shared_bytes = shared_bytes;
-    return queue_launch(std::move(l), stream);
+    ((std::memcpy(params + offsets[i++], static_cast<const void*>(&args), sizeof(P))), ...);
+    static const std::string name = kernel_name<Kernel>();
+    return queue_launch(name.c_str(), reinterpret_cast<const void*>(Kernel), &invoke<Kernel, P...>, params,
+                        offsets[sizeof...(P)], grid, block, shared_bytes, stream);
 }
 
 }  // namespace emu

@@ -545,10 +545,20 @@ namespace attn4j {
 namespace emu {
 
 /** Validates and queues a kernel launch (the emulator's cudaLaunchKernel, see launch_emu.hpp). */
-cudaError_t queue_launch(std::shared_ptr<GridLaunch> launch, cudaStream_t stream) {
+cudaError_t queue_launch(const char* name, const void* function, void (*invoke)(const unsigned char*),
+                         const unsigned char* params, size_t param_bytes, dim3 grid, dim3 block, size_t shared_bytes,
+                         cudaStream_t stream) {
     if (const cudaError_t e = broken()) {
         return result(e);
     }
+    auto launch = std::make_shared<GridLaunch>();
+    launch->name = name;
+    launch->function = function;
+    launch->invoke = invoke;
+    launch->params.assign(params, params + param_bytes);
+    launch->grid = grid;
+    launch->block = block;
+    launch->shared_bytes = shared_bytes;
     Device& d = device();
     auto s = d.resolve(stream);
     if (!s) {

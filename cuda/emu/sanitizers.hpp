@@ -16,6 +16,7 @@ extern "C" {
 #if ATTN4J_EMU_ASAN
 void __sanitizer_start_switch_fiber(void** fake_stack_save, const void* bottom, size_t size);
 void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_old, size_t* size_old);
+void __asan_unpoison_memory_region(void const volatile* addr, size_t size);
 #endif
 #if ATTN4J_EMU_TSAN
 void* __tsan_get_current_fiber(void);
@@ -31,6 +32,16 @@ void __tsan_write_range(void* addr, unsigned long size);
 
 namespace attn4j {
 namespace emu {
+
+/** Forgets AddressSanitizer's marks on a fiber stack that is about to be reused (its old frames are gone). */
+inline void forget_stack(void* low, size_t n) {
+#if ATTN4J_EMU_ASAN
+    __asan_unpoison_memory_region(low, n);
+#else
+    (void)low;
+    (void)n;
+#endif
+}
 
 /** Tells ThreadSanitizer that the running GPU thread reads [p, p + n) (a no-op in other builds). */
 inline void note_read(const void* p, size_t n) {
@@ -51,6 +62,10 @@ inline void note_write(void* p, size_t n) {
     (void)n;
 #endif
 }
+
+/** ThreadSanitizer's flag for a fiber switch that does not order the two fibers (GPU threads are unordered
+ *  except through barriers, which are announced separately). */
+constexpr unsigned kSwitchWithoutSync = 1u;
 
 /** Release / acquire on a synchronisation object (a CTA barrier): everything before every release happens before
  *  everything after every acquire of the same generation. */
