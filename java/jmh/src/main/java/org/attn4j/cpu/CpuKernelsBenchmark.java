@@ -85,7 +85,7 @@ public class CpuKernelsBenchmark {
     /** O += P V for one query row over a 128-key tile: 128 x D multiply-adds. */
     @Benchmark
     public float weightedValues() {
-        Kernels.addWeightedRows(accumulator, weights, values, 0, TILE, headDim);
+        Kernels.addWeightedRows(accumulator, weights, values, 0, TILE, headDim, false);
         return accumulator[0];
     }
 
