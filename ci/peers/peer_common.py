@@ -65,8 +65,9 @@ def grid_array(np, mask):
 
 def static_mask(np, cfg, b, h, rows, nk=None):
     """Allowed (query, key) pairs of the static masks for absolute query indices `rows` of (batch b, head h):
-    bool [len(rows), Nk]. Same rules as the SPEC: causal j <= i', window i'-left <= j <= i'+right waived for
-    global tokens, block mask cells M[i / BQ, j / BK]; i' = i + Nk - Nq (bottom-right alignment)."""
+    bool [len(rows), Nk]. Same rules as the SPEC: causal j <= i', window i'-left <= j <= i'+right waived where
+    j < G or 0 <= i' < G (a query with i' < 0 is never global), block mask cells M[i / BQ, j / BK];
+    i' = i + Nk - Nq (bottom-right alignment)."""
     s = cfg["shape"]
     m = cfg["mask"]
     nq = s["seq_q"]
@@ -80,7 +81,7 @@ def static_mask(np, cfg, b, h, rows, nk=None):
     w = m.get("window")
     if w:
         inside = (j[None, :] >= ip[:, None] - w["left"]) & (j[None, :] <= ip[:, None] + w["right"])
-        waived = (j[None, :] < w["global"]) | (ip[:, None] < w["global"])
+        waived = (j[None, :] < w["global"]) | ((ip[:, None] >= 0) & (ip[:, None] < w["global"]))
         allowed &= inside | waived
     if m.get("block_mask"):
         bm = m["block_mask"]

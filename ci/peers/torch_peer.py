@@ -182,7 +182,7 @@ class Peer:
                 ok = ok & (kv_idx <= ip)
             if w:
                 inside = (kv_idx >= ip - w["left"]) & (kv_idx <= ip + w["right"])
-                ok = ok & (inside | (kv_idx < w["global"]) | (ip < w["global"]))
+                ok = ok & (inside | (kv_idx < w["global"]) | ((ip >= 0) & (ip < w["global"])))
             if grid is not None:
                 ok = ok & grid[b if per_b else 0, h if per_h else 0, q_idx // bq, kv_idx // bk]
             return ok

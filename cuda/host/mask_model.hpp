@@ -20,13 +20,21 @@ struct MaskParams {
     int32_t global = 0;  // only meaningful with windowed
 };
 
+/**
+ * Whether the query at aligned position ip is a global token: 0 <= i' < G. A query with i' < 0 (Nq > Nk) never is,
+ * so its window may hold no key (SPEC; FlashAttention's local attention).
+ */
+ATTN4J_HD bool global_query(const MaskParams& m, int64_t ip) {
+    return ip >= 0 && ip < m.global;
+}
+
 /** C(i, j) and L(i, j) of the SPEC for an in-range pair (0 <= i < nq, 0 <= j < nk). */
 ATTN4J_HD bool static_allowed(const MaskParams& m, int64_t i, int64_t j) {
     const int64_t ip = i + static_cast<int64_t>(m.nk) - m.nq;
     if (m.causal && j > ip) {
         return false;
     }
-    if (m.windowed && !(j < m.global || ip < m.global) && (j < ip - m.left || j > ip + m.right)) {
+    if (m.windowed && !(j < m.global || global_query(m, ip)) && (j < ip - m.left || j > ip + m.right)) {
         return false;
     }
     return true;
@@ -45,7 +53,7 @@ ATTN4J_HD int row_intervals(const MaskParams& m, int64_t i, int64_t out[4]) {
     if (hi <= 0) {
         return 0;
     }
-    if (!m.windowed || ip < m.global) {
+    if (!m.windowed || global_query(m, ip)) {
         out[0] = 0;
         out[1] = hi;
         return 1;

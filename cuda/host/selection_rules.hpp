@@ -1,6 +1,8 @@
-// The ordering rules of the SPEC's dynamic selections, as integer keys that compare like the reference does:
-//  - block top-k ranks key tiles by score (float64, Double.compare order: -0.0 below +0.0), ties to the lower tile;
-//  - token top-k ranks keys by score (fp32 on the GPU), ties to the lower key index.
+// The ordering rules of the SPEC's dynamic selections (org.attn4j.mask.SelectionOrder), as integer keys that compare
+// like the reference does: a higher score first, scores compared as numbers (-0.0 ties +0.0), NaN above every number
+// (whatever its sign bit or payload), ties to the lower index.
+//  - block top-k ranks key tiles by their float64 score;
+//  - token top-k ranks keys by score: the SPEC's score is float64 (TokenScore); the GPU ranks its fp32 scores.
 // Turning each (score, index) into one unsigned key makes "ties go to the lower index" a plain comparison, and lets
 // the threshold search of token top-k work on distinct 64-bit keys.
 #pragma once
@@ -9,15 +11,21 @@
 
 namespace attn4j {
 
-/** Unsigned key with the order of the float (Java's Float.compare order for non-NaN values, -0.0 < +0.0). */
+/** Unsigned key in SelectionOrder's order: numeric, -0.0 equal to +0.0, every NaN the largest key. */
 ATTN4J_HD uint32_t float_order_key(float f) {
-    const uint32_t u = float_bits(f);
+    if (f != f) {
+        return 0xFFFFFFFFu;
+    }
+    const uint32_t u = float_bits(f == 0.0f ? 0.0f : f);  // -0.0 == 0.0: both become +0.0
     return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
 }
 
-/** Unsigned key with the order of the double (Double.compare order for non-NaN values). */
+/** Unsigned key in SelectionOrder's order for a double: numeric, -0.0 equal to +0.0, every NaN the largest key. */
 ATTN4J_HD uint64_t double_order_key(double d) {
-    const uint64_t u = double_bits(d);
+    if (d != d) {
+        return 0xFFFFFFFFFFFFFFFFull;
+    }
+    const uint64_t u = double_bits(d == 0.0 ? 0.0 : d);
     return (u & 0x8000000000000000ull) ? ~u : (u | 0x8000000000000000ull);
 }
 

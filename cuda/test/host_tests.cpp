@@ -101,13 +101,36 @@ TileKind brute_kind(const MaskParams& m, const CellGrid* grid, int b, int h, int
     return !any ? TileKind::Empty : (all ? TileKind::Full : TileKind::Partial);
 }
 
+/** The SPEC's causal and window rules written out pair by pair: the window is waived where j < G or 0 <= i' < G. */
+bool spec_allowed(const MaskParams& m, int64_t i, int64_t j) {
+    const int64_t ip = i + m.nk - m.nq;
+    const bool c = !m.causal || j <= ip;
+    const bool l = !m.windowed || j < m.global || (0 <= ip && ip < m.global) || (ip - m.left <= j && j <= ip + m.right);
+    return c && l;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 void test_mask_model() {
+    // FlashAttention's local attention with Nq > Nk: Nq = 5, Nk = 1, window (0, 0) leaves rows 0..3 empty.
+    MaskParams fa;
+    fa.nq = 5;
+    fa.nk = 1;
+    fa.windowed = 1;
+    for (int i = 0; i < 5; ++i) {
+        int64_t iv[4];
+        CHECK(row_intervals(fa, i, iv) == (i == 4 ? 1 : 0), "Nq=5 Nk=1 window(0,0): row %d", i);
+        CHECK(static_allowed(fa, i, 0) == (i == 4), "Nq=5 Nk=1 window(0,0): pair (%d, 0)", i);
+    }
+    CHECK(classify_region(fa, nullptr, 0, 0, 0, 4, 0, 1) == TileKind::Empty, "rows with i' < 0 form an empty tile");
     for (int trial = 0; trial < 300; ++trial) {
         const int nq = uniform(1, 40);
         const int nk = uniform(1, 40);
         const MaskParams m = random_mask(nq, nk);
         for (int i = 0; i < nq; ++i) {
+            for (int j = 0; j < nk; ++j) {
+                CHECK(static_allowed(m, i, j) == spec_allowed(m, i, j), "static_allowed vs the SPEC at nq=%d nk=%d "
+                      "i=%d j=%d", nq, nk, i, j);
+            }
             int64_t iv[4];
             const int n = row_intervals(m, i, iv);
             std::vector<char> in(static_cast<size_t>(nk), 0);
@@ -267,12 +290,23 @@ void test_plan() {
 
 // ---------------------------------------------------------------------------------------------------------------
 void test_selection_rules() {
-    std::vector<float> values = {-std::numeric_limits<float>::infinity(), -3.5f, -1e-30f, -0.0f, 0.0f, 1e-30f, 2.0f,
-                                 3.25f, std::numeric_limits<float>::infinity()};
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> values = {-std::numeric_limits<float>::infinity(), -3.5f, -1e-30f, 0.0f, 1e-30f, 2.0f,
+                                 3.25f, std::numeric_limits<float>::infinity(), nan};
     for (size_t a = 0; a + 1 < values.size(); ++a) {
         CHECK(float_order_key(values[a]) < float_order_key(values[a + 1]), "float order at %zu", a);
         CHECK(double_order_key(values[a]) < double_order_key(values[a + 1]), "double order at %zu", a);
     }
+    // SelectionOrder: -0.0 ties +0.0 (the lower index wins); every NaN, whatever its sign, ranks first.
+    CHECK(float_order_key(-0.0f) == float_order_key(0.0f), "-0.0 and +0.0 tie (float)");
+    CHECK(double_order_key(-0.0) == double_order_key(0.0), "-0.0 and +0.0 tie (double)");
+    CHECK(token_rank_key(-0.0f, 1) > token_rank_key(0.0f, 2), "signed zeros: the lower key first");
+    CHECK(block_ranks_before(-0.0, 1, 0.0, 2) && block_ranks_before(0.0, 1, -0.0, 2), "block: signed zeros tie");
+    CHECK(float_order_key(-nan) == float_order_key(nan) && double_order_key(-double(nan)) == double_order_key(nan),
+          "NaN of either sign ranks first");
+    CHECK(token_rank_key(nan, 7) > token_rank_key(std::numeric_limits<float>::infinity(), 0), "NaN above +inf");
+    CHECK(token_rank_key(nan, 3) > token_rank_key(-nan, 4), "NaN ties go to the lower key");
+    CHECK(block_ranks_before(std::nan(""), 9, std::numeric_limits<double>::infinity(), 0), "block: NaN first");
     for (int t = 0; t < 10000; ++t) {
         const float x = gaussian() * 10, y = gaussian() * 10;
         CHECK((x < y) == (float_order_key(x) < float_order_key(y)), "float order random");

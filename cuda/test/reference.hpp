@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../host/mask_model.hpp"
+#include "../host/selection_rules.hpp"
 
 namespace attn4j {
 namespace ref {
@@ -86,7 +87,7 @@ inline std::vector<std::vector<char>> block_selection(const Problem& p, int b, i
             cands.emplace_back(p.scale * dot, kb);
         }
         std::stable_sort(cands.begin(), cands.end(), [](const auto& x, const auto& y) {
-            return x.first > y.first || (x.first == y.first && x.second < y.second);
+            return block_ranks_before(x.first, x.second, y.first, y.second);
         });
         for (size_t t = 0; t < cands.size() && static_cast<int>(t) < p.topk_blocks; ++t) {
             kept[static_cast<size_t>(qb)][static_cast<size_t>(cands[t].second)] = 1;
@@ -123,7 +124,10 @@ inline Row row_scores(const Problem& p, int b, int h, int i, const std::vector<s
     if (p.topk_tokens > 0 && static_cast<int>(row.keys.size()) > p.topk_tokens) {
         std::vector<size_t> order(row.keys.size());
         std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return row.s[x] > row.s[y]; });
+        // SelectionOrder: numeric (-0.0 ties +0.0), NaN first; the stable sort keeps ties in key order.
+        std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+            return double_order_key(row.s[x]) > double_order_key(row.s[y]);
+        });
         std::vector<char> keep(row.keys.size(), 0);
         for (int t = 0; t < p.topk_tokens; ++t) {
             keep[order[static_cast<size_t>(t)]] = 1;
@@ -140,15 +144,25 @@ inline Row row_scores(const Problem& p, int b, int h, int i, const std::vector<s
     return row;
 }
 
-/** Weights of scores s for the normalizer; returns LSE for softmax (-inf for an empty row). */
+/**
+ * Weights of scores s for the normalizer; returns LSE for softmax (-inf for an empty row). A NaN or +inf score, or
+ * every score -inf, makes a NaN row (every weight NaN, NaN returned); sparsemax and entmax work on s - max s.
+ */
 inline double normalize(int normalizer, const std::vector<double>& s, std::vector<double>& w) {
     const size_t n = s.size();
     w.assign(n, 0.0);
     if (n == 0) {
         return -std::numeric_limits<double>::infinity();
     }
+    double mx = -std::numeric_limits<double>::infinity();
+    for (double x : s) {
+        mx = (x != x || mx != mx) ? std::numeric_limits<double>::quiet_NaN() : std::max(mx, x);
+    }
+    if (!std::isfinite(mx)) {
+        w.assign(n, std::numeric_limits<double>::quiet_NaN());
+        return std::numeric_limits<double>::quiet_NaN();
+    }
     if (normalizer == 0) {
-        const double mx = *std::max_element(s.begin(), s.end());
         double sum = 0;
         for (size_t t = 0; t < n; ++t) {
             w[t] = std::exp(s[t] - mx);
@@ -162,11 +176,11 @@ inline double normalize(int normalizer, const std::vector<double>& s, std::vecto
     std::vector<double> z(s);
     const double power_scale = normalizer == 2 ? 0.5 : 1.0;
     for (double& x : z) {
-        x *= power_scale;
+        x = (x - mx) * power_scale;
     }
     std::vector<double> sorted(z);
     std::sort(sorted.begin(), sorted.end(), std::greater<double>());
-    double tau = 0;
+    double tau = -1;
     if (normalizer == 1) {
         double cum = 0;
         for (size_t k = 1; k <= n; ++k) {
@@ -219,6 +233,9 @@ inline Outputs forward(const Problem& p) {
                 const double lse = normalize(p.normalizer, row.s, w);
                 const int64_t ob = q_index(p, b, h, i);
                 for (size_t t = 0; t < row.keys.size(); ++t) {
+                    if (w[t] == 0) {
+                        continue;  // a key of weight 0 contributes nothing, even where V is not finite
+                    }
                     const int64_t vb = kv_index(p, b, h, row.keys[t]);
                     for (int c = 0; c < p.d; ++c) {
                         out.o[static_cast<size_t>(ob + c)] += w[t] * p.v[static_cast<size_t>(vb + c)];

@@ -113,8 +113,8 @@ public final class BlockMask {
      * @throws IllegalArgumentException naming the mismatching dimension and the expected value
      */
     public void validateFor(int requestBatch, int queryHeads, int queryLength, int keyLength) {
-        int qb = ceilDiv(queryLength, blockQ);
-        int kb = ceilDiv(keyLength, blockK);
+        int qb = Tiles.ceilDiv(queryLength, blockQ);
+        int kb = Tiles.ceilDiv(keyLength, blockK);
         if (batch != 1 && batch != requestBatch) {
             throw new IllegalArgumentException("blockMask.shape[0] (batch): expected 1 or " + requestBatch
                     + ", got " + batch);
@@ -195,10 +195,6 @@ public final class BlockMask {
     public String toString() {
         return String.format("blockMask([%d, %d, %d, %d], %dx%d, density %.3f)", batch, heads, queryBlocks,
                 keyBlocks, blockQ, blockK, density());
-    }
-
-    static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     private static void checkPositive(String field, int value) {

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The selection rule of dynamic block top-k (SPEC), for one batch and query head, computed in float64 so that every
- * provider using it picks the same tiles from the same inputs.
+ * provider using it picks the same tiles from the same inputs, and ranked by {@link SelectionOrder}.
  */
 public final class BlockTopKSelection {
     private BlockTopKSelection() {
@@ -28,22 +28,22 @@ public final class BlockTopKSelection {
         int nk = mask.keyLength();
         int bq = spec.blockQ();
         int bk = spec.blockK();
-        int qTiles = (nq + bq - 1) / bq;
-        int kTiles = (nk + bk - 1) / bk;
+        int qTiles = Tiles.ceilDiv(nq, bq);
+        int kTiles = Tiles.ceilDiv(nk, bk);
         double[][] kMeans = new double[kTiles][];
         for (int kb = 0; kb < kTiles; kb++) {
-            kMeans[kb] = mean(k, kOffset, d, kb * bk, Math.min(nk, (kb + 1) * bk));
+            kMeans[kb] = mean(k, kOffset, d, Tiles.start(kb, bk), Tiles.end(kb, bk, nk));
         }
         int[][] kept = new int[qTiles][];
         Integer[] order = new Integer[kTiles];
         double[] score = new double[kTiles];
         for (int qb = 0; qb < qTiles; qb++) {
-            int i0 = qb * bq;
-            int i1 = Math.min(nq, i0 + bq);
+            int i0 = Tiles.start(qb, bq);
+            int i1 = Tiles.end(qb, bq, nq);
             double[] qMean = mean(q, qOffset, d, i0, i1);
             int candidates = 0;
             for (int kb = 0; kb < kTiles; kb++) {
-                if (mask.classify(b, h, i0, i1, kb * bk, Math.min(nk, (kb + 1) * bk)) == TileKind.EMPTY) {
+                if (mask.classify(b, h, i0, i1, Tiles.start(kb, bk), Tiles.end(kb, bk, nk)) == TileKind.EMPTY) {
                     continue;
                 }
                 double dot = 0;
@@ -53,10 +53,7 @@ public final class BlockTopKSelection {
                 score[kb] = scale * dot;
                 order[candidates++] = kb;
             }
-            Arrays.sort(order, 0, candidates, (x, y) -> {
-                int c = Double.compare(score[y], score[x]);
-                return c != 0 ? c : Integer.compare(x, y);
-            });
+            Arrays.sort(order, 0, candidates, (x, y) -> SelectionOrder.compare(score[x], x, score[y], y));
             int keep = Math.min(spec.k(), candidates);
             int[] row = new int[keep];
             for (int t = 0; t < keep; t++) {

@@ -8,7 +8,9 @@ import org.attn4j.AttentionRequest;
  * host code shared by every provider.
  *
  * <p>Without the block mask, row {@code i}'s allowed keys are the union of at most two intervals: the global keys
- * {@code [0, G)} and the window around the aligned position {@code i' = i + Nk - Nq}, both cut by causality.
+ * {@code [0, G)} and the window around the aligned position {@code i' = i + Nk - Nq}, both cut by causality. A row
+ * with {@code 0 <= i' < G} is a global token and sees every key; a row with {@code i' < 0} (Nq > Nk) never is, so
+ * its window may hold no key at all (SPEC).
  */
 public final class StaticMask {
     private final int queryLength;
@@ -62,10 +64,15 @@ public final class StaticMask {
         if (causal && j > ip) {
             return false;
         }
-        if (windowed && !(j < global || ip < global) && (j < (long) ip - left || j > (long) ip + right)) {
+        if (windowed && !(j < global || isGlobalQuery(ip)) && (j < (long) ip - left || j > (long) ip + right)) {
             return false;
         }
         return blockMask == null || blockMask.get(b, h, i / blockMask.blockQ(), j / blockMask.blockK());
+    }
+
+    /** Whether the query at aligned position {@code ip} is a global token: {@code 0 <= i' < G}, never for i' < 0. */
+    private boolean isGlobalQuery(long ip) {
+        return ip >= 0 && ip < global;
     }
 
     /**
@@ -81,7 +88,7 @@ public final class StaticMask {
         if (hi <= 0) {
             return 0;
         }
-        if (!windowed || ip < global) {
+        if (!windowed || isGlobalQuery(ip)) {
             out[0] = 0;
             out[1] = (int) hi;
             return 1;
@@ -134,12 +141,12 @@ public final class StaticMask {
         boolean any = false;
         boolean all = true;
         // Split the tile along block-mask cell boundaries; each piece is either masked out or up to the intervals.
-        for (int qb = i0 / bq; qb * bq < i1; qb++) {
-            int pi0 = Math.max(i0, qb * bq);
-            int pi1 = Math.min(i1, (qb + 1) * bq);
-            for (int kb = j0 / bk; kb * bk < j1; kb++) {
-                int pj0 = Math.max(j0, kb * bk);
-                int pj1 = Math.min(j1, (kb + 1) * bk);
+        for (int qb = i0 / bq; Tiles.start(qb, bq) < i1; qb++) {
+            int pi0 = Math.max(i0, Tiles.start(qb, bq));
+            int pi1 = Tiles.end(qb, bq, i1);
+            for (int kb = j0 / bk; Tiles.start(kb, bk) < j1; kb++) {
+                int pj0 = Math.max(j0, Tiles.start(kb, bk));
+                int pj1 = Tiles.end(kb, bk, j1);
                 if (!blockMask.get(b, h, qb, kb)) {
                     all = false;
                     if (any) {
@@ -209,9 +216,9 @@ public final class StaticMask {
             for (int t = 0; t < n; t++) {
                 int lo = iv[2 * t];
                 int hi = iv[2 * t + 1];
-                for (int kb = lo / bk; kb * bk < hi; kb++) {
+                for (int kb = lo / bk; Tiles.start(kb, bk) < hi; kb++) {
                     if (blockMask.get(b, h, qb, kb)) {
-                        total += Math.min(hi, (kb + 1) * bk) - Math.max(lo, kb * bk);
+                        total += Tiles.end(kb, bk, hi) - Math.max(lo, Tiles.start(kb, bk));
                     }
                 }
             }

@@ -42,7 +42,7 @@ class MaskProperties {
         boolean literal(int b, int h, int i, int j) {
             int ip = i + (nk - nq);
             boolean c = !causal || j <= ip;
-            boolean l = window == null || j < window.globalTokens() || ip < window.globalTokens()
+            boolean l = window == null || j < window.globalTokens() || (0 <= ip && ip < window.globalTokens())
                     || (ip - window.left() <= j && j <= ip + window.right());
             boolean bk = blockMask == null || blockMask.get(b, h, i / blockMask.blockQ(), j / blockMask.blockK());
             return c && l && bk;

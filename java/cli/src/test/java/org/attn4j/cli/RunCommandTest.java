@@ -116,6 +116,18 @@ class RunCommandTest {
         compare(DType.FP32, b -> b.normalizer(Normalizer.ENTMAX15).window(4, 4), false);
     }
 
+    /** Block sizes near Integer.MAX_VALUE: one tile covers the sequence (ceil(N / B) computed without overflow). */
+    @Test
+    void blockTopKWithTheLargestBlockSize() throws IOException {
+        writeInputs(NpyType.FLOAT32, ByteOrder.LITTLE_ENDIAN);
+        for (String provider : new String[] {"cpu", "reference"}) {
+            Cli cli = run("--topk-blocks", "1", "--block-size", Integer.MAX_VALUE + "," + Integer.MAX_VALUE,
+                    "--provider", provider);
+            assertEquals(0, cli.code, cli.toString());
+            compare(DType.FP32, b -> b.topKBlocks(1, Integer.MAX_VALUE, Integer.MAX_VALUE), false);
+        }
+    }
+
     @Test
     void halfInputsComputeInFp16UnlessAskedOtherwise() throws IOException {
         writeInputs(NpyType.FLOAT16, ByteOrder.BIG_ENDIAN);

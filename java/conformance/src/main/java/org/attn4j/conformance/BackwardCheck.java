@@ -11,7 +11,8 @@ import org.attn4j.spi.AttentionProvider;
 
 /**
  * One backward case: the provider runs its own forward pass (with LSE for softmax, as training does), then its
- * backward pass for a random dO; dQ, dK and dV are held to the reference's gradients for the same inputs.
+ * backward pass for a random dO; dQ, dK and dV are held to the reference's gradients for the same inputs, the error
+ * measured against the gradient's scale ({@link GradientScale}).
  */
 final class BackwardCheck {
     private BackwardCheck() {
@@ -30,6 +31,7 @@ final class BackwardCheck {
 
             ReferenceRun ref = ReferenceRun.forward(s, data, scope);
             float[][] expected = ref.gradients(data.gradOutput, s, scope);
+            float[][] magnitude = GradientScale.of(s, data, ref.probabilities, r.scale());
 
             AttentionResult res = scope.track(p.forward(r));
             if (res == null) {
@@ -43,13 +45,14 @@ final class BackwardCheck {
                 return;
             }
             double tol = options.tolerances().backward(s.dtype);
-            compare("dQ", g.dq(), q, expected[0], tol, f);
-            compare("dK", g.dk(), k, expected[1], tol, f);
-            compare("dV", g.dv(), v, expected[2], tol, f);
+            compare("dQ", g.dq(), q, expected[0], magnitude[0], tol, f);
+            compare("dK", g.dk(), k, expected[1], magnitude[1], tol, f);
+            compare("dV", g.dv(), v, expected[2], magnitude[2], tol, f);
         }
     }
 
-    private static void compare(String name, Tensor grad, Tensor input, float[] expected, double tol, Findings f) {
+    private static void compare(String name, Tensor grad, Tensor input, float[] expected, float[] magnitude,
+                                double tol, Findings f) {
         if (grad == null) {
             f.fail(name + " is null");
             return;
@@ -67,6 +70,6 @@ final class BackwardCheck {
         if (bad >= 0) {
             f.fail(name + Comparisons.index(bad, input.shape()) + " = " + x[bad] + " (never NaN or infinite)");
         }
-        f.error(name, Comparisons.relativeError(x, expected), tol);
+        f.error(name, Comparisons.scaledError(x, expected, magnitude), tol);
     }
 }

@@ -2,6 +2,7 @@ package org.attn4j.conformance;
 
 import java.util.Random;
 import org.attn4j.mask.BlockMask;
+import org.attn4j.mask.Tiles;
 
 /** How a case draws its block mask: the SPEC's two forms, broadcast over batch, and masks that empty whole rows. */
 enum BlockPattern {
@@ -27,8 +28,8 @@ enum BlockPattern {
     }
 
     BlockMask create(int batch, int queryHeads, int queryLength, int keyLength, int blockQ, int blockK, Random rnd) {
-        int qb = (queryLength + blockQ - 1) / blockQ;
-        int kb = (keyLength + blockK - 1) / blockK;
+        int qb = Tiles.ceilDiv(queryLength, blockQ);
+        int kb = Tiles.ceilDiv(keyLength, blockK);
         switch (this) {
             case GRID:
                 return BlockMask.of(cells(qb * kb, 0.6, rnd), new int[] {qb, kb}, blockQ, blockK);

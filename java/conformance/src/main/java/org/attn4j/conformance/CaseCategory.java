@@ -20,6 +20,11 @@ public enum CaseCategory {
     OUTPUTS("outputs"),
     /** dQ, dK, dV against the reference's. */
     BACKWARD("backward"),
+    /**
+     * FlashAttention's test grid: its (Nq, Nk) pairs, head dims 32 to 256, MHA/GQA/MQA, causal and local windows,
+     * forward and backward; a seeded sample by default ({@link FlashAttentionGrid}).
+     */
+    FLASH_ATTENTION_GRID("flash-attention-grid"),
     /** Invalid requests: an IllegalArgumentException whose message names the field. */
     ERRORS("errors");
 

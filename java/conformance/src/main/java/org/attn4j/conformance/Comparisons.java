@@ -28,6 +28,28 @@ final class Comparisons {
         return norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
     }
 
+    /**
+     * {@code ||actual - expected|| / max(||expected||, ||magnitude||)} in float64: the error relative to the larger of
+     * the result and the scale of the terms it sums ({@link GradientScale}); absolute when both are zero, NaN when
+     * {@code actual} holds a NaN.
+     */
+    static double scaledError(float[] actual, float[] expected, float[] magnitude) {
+        double diff = 0;
+        double norm = 0;
+        double scale = 0;
+        for (int i = 0; i < actual.length; i++) {
+            if (Float.isNaN(actual[i])) {
+                return Double.NaN;
+            }
+            double d = (double) actual[i] - expected[i];
+            diff += d * d;
+            norm += (double) expected[i] * expected[i];
+            scale += (double) magnitude[i] * magnitude[i];
+        }
+        double denominator = Math.max(norm, scale);
+        return denominator == 0 ? Math.sqrt(diff) : Math.sqrt(diff / denominator);
+    }
+
     /** Index of the first NaN or infinity, or -1. */
     static int firstNonFinite(float[] x) {
         for (int i = 0; i < x.length; i++) {

@@ -87,6 +87,18 @@ public final class ConformanceKit {
                     out.add(new ConformanceCase(category, s.name(), f -> BackwardCheck.run(s, provider, options, f)));
                 }
                 break;
+            case FLASH_ATTENTION_GRID: {
+                // Head dims stay as FlashAttention's: a provider that does not declare one skips the case.
+                List<List<Scenario>> grid = FlashAttentionGrid.cases();
+                for (Scenario s : inType(grid.get(0), main)) {
+                    out.add(new ConformanceCase(category, s.name(), f -> ForwardCheck.run(s, provider, options, f)));
+                }
+                for (Scenario s : inType(grid.get(1), main)) {
+                    out.add(new ConformanceCase(category, "backward " + s.name(),
+                            f -> BackwardCheck.run(s, provider, options, f)));
+                }
+                break;
+            }
             default:
                 throw new IllegalStateException("unknown category " + category);
         }
@@ -138,6 +150,15 @@ public final class ConformanceKit {
                 a = a.toBuilder().dtype(main).build();
             }
             out.add(a);
+        }
+        return out;
+    }
+
+    /** fp32 scenarios moved to {@code main}, nothing else changed. */
+    private static List<Scenario> inType(List<Scenario> scenarios, DType main) {
+        List<Scenario> out = new ArrayList<>();
+        for (Scenario s : scenarios) {
+            out.add(s.dtype == DType.FP32 && main != DType.FP32 ? s.toBuilder().dtype(main).build() : s);
         }
         return out;
     }

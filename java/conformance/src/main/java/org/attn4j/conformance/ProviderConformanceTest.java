@@ -108,6 +108,11 @@ public abstract class ProviderConformanceTest {
     }
 
     @TestFactory
+    Stream<DynamicTest> flashAttentionGrid() {
+        return tests(CaseCategory.FLASH_ATTENTION_GRID);
+    }
+
+    @TestFactory
     Stream<DynamicTest> errors() {
         return tests(CaseCategory.ERRORS);
     }

@@ -214,7 +214,10 @@ final class ScenarioCatalog {
                 base(1, 2, 2, 48, 48).topKTokens(6),
                 base(1, 4, 2, 1, 100).causal(true),
                 base(1, 2, 2, 32, 32).dims(16, 8),
-                base(1, 2, 2, 32, 32).scale(0.5));
+                base(1, 2, 2, 32, 32).scale(0.5),
+                // A peaked softmax (|scale| >= 1.5 with D = 64): dS = p (dP - delta) nearly cancels, so the gradient is
+                // about 1e-5 of its terms; a float32 provider is held to the terms' scale (GradientScale).
+                base(1, 1, 1, 3, 3).dims(64, 64).causal(true).scale(2.0));
         for (Scenario.Builder b : all) {
             c.add(b.build().toBuilder());
         }

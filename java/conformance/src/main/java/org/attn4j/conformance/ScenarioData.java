@@ -6,6 +6,7 @@ import org.attn4j.DType;
 import org.attn4j.mask.BlockMask;
 import org.attn4j.mask.StaticMask;
 import org.attn4j.mask.TileKind;
+import org.attn4j.mask.Tiles;
 
 /**
  * The inputs of one scenario, drawn deterministically from its seed and already rounded to its type, so that the
@@ -78,8 +79,8 @@ final class ScenarioData {
         int bq = s.blockTopK.blockQ();
         int bk = s.blockTopK.blockK();
         int keep = s.blockTopK.k();
-        int qTiles = (s.queryLength + bq - 1) / bq;
-        int kTiles = (s.keyLength + bk - 1) / bk;
+        int qTiles = Tiles.ceilDiv(s.queryLength, bq);
+        int kTiles = Tiles.ceilDiv(s.keyLength, bk);
         int d = s.headDim;
         int group = s.queryHeads / s.kvHeads;
         double scale = s.scale != null ? s.scale : 1.0 / Math.sqrt(d);
@@ -90,15 +91,15 @@ final class ScenarioData {
                 int kBase = (b * s.kvHeads + h / group) * s.keyLength * d;
                 double[][] kMeans = new double[kTiles][];
                 for (int kb = 0; kb < kTiles; kb++) {
-                    kMeans[kb] = mean(k, kBase, d, kb * bk, Math.min(s.keyLength, (kb + 1) * bk));
+                    kMeans[kb] = mean(k, kBase, d, Tiles.start(kb, bk), Tiles.end(kb, bk, s.keyLength));
                 }
                 for (int qb = 0; qb < qTiles; qb++) {
-                    int i0 = qb * bq;
-                    int i1 = Math.min(s.queryLength, i0 + bq);
+                    int i0 = Tiles.start(qb, bq);
+                    int i1 = Tiles.end(qb, bq, s.queryLength);
                     double[] qMean = mean(q, qBase, d, i0, i1);
                     int n = 0;
                     for (int kb = 0; kb < kTiles; kb++) {
-                        if (mask.classify(b, h, i0, i1, kb * bk, Math.min(s.keyLength, (kb + 1) * bk))
+                        if (mask.classify(b, h, i0, i1, Tiles.start(kb, bk), Tiles.end(kb, bk, s.keyLength))
                                 == TileKind.EMPTY) {
                             continue;
                         }

@@ -23,8 +23,9 @@ class ToleranceMarginsTest {
 
     @Test
     void plainFloat32PassesWithMargin() {
+        // The FlashAttention grid is left out: its large shapes take this plain-loop provider too long.
         check(new PlainFloatProvider("plain-float32", false), EnumSet.complementOf(
-                EnumSet.of(CaseCategory.ERRORS, CaseCategory.CONTRACT)));
+                EnumSet.of(CaseCategory.ERRORS, CaseCategory.CONTRACT, CaseCategory.FLASH_ATTENTION_GRID)));
     }
 
     @Test

@@ -23,10 +23,18 @@ final class AttentionProblem {
     final int nk;
     final int d;
     final int dv;
+    /** The scale as the kernels apply it (folded into the queries). */
     final float scale;
+    /** The request's scale, for token top-k's exact scores. */
+    final double exactScale;
     final Normalizer normalizer;
     final int tokenTopK;
     final TileGeometry tiles;
+    /**
+     * Whether Q, K and V hold only finite values. If not, weighted sums skip every zero weight one by one: a key
+     * of weight 0 contributes nothing (SPEC), while {@code 0 * inf} would be NaN.
+     */
+    final boolean inputsFinite;
     private final KeyValueHead[] kv;
     private final TilePlan[] plans;
 
@@ -41,10 +49,16 @@ final class AttentionProblem {
         this.d = r.headDim();
         this.dv = r.valueDim();
         this.scale = (float) r.scale();
+        this.exactScale = r.scale();
         this.normalizer = r.normalizer();
         this.tokenTopK = r.tokenTopK().map(t -> t.k()).orElse(0);
         this.tiles = tiles;
         this.kv = kv;
+        boolean finite = isFinite(r.q());
+        for (KeyValueHead head : kv) {
+            finite &= head.finite;
+        }
+        this.inputsFinite = finite;
         this.plans = plans;
     }
 
@@ -60,8 +74,9 @@ final class AttentionProblem {
         long flops = denseFlops(r);
 
         KeyValueHead[] kv = new KeyValueHead[batch * hkv];
+        boolean keepKeys = topK != null || r.tokenTopK().isPresent();
         CpuThreads.forEach(kv.length, flops, bkv -> kv[bkv] = KeyValueHead.read(r.k(), r.v(), bkv / hkv,
-                bkv % hkv, g, topK != null, backward));
+                bkv % hkv, g, keepKeys, backward));
 
         TilePlan[] plans = new TilePlan[batch * hq];
         if (topK == null && mask.isUniform()) {
@@ -114,6 +129,32 @@ final class AttentionProblem {
     /** Loads rows {@code i0 .. i0 + rows - 1} of query head {@code bh}, multiplied by the scale, into {@code dst}. */
     void loadQueries(int bh, int i0, int rows, Workspace ws, float[][] dst) {
         readRows(request.q(), bh, nq, d, i0, rows, ws.flatIn, dst, scale);
+    }
+
+    /** Loads rows {@code i0 .. i0 + rows - 1} of query head {@code bh} as they are (token top-k's exact scores). */
+    void loadRawQueries(int bh, int i0, int rows, Workspace ws) {
+        readRows(request.q(), bh, nq, d, i0, rows, ws.flatIn, ws.rawQueries, 1f);
+    }
+
+    /** Prepares {@code ws.exactScores} for tile row {@code r} (raw queries loaded) of query head {@code bh}. */
+    ExactTokenScores exactScores(int bh, int r, Workspace ws) {
+        KeyValueHead head = kvFor(bh);
+        ws.exactScores.prepare(exactScale, scale, ws.rawQueries[r], head.keysFlat, d, head.keyNormMax);
+        return ws.exactScores;
+    }
+
+    /** Whether every value of {@code t} is finite; reads it in chunks. */
+    static boolean isFinite(Tensor t) {
+        long size = t.size();
+        float[] chunk = new float[(int) Math.min(size, 1 << 16)];
+        for (long at = 0; at < size; at += chunk.length) {
+            int n = (int) Math.min(chunk.length, size - at);
+            t.copyTo(chunk, 0, at, n);
+            if (!Kernels.allFinite(chunk, n)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Reads rows of a {@code [B, H, N, width]} tensor into row arrays, times {@code factor}. */

@@ -29,12 +29,19 @@ final class BackwardPass {
     private final Tensor dq;
     private final Tensor dk;
     private final Tensor dv;
-    /** Per row {@code bh * Nq + i}: softmax LSE, or tau of sparsemax / entmax (NaN for an empty row). */
+    /**
+     * Per row {@code bh * Nq + i}: softmax LSE, or tau of sparsemax / entmax relative to the row's maximum;
+     * {@link BufferedRows#emptyRow} for a row with no allowed key, NaN for a NaN row (SPEC, non-finite input).
+     */
     private final double[] rowStat;
+    /** Per row, the largest allowed score (sparsemax and entmax: tau is relative to it). */
+    private final float[] rowMax;
     private final float[] delta;
-    /** Token top-k cut per row, when token top-k is on. */
-    private final float[] cutScore;
+    /** Token top-k cut per row ({@link TokenSelection}), when token top-k is on. */
+    private final double[] cutScore;
     private final int[] cutKey;
+    /** Skip every zero weight in weighted sums: some input (Q, K, V, dO) is NaN or infinite. */
+    private final boolean everyZero;
 
     BackwardPass(AttentionProblem p, Tensor output, Tensor lse, Tensor gradOutput, Tensor dq, Tensor dk,
                  Tensor dv) {
@@ -47,9 +54,11 @@ final class BackwardPass {
         this.dv = dv;
         int rows = p.batch * p.queryHeads * p.nq;
         this.rowStat = new double[rows];
+        this.rowMax = p.normalizer == Normalizer.SOFTMAX ? null : new float[rows];
         this.delta = new float[rows];
-        this.cutScore = p.tokenTopK > 0 ? new float[rows] : null;
+        this.cutScore = p.tokenTopK > 0 ? new double[rows] : null;
         this.cutKey = p.tokenTopK > 0 ? new int[rows] : null;
+        this.everyZero = !p.inputsFinite || !AttentionProblem.isFinite(gradOutput);
     }
 
     void run() {
@@ -99,6 +108,9 @@ final class BackwardPass {
             return;
         }
         p.loadQueries(bh, i0, rows, ws, ws.queries);
+        if (p.tokenTopK > 0) {
+            p.loadRawQueries(bh, i0, rows, ws);
+        }
         KeyValueHead kv = p.kvFor(bh);
         int capacity = Math.max(1, p.plan(bh).keysInRow(qt, p.nk));
         int chunk = BufferedRows.chunkRows(rows, capacity);
@@ -112,15 +124,17 @@ final class BackwardPass {
                 int[] keys = ws.rowKeys[c];
                 int n = ws.rowCounts[c];
                 if (p.tokenTopK > 0) {
-                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, ws.rowScratch);
-                    cutScore[base + r] = ws.selection.threshold;
-                    cutKey[base + r] = ws.selection.lastTiedKey;
+                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws));
+                    cutScore[base + r] = ws.selection.cutScore;
+                    cutKey[base + r] = ws.selection.cutKey;
                 }
-                double stat = BufferedRows.normalize(p.normalizer, weights, n, ws.rowScratch);
+                float max = Kernels.max(weights, n);
+                double stat = BufferedRows.normalize(p.normalizer, weights, n, max, ws.rowScratch, ws.rowScratchD);
                 rowStat[base + r] = stat;
-                if (softmax || n == 0) {
+                if (softmax || n == 0 || Double.isNaN(stat)) {
                     continue;
                 }
+                rowMax[base + r] = max;
                 // delta = sum_j w_j dP_j / sum_j w_j over the support, w = 1 (sparsemax) or sqrt(p) (entmax),
                 // with dP_j = dO . V_j computed exactly as the later passes compute it.
                 double weighted = 0;
@@ -143,9 +157,13 @@ final class BackwardPass {
         p.loadQueries(bh, i0, rows, ws, ws.queries);
         float[] m = ws.rowMax;
         double[] l = ws.rowSum;
+        boolean[] seen = ws.rowSeen;
+        boolean[] nan = ws.rowNaN;
         for (int r = 0; r < rows; r++) {
             m[r] = Float.NEGATIVE_INFINITY;
             l[r] = 0;
+            seen[r] = false;
+            nan[r] = false;
         }
         KeyValueHead kv = p.kvFor(bh);
         TilePlan plan = p.plan(bh);
@@ -158,12 +176,17 @@ final class BackwardPass {
             int j0 = g.keyStart(kt);
             int n = Math.min(g.keyTile, p.nk - j0);
             for (int r = 0; r < rows; r++) {
-                if (!rowScores(plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], s, ws)) {
+                if (nan[r] || rowScores(plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], s, ws) == 0) {
                     continue;
                 }
+                seen[r] = true;
                 int from = ws.span[0];
                 int to = ws.span[1];
                 float tileMax = Kernels.max(s, from, to);
+                if (!(tileMax < Float.POSITIVE_INFINITY)) {
+                    nan[r] = true;
+                    continue;
+                }
                 if (tileMax == Float.NEGATIVE_INFINITY) {
                     continue;
                 }
@@ -178,21 +201,23 @@ final class BackwardPass {
         }
         int base = bh * p.nq + i0;
         for (int r = 0; r < rows; r++) {
-            rowStat[base + r] = l[r] > 0 ? m[r] + Math.log(l[r]) : Double.NEGATIVE_INFINITY;
+            rowStat[base + r] = !seen[r] ? Double.NEGATIVE_INFINITY
+                    : nan[r] || m[r] == Float.NEGATIVE_INFINITY ? Double.NaN : m[r] + Math.log(l[r]);
         }
     }
 
     /**
      * Scores of query row {@code i} against key tile {@code kt} into {@code s[span]}, where {@code ws.span} receives
-     * the range holding the row's allowed keys; masked entries in it are {@code -inf}. Returns false when the static
-     * masks leave nothing of this row in the tile.
+     * the range holding the row's allowed keys; masked entries in it are {@code -inf}. Returns how many keys of the
+     * tile the static masks allow the row (0: nothing was computed); when fewer than the span's width,
+     * {@code ws.allowed} says which.
      */
-    private boolean rowScores(TilePlan plan, byte kind, KeyValueHead kv, int kt, int i, int j0, int n, float[] q,
-                              float[] s, Workspace ws) {
+    private int rowScores(TilePlan plan, byte kind, KeyValueHead kv, int kt, int i, int j0, int n, float[] q,
+                          float[] s, Workspace ws) {
         if (kind == TilePlan.PARTIAL) {
             int count = plan.maskRow(i, j0, n, ws.allowed, ws.intervals, ws.span);
             if (count == 0) {
-                return false;
+                return 0;
             }
             int from = ws.span[0];
             int to = ws.span[1];
@@ -204,26 +229,27 @@ final class BackwardPass {
                     }
                 }
             }
-        } else {
-            ws.span[0] = 0;
-            ws.span[1] = n;
-            Kernels.scores(q, kv.keysT[kt], p.d, 0, n, s);
+            return count;
         }
-        return true;
+        ws.span[0] = 0;
+        ws.span[1] = n;
+        Kernels.scores(q, kv.keysT[kt], p.d, 0, n, s);
+        return n;
     }
 
     /**
-     * For query row {@code i} and key tile {@code kt}: the weights {@code p_ij} into {@code pRow} and
-     * {@code dS_ij}, the gradient with respect to the score, into {@code dsRow}. Returns false when the row has no
-     * weight in this tile (both rows are then zero).
+     * For query row {@code i} (row {@code r} of its tile) and key tile {@code kt}: the weights {@code p_ij} into
+     * {@code pRow} and {@code dS_ij}, the gradient with respect to the score, into {@code dsRow}. Returns false when
+     * the row has no weight in this tile (both rows are then zero). A NaN row gives NaN at its kept keys, so its
+     * gradient is NaN there and nowhere else.
      */
-    private boolean rowGradient(int bh, TilePlan plan, byte kind, KeyValueHead kv, int kt, int i, int j0, int n,
-                                float[] q, float[] gradO, float[] pRow, float[] dsRow, Workspace ws) {
+    private boolean rowGradient(int bh, TilePlan plan, byte kind, KeyValueHead kv, int kt, int i, int r, int j0,
+                                int n, float[] q, float[] gradO, float[] pRow, float[] dsRow, Workspace ws) {
         int row = bh * p.nq + i;
         double stat = rowStat[row];
-        boolean softmax = p.normalizer == Normalizer.SOFTMAX;
-        if ((softmax && stat == Double.NEGATIVE_INFINITY) || (!softmax && Double.isNaN(stat))
-                || !rowScores(plan, kind, kv, kt, i, j0, n, q, pRow, ws)) {
+        int count = stat == BufferedRows.emptyRow(p.normalizer) ? 0
+                : rowScores(plan, kind, kv, kt, i, j0, n, q, pRow, ws);
+        if (count == 0) {
             Kernels.clear(pRow, n);
             Kernels.clear(dsRow, n);
             return false;
@@ -234,17 +260,36 @@ final class BackwardPass {
         Kernels.clear(pRow, to, n);
         Kernels.clear(dsRow, 0, from);
         Kernels.clear(dsRow, to, n);
+        boolean[] kept = ws.kept;
+        boolean allAllowed = count == to - from;
+        for (int t = from; t < to; t++) {
+            kept[t] = allAllowed || ws.allowed[t];
+        }
         if (cutScore != null) {
-            float cut = cutScore[row];
+            ExactTokenScores scorer = p.exactScores(bh, r, ws);
+            double cut = cutScore[row];
             int lastKey = cutKey[row];
             for (int t = from; t < to; t++) {
-                if (!TokenSelection.passes(pRow[t], j0 + t, cut, lastKey)) {
-                    pRow[t] = Float.NEGATIVE_INFINITY;
+                if (kept[t] && !TokenSelection.passes(pRow[t], j0 + t, cut, lastKey, scorer)) {
+                    kept[t] = false;
                 }
             }
         }
-        // pRow[from, to) holds masked scores; turn them into p, and w into dsRow.
         boolean any = false;
+        if (Double.isNaN(stat)) {
+            for (int t = from; t < to; t++) {
+                pRow[t] = kept[t] ? Float.NaN : 0f;
+                dsRow[t] = pRow[t];
+                any |= kept[t];
+            }
+            return any;
+        }
+        for (int t = from; t < to; t++) {
+            if (!kept[t]) {
+                pRow[t] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        // pRow[from, to) holds masked scores; turn them into p, and w into dsRow.
         switch (p.normalizer) {
             case SOFTMAX:
                 FastExp.expShifted(pRow, (float) stat, from, to, ws.expScratch);
@@ -255,7 +300,7 @@ final class BackwardPass {
                 break;
             case SPARSEMAX:
                 for (int t = from; t < to; t++) {
-                    double v = pRow[t] - stat;
+                    double v = SparseThresholds.margin(pRow[t], rowMax[row], 1.0, stat);
                     boolean in = v > 0;
                     pRow[t] = in ? (float) v : 0f;
                     dsRow[t] = in ? 1f : 0f;
@@ -264,7 +309,7 @@ final class BackwardPass {
                 break;
             case ENTMAX15:
                 for (int t = from; t < to; t++) {
-                    double v = 0.5 * pRow[t] - stat;
+                    double v = SparseThresholds.margin(pRow[t], rowMax[row], 0.5, stat);
                     boolean in = v > 0;
                     pRow[t] = in ? (float) (v * v) : 0f;
                     dsRow[t] = in ? (float) v : 0f;
@@ -313,10 +358,11 @@ final class BackwardPass {
                 int i0 = g.queryStart(qt);
                 int rows = Math.min(g.queryTile, p.nq - i0);
                 p.loadQueries(bh, i0, rows, ws, ws.queries);
+                p.loadRawQueries(bh, i0, rows, ws);
                 AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut, 1f);
                 boolean any = false;
                 for (int r = 0; r < rows; r++) {
-                    any |= rowGradient(bh, plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], ws.gradOut[r],
+                    any |= rowGradient(bh, plan, kind, kv, kt, i0 + r, r, j0, n, ws.queries[r], ws.gradOut[r],
                             ws.tileP[r], ws.tileDs[r], ws);
                 }
                 if (!any) {
@@ -331,11 +377,14 @@ final class BackwardPass {
                     }
                 }
                 for (int t = 0; t < n; t++) {
-                    // Queries are already multiplied by the scale: dK = scale dS^T Q.
-                    Kernels.addWeightedRows(gradK[t], ws.tileDsT[t], ws.queries, 0, rows, p.d);
-                    Kernels.addWeightedRows(gradV[t], ws.tilePT[t], ws.gradOut, 0, rows, p.dv);
+                    // dK = scale dS^T Q: the scale comes last, in double (a float scale may be subnormal).
+                    Kernels.addWeightedRows(gradK[t], ws.tileDsT[t], ws.rawQueries, 0, rows, p.d, everyZero);
+                    Kernels.addWeightedRows(gradV[t], ws.tilePT[t], ws.gradOut, 0, rows, p.dv, everyZero);
                 }
             }
+        }
+        for (int t = 0; t < n; t++) {
+            Kernels.scale(gradK[t], p.exactScale, p.d);
         }
         AttentionProblem.writeRows(dk, bkv, p.nk, p.d, j0, n, gradK, ws.flatOut);
         AttentionProblem.writeRows(dv, bkv, p.nk, p.dv, j0, n, gradV, ws.flatOut);
@@ -348,6 +397,9 @@ final class BackwardPass {
         int i0 = g.queryStart(qt);
         int rows = Math.min(g.queryTile, p.nq - i0);
         p.loadQueries(bh, i0, rows, ws, ws.queries);
+        if (p.tokenTopK > 0) {
+            p.loadRawQueries(bh, i0, rows, ws);
+        }
         AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut, 1f);
         float[][] gradQ = ws.gradQ;
         for (int r = 0; r < rows; r++) {
@@ -363,14 +415,15 @@ final class BackwardPass {
             int j0 = g.keyStart(kt);
             int n = Math.min(g.keyTile, p.nk - j0);
             for (int r = 0; r < rows; r++) {
-                if (rowGradient(bh, plan, kind, kv, kt, i0 + r, j0, n, ws.queries[r], ws.gradOut[r],
+                if (rowGradient(bh, plan, kind, kv, kt, i0 + r, r, j0, n, ws.queries[r], ws.gradOut[r],
                         ws.tileP[r], ws.tileDs[r], ws)) {
-                    Kernels.addWeightedRows(gradQ[r], ws.tileDs[r], kv.keys, j0, ws.span[0], ws.span[1], p.d);
+                    Kernels.addWeightedRows(gradQ[r], ws.tileDs[r], kv.keys, j0, ws.span[0], ws.span[1], p.d,
+                            everyZero);
                 }
             }
         }
         for (int r = 0; r < rows; r++) {
-            Kernels.scale(gradQ[r], p.scale, p.d);
+            Kernels.scale(gradQ[r], p.exactScale, p.d);
         }
         AttentionProblem.writeRows(dq, bh, p.nq, p.d, i0, rows, gradQ, ws.flatOut);
     }

@@ -78,34 +78,56 @@ final class BufferedRows {
     }
 
     /**
-     * Turns the scores {@code s[0..n)} of one row into weights in place and returns the row's log-sum-exp (softmax;
-     * {@code -inf} when n is 0) or the threshold tau (sparsemax, entmax-1.5; NaN when n is 0).
+     * Turns the scores {@code s[0..n)} of one row, whose largest is {@code max} ({@link Kernels#max}), into weights
+     * in place and returns the row's statistic: softmax's log-sum-exp, or sparsemax's / entmax's tau relative to
+     * the row's x-maximum ({@link SparseThresholds}). An empty row ({@code n == 0}) gives {@link #emptyRow}; a NaN
+     * row ({@link #isNaNRow}) gives NaN weights and NaN.
      *
-     * @param scratch length >= n
+     * @param scratch  length >= n
+     * @param scratchD length >= n
      */
-    static double normalize(Normalizer normalizer, float[] s, int n, float[] scratch) {
+    static double normalize(Normalizer normalizer, float[] s, int n, float max, float[] scratch, double[] scratchD) {
         if (n == 0) {
-            return normalizer == Normalizer.SOFTMAX ? Double.NEGATIVE_INFINITY : Double.NaN;
+            return emptyRow(normalizer);
+        }
+        if (isNaNRow(max)) {
+            Kernels.fill(s, 0, n, Float.NaN);
+            return Double.NaN;
         }
         switch (normalizer) {
             case SOFTMAX: {
-                float max = Kernels.max(s, n);
                 float sum = FastExp.expShifted(s, max, n, scratch);
                 Kernels.scale(s, 1f / sum, n);
                 return max + Math.log(sum);
             }
             case SPARSEMAX: {
-                double tau = SparseThresholds.threshold(normalizer, s, n, scratch);
-                SparseThresholds.sparsemaxWeights(s, n, tau);
+                double tau = SparseThresholds.threshold(normalizer, s, n, max, scratchD);
+                SparseThresholds.sparsemaxWeights(s, n, max, tau);
                 return tau;
             }
             case ENTMAX15: {
-                double tau = SparseThresholds.threshold(normalizer, s, n, scratch);
-                SparseThresholds.entmaxWeights(s, n, tau);
+                double tau = SparseThresholds.threshold(normalizer, s, n, max, scratchD);
+                SparseThresholds.entmaxWeights(s, n, max, tau);
                 return tau;
             }
             default:
                 throw new IllegalStateException("unknown normalizer " + normalizer);
         }
+    }
+
+    /**
+     * The statistic of a row with no allowed key: softmax's LSE {@code -inf}, a sparse tau of {@code +inf}; either
+     * gives every key weight 0.
+     */
+    static double emptyRow(Normalizer normalizer) {
+        return normalizer == Normalizer.SOFTMAX ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+
+    /**
+     * Whether a non-empty row whose largest score is {@code max} is a NaN row (SPEC): a NaN score, a +inf score
+     * (inf - inf in every normalizer), or every score -inf (-inf - -inf).
+     */
+    static boolean isNaNRow(float max) {
+        return !Float.isFinite(max);
     }
 }

@@ -52,9 +52,14 @@ final class ForwardPass {
         float[] m = ws.rowMax;
         double[] l = ws.rowSum;
         float[][] o = ws.out;
+        // seen: the row has an allowed key (else it is empty); nan: a NaN or +inf score made it a NaN row.
+        boolean[] seen = ws.rowSeen;
+        boolean[] nan = ws.rowNaN;
         for (int r = 0; r < rows; r++) {
             m[r] = Float.NEGATIVE_INFINITY;
             l[r] = 0;
+            seen[r] = false;
+            nan[r] = false;
             Kernels.clear(o[r], dv);
         }
         KeyValueHead kv = p.kvFor(bh);
@@ -79,6 +84,10 @@ final class ForwardPass {
                         continue;
                     }
                     kept += count;
+                    seen[r] = true;
+                    if (nan[r]) {
+                        continue;
+                    }
                     from = ws.span[0];
                     to = ws.span[1];
                     Kernels.scores(ws.queries[r], keysT, p.d, from, to, s);
@@ -91,9 +100,17 @@ final class ForwardPass {
                     }
                 } else {
                     kept += n;
+                    seen[r] = true;
+                    if (nan[r]) {
+                        continue;
+                    }
                     Kernels.scores(ws.queries[r], keysT, p.d, 0, n, s);
                 }
                 float tileMax = Kernels.max(s, from, to);
+                if (!(tileMax < Float.POSITIVE_INFINITY)) {
+                    nan[r] = true;
+                    continue;
+                }
                 if (tileMax == Float.NEGATIVE_INFINITY) {
                     continue;
                 }
@@ -106,17 +123,21 @@ final class ForwardPass {
                     m[r] = tileMax;
                 }
                 l[r] += FastExp.expShifted(s, m[r], from, to, ws.expScratch);
-                Kernels.addWeightedRows(o[r], s, kv.values, j0, from, to, dv);
+                Kernels.addWeightedRows(o[r], s, kv.values, j0, from, to, dv, !p.inputsFinite);
             }
         }
         float[] rowLse = ws.rowLse;
         for (int r = 0; r < rows; r++) {
-            if (l[r] > 0) {
-                Kernels.scale(o[r], (float) (1.0 / l[r]), dv);
-                rowLse[r] = (float) (m[r] + Math.log(l[r]));
-            } else {
+            if (!seen[r]) {
                 Kernels.clear(o[r], dv);
                 rowLse[r] = Float.NEGATIVE_INFINITY;
+            } else if (nan[r] || m[r] == Float.NEGATIVE_INFINITY) {
+                // SPEC: a NaN or +inf score, or every score -inf, makes the row NaN, never an empty row.
+                Kernels.fill(o[r], 0, dv, Float.NaN);
+                rowLse[r] = Float.NaN;
+            } else {
+                Kernels.scale(o[r], (float) (1.0 / l[r]), dv);
+                rowLse[r] = (float) (m[r] + Math.log(l[r]));
             }
         }
         finish(bh, i0, rows, kept, ws);
@@ -128,6 +149,9 @@ final class ForwardPass {
         int rows = Math.min(g.queryTile, p.nq - i0);
         int dv = p.dv;
         p.loadQueries(bh, i0, rows, ws, ws.queries);
+        if (p.tokenTopK > 0) {
+            p.loadRawQueries(bh, i0, rows, ws);
+        }
         KeyValueHead kv = p.kvFor(bh);
         int capacity = Math.max(1, p.plan(bh).keysInRow(qt, p.nk));
         int chunk = BufferedRows.chunkRows(rows, capacity);
@@ -145,14 +169,15 @@ final class ForwardPass {
                 int[] keys = ws.rowKeys[c];
                 int n = ws.rowCounts[c];
                 if (p.tokenTopK > 0) {
-                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, ws.rowScratch);
+                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws));
                 }
                 kept += n;
-                double stat = BufferedRows.normalize(p.normalizer, weights, n, ws.rowScratch);
+                double stat = BufferedRows.normalize(p.normalizer, weights, n, Kernels.max(weights, n),
+                        ws.rowScratch, ws.rowScratchD);
                 ws.rowLse[r] = p.normalizer == Normalizer.SOFTMAX ? (float) stat : Float.NaN;
                 float[] o = ws.out[r];
                 Kernels.clear(o, dv);
-                Kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv);
+                Kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv, !p.inputsFinite);
                 if (probabilities != null) {
                     float[] dense = ws.denseRow;
                     Kernels.clear(dense, p.nk);

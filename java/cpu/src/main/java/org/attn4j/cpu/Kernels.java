@@ -70,13 +70,18 @@ final class Kernels {
     /**
      * Weighted sum of consecutive rows: {@code acc[c] += sum_t w[t] * rows[first + t][c]} for {@code t < n},
      * {@code c < len}. Groups of four zero weights (masked or outside a sparse support) are skipped.
+     *
+     * @param everyZero skip every zero weight, also inside a group: needed when rows may hold NaN or infinities,
+     *                  since a key of weight 0 contributes nothing (SPEC) while {@code 0 * inf} is NaN
      */
-    static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int n, int len) {
-        addWeightedRows(acc, w, rows, first, 0, n, len);
+    static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int n, int len,
+                                boolean everyZero) {
+        addWeightedRows(acc, w, rows, first, 0, n, len, everyZero);
     }
 
-    /** {@link #addWeightedRows} over {@code from <= t < to}. */
-    static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int from, int to, int len) {
+    /** {@link #addWeightedRows(float[], float[], float[][], int, int, int, boolean)} over {@code from <= t < to}. */
+    static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int from, int to, int len,
+                                boolean everyZero) {
         int t = from;
         for (; t + 3 < to; t += 4) {
             float w0 = w[t];
@@ -84,6 +89,10 @@ final class Kernels {
             float w2 = w[t + 2];
             float w3 = w[t + 3];
             if (w0 == 0f && w1 == 0f && w2 == 0f && w3 == 0f) {
+                continue;
+            }
+            if (everyZero && (w0 == 0f || w1 == 0f || w2 == 0f || w3 == 0f)) {
+                addNonZero(acc, w, t, t + 4, rows, first, len);
                 continue;
             }
             float[] r0 = rows[first + t];
@@ -94,7 +103,12 @@ final class Kernels {
                 acc[c] += w0 * r0[c] + w1 * r1[c] + w2 * r2[c] + w3 * r3[c];
             }
         }
-        for (; t < to; t++) {
+        addNonZero(acc, w, t, to, rows, first, len);
+    }
+
+    /** {@code acc += w[t] * rows[first + t]} one row at a time for {@code from <= t < to}, skipping zero weights. */
+    private static void addNonZero(float[] acc, float[] w, int from, int to, float[][] rows, int first, int len) {
+        for (int t = from; t < to; t++) {
             float w0 = w[t];
             if (w0 == 0f) {
                 continue;
@@ -106,8 +120,13 @@ final class Kernels {
         }
     }
 
-    /** Like {@link #addWeightedRows} for rows chosen by index: {@code acc += sum_t w[t] * rows[index[t]]}. */
-    static void addWeightedIndexedRows(float[] acc, float[] w, int[] index, float[][] rows, int n, int len) {
+    /**
+     * Like {@link #addWeightedRows} for rows chosen by index: {@code acc += sum_t w[t] * rows[index[t]]}.
+     *
+     * @param everyZero skip every zero weight (rows may hold NaN or infinities)
+     */
+    static void addWeightedIndexedRows(float[] acc, float[] w, int[] index, float[][] rows, int n, int len,
+                                       boolean everyZero) {
         int t = 0;
         for (; t + 3 < n; t += 4) {
             float w0 = w[t];
@@ -115,6 +134,10 @@ final class Kernels {
             float w2 = w[t + 2];
             float w3 = w[t + 3];
             if (w0 == 0f && w1 == 0f && w2 == 0f && w3 == 0f) {
+                continue;
+            }
+            if (everyZero && (w0 == 0f || w1 == 0f || w2 == 0f || w3 == 0f)) {
+                addNonZeroIndexed(acc, w, index, t, t + 4, rows, len);
                 continue;
             }
             float[] r0 = rows[index[t]];
@@ -125,7 +148,12 @@ final class Kernels {
                 acc[c] += w0 * r0[c] + w1 * r1[c] + w2 * r2[c] + w3 * r3[c];
             }
         }
-        for (; t < n; t++) {
+        addNonZeroIndexed(acc, w, index, t, n, rows, len);
+    }
+
+    private static void addNonZeroIndexed(float[] acc, float[] w, int[] index, int from, int to, float[][] rows,
+                                          int len) {
+        for (int t = from; t < to; t++) {
             float w0 = w[t];
             if (w0 == 0f) {
                 continue;
@@ -137,10 +165,26 @@ final class Kernels {
         }
     }
 
+    /** Whether every value of {@code x[0..n)} is finite. */
+    static boolean allFinite(float[] x, int n) {
+        boolean finite = true;
+        for (int i = 0; i < n; i++) {
+            finite &= Float.isFinite(x[i]);
+        }
+        return finite;
+    }
+
     /** {@code y[c] *= a} for {@code c < len}. */
     static void scale(float[] y, float a, int len) {
         for (int c = 0; c < len; c++) {
             y[c] *= a;
+        }
+    }
+
+    /** {@code y[c] = (float) (y[c] * a)} for {@code c < len}: the product rounded once, from a double factor. */
+    static void scale(float[] y, double a, int len) {
+        for (int c = 0; c < len; c++) {
+            y[c] = (float) (y[c] * a);
         }
     }
 
@@ -153,6 +197,13 @@ final class Kernels {
     static void clear(float[] y, int from, int to) {
         for (int c = from; c < to; c++) {
             y[c] = 0f;
+        }
+    }
+
+    /** {@code y[c] = value} for {@code from <= c < to}. */
+    static void fill(float[] y, int from, int to, float value) {
+        for (int c = from; c < to; c++) {
+            y[c] = value;
         }
     }
 

@@ -8,10 +8,14 @@ import org.attn4j.Tensor;
  * backward pass key rows (dQ) and values transposed per tile (dP).
  */
 final class KeyValueHead {
-    /** Keys as read, row-major {@code [Nk * D]}; kept only for block top-k, whose selection reads them so. */
+    /** Keys as read, row-major {@code [Nk * D]}; kept only for block and token top-k, whose selections read them so. */
     final float[] keysFlat;
+    /** The largest Euclidean norm of a key (token top-k's error bound), or NaN when the keys are not kept. */
+    final double keyNormMax;
     /** {@code keysT[kt][c][j]}: component {@code c} of key {@code kt * keyTile + j}. */
     final float[][][] keysT;
+    /** Whether every key and value is finite (else zero weights must be skipped one by one). */
+    final boolean finite;
     /** {@code values[j][c]}. */
     final float[][] values;
     /** {@code keys[j][c]}, backward only. */
@@ -19,9 +23,11 @@ final class KeyValueHead {
     /** {@code valuesT[kt][c][j]}, backward only. */
     final float[][][] valuesT;
 
-    private KeyValueHead(float[] keysFlat, float[][][] keysT, float[][] values, float[][] keys,
-                         float[][][] valuesT) {
+    private KeyValueHead(float[] keysFlat, double keyNormMax, boolean finite, float[][][] keysT, float[][] values,
+                         float[][] keys, float[][][] valuesT) {
         this.keysFlat = keysFlat;
+        this.finite = finite;
+        this.keyNormMax = keyNormMax;
         this.keysT = keysT;
         this.values = values;
         this.keys = keys;
@@ -31,7 +37,7 @@ final class KeyValueHead {
     /**
      * Reads head {@code kvh} of batch {@code b}.
      *
-     * @param keepFlat keep the row-major keys (block top-k)
+     * @param keepFlat keep the row-major keys (block and token top-k)
      * @param backward also build the layouts of the backward pass
      */
     static KeyValueHead read(Tensor k, Tensor v, int b, int kvh, TileGeometry g, boolean keepFlat,
@@ -48,7 +54,9 @@ final class KeyValueHead {
         float[][] values = rows(vFlat, nk, dv);
         float[][] keys = backward ? rows(kFlat, nk, d) : null;
         float[][][] vT = backward ? transposeTiles(vFlat, nk, dv, g) : null;
-        return new KeyValueHead(keepFlat ? kFlat : null, kT, values, keys, vT);
+        return new KeyValueHead(keepFlat ? kFlat : null,
+                keepFlat ? ExactTokenScores.keyNormMax(kFlat, nk, d) : Double.NaN,
+                Kernels.allFinite(kFlat, kFlat.length) && Kernels.allFinite(vFlat, vFlat.length), kT, values, keys, vT);
     }
 
     private static float[][] rows(float[] flat, int n, int width) {

@@ -7,11 +7,15 @@ import org.attn4j.Normalizer;
  * The threshold {@code tau} of sparsemax ({@code p = max(s - tau, 0)}) and entmax-1.5 ({@code p = max(s/2 - tau,
  * 0)^2}) over one row of scores, exactly.
  *
- * <p>Both have {@code tau >= max - 1} (in the entmax case over {@code x = s / 2}): the top element alone already
- * reaches total mass 1 there. So only elements above {@code max - 1} can be in the support; usually few are. When
- * many are, bisection on {@code tau} narrows the bracket and drops elements below it, and the few left are sorted
- * and solved by the closed form of the sorted algorithms (Martins and Astudillo 2016; Peters et al. 2019, alg. 2),
- * in double.
+ * <p>Both do not change when a constant is added to every score, so everything here works on {@code y = x - xMax}
+ * ({@code x = s}, resp. {@code s / 2}) and tau is returned relative to {@code xMax}: huge finite scores then neither
+ * overflow nor cancel, and the weights come out of {@code y - tau} without rounding {@code xMax + tau}.
+ *
+ * <p>{@code tau >= -1} (relative): the top element alone already reaches total mass 1 there. So only elements with
+ * {@code y > -1} can be in the support; usually few are. When many are, bisection on {@code tau} narrows the bracket
+ * and drops elements below it, and the few left are sorted and solved by the closed form of the sorted algorithms
+ * (Martins and Astudillo 2016; Peters et al. 2019, alg. 2), in double. The top element alone is always a valid
+ * support, so a tau always exists.
  */
 final class SparseThresholds {
     /** Candidates at most this many are sorted directly. */
@@ -21,27 +25,28 @@ final class SparseThresholds {
     private SparseThresholds() {
     }
 
+    /** The factor from a score to x: 1 for sparsemax, 1/2 for entmax-1.5 (halving a float is exact). */
+    static double factor(Normalizer normalizer) {
+        return normalizer == Normalizer.ENTMAX15 ? 0.5 : 1.0;
+    }
+
     /**
-     * {@code tau} for the scores {@code s[0..n)}, {@code n >= 1}.
+     * {@code tau} relative to {@code factor * max} for the scores {@code s[0..n)}, {@code n >= 1}, whose largest is
+     * {@code max} (finite).
      *
      * @param scratch length >= n
      */
-    static double threshold(Normalizer normalizer, float[] s, int n, float[] scratch) {
+    static double threshold(Normalizer normalizer, float[] s, int n, float max, double[] scratch) {
         boolean entmax = normalizer == Normalizer.ENTMAX15;
-        // Work on x = s (sparsemax) or x = s / 2 (entmax); halving a float is exact.
-        float factor = entmax ? 0.5f : 1f;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            max = Math.max(max, s[j]);
-        }
-        double xMax = (double) max * factor;
-        double lo = xMax - 1;
-        double hi = xMax;
+        double factor = factor(normalizer);
+        double xMax = max * factor;
+        double lo = -1;
+        double hi = 0;
         int m = 0;
         for (int j = 0; j < n; j++) {
-            double x = (double) s[j] * factor;
-            if (x > lo) {
-                scratch[m++] = (float) x;
+            double y = s[j] * factor - xMax;
+            if (y > lo) {
+                scratch[m++] = y;
             }
         }
         for (int it = 0; m > SORT_LIMIT && it < MAX_BISECTIONS; it++) {
@@ -63,10 +68,10 @@ final class SparseThresholds {
         return entmax ? entmaxClosedForm(scratch, m) : sparsemaxClosedForm(scratch, m);
     }
 
-    private static double mass(float[] x, int m, double tau, boolean entmax) {
+    private static double mass(double[] y, int m, double tau, boolean entmax) {
         double total = 0;
         for (int t = 0; t < m; t++) {
-            double v = x[t] - tau;
+            double v = y[t] - tau;
             if (v > 0) {
                 total += entmax ? v * v : v;
             }
@@ -75,9 +80,9 @@ final class SparseThresholds {
     }
 
     /** Over {@code z} sorted ascending (the largest last): tau from the largest k with {@code 1 + k z_k > sum}. */
-    private static double sparsemaxClosedForm(float[] z, int m) {
+    private static double sparsemaxClosedForm(double[] z, int m) {
         double cumulative = 0;
-        double tau = 0;
+        double tau = -1;
         for (int k = 1; k <= m; k++) {
             double zk = z[m - k];
             cumulative += zk;
@@ -89,10 +94,10 @@ final class SparseThresholds {
     }
 
     /** Over {@code x} sorted ascending: the support is the largest k whose candidate tau is at most x_k. */
-    private static double entmaxClosedForm(float[] x, int m) {
+    private static double entmaxClosedForm(double[] x, int m) {
         double sum = 0;
         double sumSq = 0;
-        double tau = Double.NaN;
+        double tau = -1;
         for (int k = 1; k <= m; k++) {
             double xk = x[m - k];
             sum += xk;
@@ -107,11 +112,20 @@ final class SparseThresholds {
         return tau;
     }
 
+    /**
+     * {@code y - tau} for score {@code s} of a row with maximum {@code max} and relative threshold {@code tau}: the
+     * weight is this (sparsemax) or its square (entmax-1.5) where it is positive. One formula for the forward and
+     * the backward pass, so both see the same support.
+     */
+    static double margin(float s, float max, double factor, double tau) {
+        return (s * factor - max * factor) - tau;
+    }
+
     /** Sparsemax weights {@code p = max(s - tau, 0)} in place; returns the support size. */
-    static int sparsemaxWeights(float[] s, int n, double tau) {
+    static int sparsemaxWeights(float[] s, int n, float max, double tau) {
         int support = 0;
         for (int j = 0; j < n; j++) {
-            double p = s[j] - tau;
+            double p = margin(s[j], max, 1.0, tau);
             s[j] = p > 0 ? (float) p : 0f;
             if (p > 0) {
                 support++;
@@ -121,9 +135,9 @@ final class SparseThresholds {
     }
 
     /** Entmax-1.5 weights {@code p = max(s/2 - tau, 0)^2} in place. */
-    static void entmaxWeights(float[] s, int n, double tau) {
+    static void entmaxWeights(float[] s, int n, float max, double tau) {
         for (int j = 0; j < n; j++) {
-            double g = 0.5 * s[j] - tau;
+            double g = margin(s[j], max, 0.5, tau);
             s[j] = g > 0 ? (float) (g * g) : 0f;
         }
     }

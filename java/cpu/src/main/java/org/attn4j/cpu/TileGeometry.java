@@ -1,6 +1,7 @@
 package org.attn4j.cpu;
 
 import org.attn4j.AttentionRequest;
+import org.attn4j.mask.Tiles;
 
 /**
  * How the provider cuts the (query, key) plane into tiles: {@code queryTile} rows by {@code keyTile} keys.
@@ -22,8 +23,8 @@ final class TileGeometry {
     TileGeometry(int queryTile, int keyTile, int queryLength, int keyLength) {
         this.queryTile = Math.min(queryTile, queryLength);
         this.keyTile = Math.min(keyTile, keyLength);
-        this.queryTiles = ceilDiv(queryLength, this.queryTile);
-        this.keyTiles = ceilDiv(keyLength, this.keyTile);
+        this.queryTiles = Tiles.ceilDiv(queryLength, this.queryTile);
+        this.keyTiles = Tiles.ceilDiv(keyLength, this.keyTile);
     }
 
     static TileGeometry of(AttentionRequest r) {
@@ -63,10 +64,6 @@ final class TileGeometry {
 
     int keyStart(int kt) {
         return kt * keyTile;
-    }
-
-    static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.attn4j.mask.BlockMask;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.mask.StaticMask;
 import org.attn4j.mask.TileKind;
+import org.attn4j.mask.Tiles;
 
 /**
  * Which tiles of one (batch, head) are computed, and how: {@link #EMPTY} tiles are skipped, {@link #FULL} tiles run
@@ -49,7 +50,7 @@ final class TilePlan {
                           int[][] kept) {
         boolean[][] selected = null;
         if (kept != null) {
-            int keyCells = TileGeometry.ceilDiv(mask.keyLength(), topK.blockK());
+            int keyCells = Tiles.ceilDiv(mask.keyLength(), topK.blockK());
             selected = new boolean[kept.length][keyCells];
             for (int qb = 0; qb < kept.length; qb++) {
                 for (int kb : kept[qb]) {
@@ -172,17 +173,17 @@ final class TilePlan {
         if (blockMask != null) {
             int bq = blockMask.blockQ();
             int bk = blockMask.blockK();
-            for (int kb = j0 / bk; kb * bk < j1; kb++) {
+            for (int kb = j0 / bk; Tiles.start(kb, bk) < j1; kb++) {
                 if (!blockMask.get(b, h, i / bq, kb)) {
-                    clear(allowed, Math.max(j0, kb * bk) - j0, Math.min(j1, (kb + 1) * bk) - j0);
+                    clear(allowed, Math.max(j0, Tiles.start(kb, bk)) - j0, Tiles.end(kb, bk, j1) - j0);
                 }
             }
         }
         if (selected != null) {
             boolean[] row = selected[i / selQ];
-            for (int kb = j0 / selK; kb * selK < j1; kb++) {
+            for (int kb = j0 / selK; Tiles.start(kb, selK) < j1; kb++) {
                 if (!row[kb]) {
-                    clear(allowed, Math.max(j0, kb * selK) - j0, Math.min(j1, (kb + 1) * selK) - j0);
+                    clear(allowed, Math.max(j0, Tiles.start(kb, selK)) - j0, Tiles.end(kb, selK, j1) - j0);
                 }
             }
         }

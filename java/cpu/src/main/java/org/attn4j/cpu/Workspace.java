@@ -15,17 +15,23 @@ final class Workspace {
     float[] flatIn = new float[0];
     float[] flatOut = new float[0];
     float[][] queries;
+    /** Query rows without the scale (token top-k's exact scores). */
+    float[][] rawQueries;
     float[][] out;
     float[][] gradOut;
     float[][] gradQ;
     float[] rowMax = new float[0];
     double[] rowSum = new double[0];
     float[] rowLse = new float[0];
+    boolean[] rowSeen = new boolean[0];
+    boolean[] rowNaN = new boolean[0];
 
     // One row of one key tile.
     float[] scores = new float[0];
     float[] expScratch = new float[0];
     boolean[] allowed = new boolean[0];
+    /** Backward: which keys of the current row's span are kept (static masks, then token top-k's cut). */
+    boolean[] kept = new boolean[0];
     final int[] intervals = new int[4];
     /** {@code [from, to)} of the allowed keys of the current row within its key tile. */
     final int[] span = new int[2];
@@ -43,8 +49,10 @@ final class Workspace {
     int[][] rowKeys;
     int[] rowCounts = new int[0];
     float[] rowScratch = new float[0];
+    double[] rowScratchD = new double[0];
     float[] denseRow = new float[0];
     final TokenSelection selection = new TokenSelection();
+    final ExactTokenScores exactScores = new ExactTokenScores();
 
     static Workspace get() {
         return LOCAL.get();
@@ -90,13 +98,17 @@ final class Workspace {
         flatIn = grow(flatIn, bq * wide);
         flatOut = grow(flatOut, bq * wide);
         queries = grow(queries, bq, d);
+        rawQueries = grow(rawQueries, bq, d);
         out = grow(out, bq, dv);
         rowMax = grow(rowMax, bq);
         rowSum = grow(rowSum, bq);
         rowLse = grow(rowLse, bq);
+        rowSeen = grow(rowSeen, bq);
+        rowNaN = grow(rowNaN, bq);
         scores = grow(scores, bk);
         expScratch = grow(expScratch, bk);
         allowed = grow(allowed, bk);
+        kept = grow(kept, bk);
     }
 
     /** Sizes the whole-tile arrays of the backward pass. */
@@ -118,5 +130,6 @@ final class Workspace {
         rowKeys = grow(rowKeys, rows, keys);
         rowCounts = grow(rowCounts, rows);
         rowScratch = grow(rowScratch, keys);
+        rowScratchD = grow(rowScratchD, keys);
     }
 }

@@ -35,7 +35,7 @@ final class Fixtures {
     }
 
     static double backwardTolerance(DType dtype) {
-        return dtype == DType.FP32 ? 1e-4 : 2e-2;
+        return dtype == DType.FP32 ? 5e-5 : 2e-2;
     }
 
     /** {@code ||actual - expected|| / ||expected||}; both all-zero counts as 0. Fails on NaN. */

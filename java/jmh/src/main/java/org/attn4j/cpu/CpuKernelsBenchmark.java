@@ -43,8 +43,10 @@ public class CpuKernelsBenchmark {
     private float[] accumulator;
     private float[] expScratch;
     private float[] row;
-    private float[] rowScratch;
-    private float[] selectScratch;
+    private float rowMax;
+    private double[] rowScratch;
+    private double[] rowAsDouble;
+    private double[] selectScratch;
 
     @Setup
     public void setUp() {
@@ -63,8 +65,13 @@ public class CpuKernelsBenchmark {
         accumulator = new float[headDim];
         expScratch = new float[TILE];
         row = gaussian(rnd, ROW, 3);
-        rowScratch = new float[ROW];
-        selectScratch = new float[ROW];
+        rowMax = Kernels.max(row, ROW);
+        rowScratch = new double[ROW];
+        rowAsDouble = new double[ROW];
+        for (int j = 0; j < ROW; j++) {
+            rowAsDouble[j] = row[j];
+        }
+        selectScratch = new double[ROW];
     }
 
     private static float[] gaussian(Random rnd, int n, float sigma) {
@@ -85,7 +92,7 @@ public class CpuKernelsBenchmark {
     /** O += P V for one query row over a 128-key tile: 128 x D multiply-adds. */
     @Benchmark
     public float weightedValues() {
-        Kernels.addWeightedRows(accumulator, weights, values, 0, TILE, headDim);
+        Kernels.addWeightedRows(accumulator, weights, values, 0, TILE, headDim, false);
         return accumulator[0];
     }
 
@@ -98,19 +105,19 @@ public class CpuKernelsBenchmark {
     /** Sparsemax threshold of a 4096-score row. */
     @Benchmark
     public double sparsemaxThreshold() {
-        return SparseThresholds.threshold(Normalizer.SPARSEMAX, row, ROW, rowScratch);
+        return SparseThresholds.threshold(Normalizer.SPARSEMAX, row, ROW, rowMax, rowScratch);
     }
 
     /** Entmax-1.5 threshold of a 4096-score row. */
     @Benchmark
     public double entmaxThreshold() {
-        return SparseThresholds.threshold(Normalizer.ENTMAX15, row, ROW, rowScratch);
+        return SparseThresholds.threshold(Normalizer.ENTMAX15, row, ROW, rowMax, rowScratch);
     }
 
-    /** The 64th largest of 4096 scores (token top-64's cut). */
+    /** The 64th largest of 4096 score bounds (one of token top-64's two selections). */
     @Benchmark
-    public float topKCut() {
-        System.arraycopy(row, 0, selectScratch, 0, ROW);
+    public double topKCut() {
+        System.arraycopy(rowAsDouble, 0, selectScratch, 0, ROW);
         return TokenSelection.kthLargest(selectScratch, ROW, 64);
     }
 }

@@ -4,6 +4,7 @@ import java.util.Random;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
 import org.attn4j.mask.BlockMask;
+import org.attn4j.mask.Tiles;
 
 /** Inputs shared by the benchmarks: seeded random tensors and block masks of an exact density. */
 public final class BenchmarkInputs {
@@ -30,8 +31,8 @@ public final class BenchmarkInputs {
      */
     public static BlockMask randomBlockMask(long seed, int heads, int queryLength, int keyLength, int block,
                                             double density) {
-        int qb = (queryLength + block - 1) / block;
-        int kb = (keyLength + block - 1) / block;
+        int qb = Tiles.ceilDiv(queryLength, block);
+        int kb = Tiles.ceilDiv(keyLength, block);
         int cells = qb * kb;
         int keep = Math.max(1, (int) Math.round(density * cells));
         boolean[] values = new boolean[heads * cells];

@@ -7,7 +7,10 @@ import org.attn4j.AttentionRequest;
 import org.attn4j.Normalizer;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.mask.BlockTopKSelection;
+import org.attn4j.mask.SelectionOrder;
 import org.attn4j.mask.StaticMask;
+import org.attn4j.mask.Tiles;
+import org.attn4j.mask.TokenScore;
 import org.attn4j.mask.TokenTopK;
 
 /**
@@ -83,7 +86,10 @@ final class ExactAttention {
                 for (int c = 0; c < dv; c++) {
                     double acc = 0;
                     for (int t = 0; t < row.count; t++) {
-                        acc += row.p[t] * v[valueRow(bh, row.keys[t]) + c];
+                        // SPEC: a key of weight 0 contributes nothing, even where V is NaN or infinite.
+                        if (row.p[t] != 0) {
+                            acc += row.p[t] * v[valueRow(bh, row.keys[t]) + c];
+                        }
                     }
                     out.o[oBase + c] = (float) acc;
                 }
@@ -137,6 +143,9 @@ final class ExactAttention {
                     ExactNormalizers.backward(normalizer, row.p, dp, n);
                     int qBase = (bh * nq + i) * d;
                     for (int t = 0; t < n; t++) {
+                        if (row.p[t] == 0) {
+                            continue; // a key of weight 0 contributes nothing (SPEC), even if Q or dO is not finite
+                        }
                         int j = row.keys[t];
                         double ds = scale * dp[t];
                         int kLocal = j * d;
@@ -151,7 +160,9 @@ final class ExactAttention {
                     for (int c = 0; c < d; c++) {
                         double acc = 0;
                         for (int t = 0; t < n; t++) {
-                            acc += scale * dp[t] * k[keyRow(bh, row.keys[t]) + c];
+                            if (row.p[t] != 0) {
+                                acc += scale * dp[t] * k[keyRow(bh, row.keys[t]) + c];
+                            }
                         }
                         dq[qBase + c] = (float) acc;
                     }
@@ -188,7 +199,7 @@ final class ExactAttention {
             int h = bh % hq;
             int[][] kept = BlockTopKSelection.select(mask, blockTopK, b, h, scale, q, bh * nq * d, k,
                     keyRow(bh, 0), d);
-            int kTiles = (nk + blockTopK.blockK() - 1) / blockTopK.blockK();
+            int kTiles = Tiles.ceilDiv(nk, blockTopK.blockK());
             sel = new boolean[kept.length][kTiles];
             for (int qb = 0; qb < kept.length; qb++) {
                 for (int kb : kept[qb]) {
@@ -221,13 +232,8 @@ final class ExactAttention {
                 if (tiles != null && !tiles[j / blockTopK.blockK()]) {
                     continue;
                 }
-                int kBase = keyRow(bh, j);
-                double dot = 0;
-                for (int c = 0; c < d; c++) {
-                    dot += (double) q[qBase + c] * k[kBase + c];
-                }
                 keys[count] = j;
-                s[count] = scale * dot;
+                s[count] = TokenScore.exact(scale, q, qBase, k, keyRow(bh, j), d);
                 count++;
             }
             if (tokenTopK != null && count > tokenTopK.k()) {
@@ -236,16 +242,13 @@ final class ExactAttention {
             return ExactNormalizers.normalize(normalizer, s, count, p);
         }
 
-        /** Keeps the {@code kk} highest scores (ties: lower key), preserving ascending key order. */
+        /** Keeps the {@code kk} best keys in {@link SelectionOrder}, preserving ascending key order. */
         private void keepTopK(int kk) {
             Integer[] order = new Integer[count];
             for (int t = 0; t < count; t++) {
                 order[t] = t;
             }
-            Arrays.sort(order, (x, y) -> {
-                int c = Double.compare(s[y], s[x]);
-                return c != 0 ? c : Integer.compare(keys[x], keys[y]);
-            });
+            Arrays.sort(order, (x, y) -> SelectionOrder.compare(s[x], keys[x], s[y], keys[y]));
             boolean[] keep = new boolean[count];
             for (int t = 0; t < kk; t++) {
                 keep[order[t]] = true;

@@ -6,6 +6,11 @@ import org.attn4j.Normalizer;
 /**
  * The SPEC's normalizers and their vector-Jacobian products over one row of scores, in float64, by the textbook
  * sort-based algorithms (exact thresholds, no iteration).
+ *
+ * <p>Non-finite scores (SPEC): a row with a NaN or a +inf score, or whose every score is -inf, is a NaN row (every
+ * weight NaN, LSE NaN); -inf scores next to finite ones get weight 0. Sparsemax and entmax-1.5 do not change when
+ * a constant is added to every score, so they are computed on {@code s - max s}, which keeps huge finite scores
+ * from overflowing or cancelling in the closed forms.
  */
 final class ExactNormalizers {
     private ExactNormalizers() {
@@ -13,25 +18,36 @@ final class ExactNormalizers {
 
     /**
      * Writes the weights of scores {@code s[0..n)} into {@code p[0..n)} and returns the log-sum-exp for softmax
-     * ({@code NaN} for the others). {@code n == 0} gives {@code -inf}.
+     * ({@code NaN} for the others). {@code n == 0} gives {@code -inf}; a NaN row gives NaN weights and NaN.
      */
     static double normalize(Normalizer normalizer, double[] s, int n, double[] p) {
         if (n == 0) {
             return Double.NEGATIVE_INFINITY;
         }
+        double max = max(s, n);
+        if (!Double.isFinite(max)) {
+            // NaN, +inf (inf - inf in every normalizer), or every score -inf (-inf - -inf): IEEE gives NaN.
+            Arrays.fill(p, 0, n, Double.NaN);
+            return Double.NaN;
+        }
         switch (normalizer) {
-            case SOFTMAX: return softmax(s, n, p);
-            case SPARSEMAX: sparsemax(s, n, p); return Double.NaN;
-            case ENTMAX15: entmax15(s, n, p); return Double.NaN;
+            case SOFTMAX: return softmax(s, n, max, p);
+            case SPARSEMAX: sparsemax(s, n, max, p); return Double.NaN;
+            case ENTMAX15: entmax15(s, n, max, p); return Double.NaN;
             default: throw new IllegalStateException("unknown normalizer " + normalizer);
         }
     }
 
-    static double softmax(double[] s, int n, double[] p) {
+    /** The largest of {@code s[0..n)}, NaN if any is NaN. */
+    private static double max(double[] s, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
             max = Math.max(max, s[j]);
         }
+        return max;
+    }
+
+    private static double softmax(double[] s, int n, double max, double[] p) {
         double sum = 0;
         for (int j = 0; j < n; j++) {
             p[j] = Math.exp(s[j] - max);
@@ -43,9 +59,12 @@ final class ExactNormalizers {
         return max + Math.log(sum);
     }
 
-    /** Projection onto the simplex: tau from the largest k with {@code 1 + k z_k > sum_{l <= k} z_l}. */
-    static void sparsemax(double[] s, int n, double[] p) {
-        double[] z = sortedDescending(s, n);
+    /**
+     * Projection onto the simplex, over {@code z = s - max}: tau from the largest k with
+     * {@code 1 + k z_k > sum_{l <= k} z_l}.
+     */
+    private static void sparsemax(double[] s, int n, double max, double[] p) {
+        double[] z = shiftedDescending(s, n, max, 1);
         double cumulative = 0;
         double tau = 0;
         for (int k = 1; k <= n; k++) {
@@ -55,35 +74,32 @@ final class ExactNormalizers {
             }
         }
         for (int j = 0; j < n; j++) {
-            p[j] = Math.max(s[j] - tau, 0);
+            p[j] = Math.max((s[j] - max) - tau, 0);
         }
     }
 
-    /** 1.5-entmax: {@code p = max(s/2 - tau, 0)^2}, tau from the sorted closed form (Peters et al. 2019, Alg. 2). */
-    static void entmax15(double[] s, int n, double[] p) {
-        double[] x = sortedDescending(s, n);
-        for (int j = 0; j < n; j++) {
-            x[j] /= 2;
-        }
+    /**
+     * 1.5-entmax: {@code p = max(s/2 - tau, 0)^2}, tau from the sorted closed form (Peters et al. 2019, Alg. 2) over
+     * {@code x = (s - max) / 2}. The top score alone is always a valid support ({@code tau = -1 <= 0}).
+     */
+    private static void entmax15(double[] s, int n, double max, double[] p) {
+        double[] x = shiftedDescending(s, n, max, 0.5);
         double sum = 0;
         double sumSq = 0;
-        int support = 0;
-        double[] taus = new double[n];
+        double tau = Double.NaN;
         for (int k = 1; k <= n; k++) {
             sum += x[k - 1];
             sumSq += x[k - 1] * x[k - 1];
             double mean = sum / k;
             double ss = sumSq - sum * mean; // k * variance
             double delta = (1 - ss) / k;
-            double tau = mean - Math.sqrt(Math.max(delta, 0));
-            taus[k - 1] = tau;
-            if (tau <= x[k - 1]) {
-                support = k;
+            double candidate = mean - Math.sqrt(Math.max(delta, 0));
+            if (candidate <= x[k - 1]) {
+                tau = candidate;
             }
         }
-        double tau = taus[support - 1];
         for (int j = 0; j < n; j++) {
-            double t = Math.max(s[j] / 2 - tau, 0);
+            double t = Math.max((s[j] - max) / 2 - tau, 0);
             p[j] = t * t;
         }
     }
@@ -91,17 +107,25 @@ final class ExactNormalizers {
     /**
      * Turns {@code dP = dL/dp} into {@code dS = dL/ds} in place, given the weights {@code p}: softmax
      * {@code p (dP - p.dP)}, sparsemax {@code dP - mean over the support} on the support, entmax-1.5
-     * {@code g dP - g (g.dP) / sum g} with {@code g = sqrt(p)}.
+     * {@code g dP - g (g.dP) / sum g} with {@code g = sqrt(p)}. A key of weight 0 gets {@code dS = 0} and takes no
+     * part in the row terms (SPEC), even where its dP is NaN or infinite.
      */
     static void backward(Normalizer normalizer, double[] p, double[] dp, int n) {
+        if (n > 0 && Double.isNaN(p[0])) {
+            // A NaN row (every weight NaN): its gradient is NaN too, never zero.
+            Arrays.fill(dp, 0, n, Double.NaN);
+            return;
+        }
         switch (normalizer) {
             case SOFTMAX: {
                 double dot = 0;
                 for (int j = 0; j < n; j++) {
-                    dot += p[j] * dp[j];
+                    if (p[j] != 0) {
+                        dot += p[j] * dp[j];
+                    }
                 }
                 for (int j = 0; j < n; j++) {
-                    dp[j] = p[j] * (dp[j] - dot);
+                    dp[j] = p[j] == 0 ? 0 : p[j] * (dp[j] - dot);
                 }
                 return;
             }
@@ -124,14 +148,16 @@ final class ExactNormalizers {
                 double gdp = 0;
                 double gsum = 0;
                 for (int j = 0; j < n; j++) {
-                    double g = Math.sqrt(p[j]);
-                    gdp += g * dp[j];
-                    gsum += g;
+                    if (p[j] != 0) {
+                        double g = Math.sqrt(p[j]);
+                        gdp += g * dp[j];
+                        gsum += g;
+                    }
                 }
                 double q = gsum > 0 ? gdp / gsum : 0;
                 for (int j = 0; j < n; j++) {
                     double g = Math.sqrt(p[j]);
-                    dp[j] = g * dp[j] - q * g;
+                    dp[j] = p[j] == 0 ? 0 : g * dp[j] - q * g;
                 }
                 return;
             }
@@ -140,8 +166,12 @@ final class ExactNormalizers {
         }
     }
 
-    private static double[] sortedDescending(double[] s, int n) {
-        double[] z = Arrays.copyOf(s, n);
+    /** {@code factor * (s[j] - max)} for {@code j < n}, sorted descending. */
+    private static double[] shiftedDescending(double[] s, int n, double max, double factor) {
+        double[] z = new double[n];
+        for (int j = 0; j < n; j++) {
+            z[j] = (s[j] - max) * factor;
+        }
         Arrays.sort(z);
         for (int a = 0, b = n - 1; a < b; a++, b--) {
             double t = z[a];

@@ -3,8 +3,9 @@ package org.attn4j.examples.window;
 /**
  * The keys one query may see under causal masking and a sliding window with global tokens (SPEC, "Masks"), as at
  * most two ranges {@code [start, end)}: the global keys {@code [0, G)} and the window around the query's aligned
- * position {@code i' = i + Nk - Nq}, both cut at {@code i'} when causal. A query among the first G aligned positions
- * is global itself and sees every key. Work per query is then the window's width, not Nk.
+ * position {@code i' = i + Nk - Nq}, both cut at {@code i'} when causal. A query with {@code 0 <= i' < G} is global
+ * itself and sees every key; a query with {@code i' < 0} (Nq > Nk) never is, so its window may hold no key. Work per
+ * query is then the window's width, not Nk.
  */
 final class KeyRanges {
     private final int queryLength;
@@ -35,7 +36,7 @@ final class KeyRanges {
         if (end <= 0) {
             return 0; // causal with Nq > Nk: the first queries precede every key
         }
-        if (!windowed || aligned < global) {
+        if (!windowed || (aligned >= 0 && aligned < global)) {
             return put(out, 0, 0, end);
         }
         long windowStart = Math.max(0, aligned - left);

@@ -12,6 +12,7 @@ import org.attn4j.DType;
 import org.attn4j.Normalizer;
 import org.attn4j.Tensor;
 import org.attn4j.mask.BlockMask;
+import org.attn4j.mask.Tiles;
 import org.attn4j.spi.AttentionProvider;
 import org.attn4j.bench.workload.MaskInstance;
 import org.attn4j.bench.workload.Shape;
@@ -129,8 +130,8 @@ public final class ReferenceCheck {
             BlockMask bm = mask.blockMask();
             if (bm != null) {
                 int firstRow = s.rowStart() / bm.blockQ();
-                b.blockMask(BlockMask.fromFunction(1, 1, ceilDiv(s.rows(), bm.blockQ()),
-                        ceilDiv(s.keys(), bm.blockK()), bm.blockQ(), bm.blockK(),
+                b.blockMask(BlockMask.fromFunction(1, 1, Tiles.ceilDiv(s.rows(), bm.blockQ()),
+                        Tiles.ceilDiv(s.keys(), bm.blockK()), bm.blockQ(), bm.blockK(),
                         (x, y, qb, kb) -> bm.get(s.batch(), s.head(), firstRow + qb, kb)));
             }
             request = b.build();
@@ -167,9 +168,5 @@ public final class ReferenceCheck {
             String note = nonFinite > 0 ? nonFinite + " non-finite values (NaN or infinity) in the result" : "";
             return new CheckResult(nonFinite > 0 ? Double.NaN : err, tolerance, samples, note);
         }
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

@@ -8,6 +8,7 @@ import org.attn4j.mask.BlockMask;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.mask.StaticMask;
 import org.attn4j.mask.TileKind;
+import org.attn4j.mask.Tiles;
 import org.attn4j.bench.workload.MaskInstance;
 import org.attn4j.bench.workload.Shape;
 
@@ -38,7 +39,7 @@ public final class SamplePlanner {
 
     public static List<Sample> plan(Shape shape, MaskInstance mask) {
         int tile = tileRows(mask);
-        int tiles = (shape.seqQ() + tile - 1) / tile;
+        int tiles = Tiles.ceilDiv(shape.seqQ(), tile);
         int lastB = shape.batch() - 1;
         int lastH = shape.headsQ() - 1;
         Set<Sample> out = new LinkedHashSet<>();

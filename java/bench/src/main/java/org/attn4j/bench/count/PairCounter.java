@@ -4,6 +4,7 @@ import org.attn4j.mask.BlockMask;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.mask.BlockTopKSelection;
 import org.attn4j.mask.StaticMask;
+import org.attn4j.mask.Tiles;
 import org.attn4j.mask.TokenTopK;
 import org.attn4j.bench.workload.MaskInstance;
 import org.attn4j.bench.workload.Shape;
@@ -49,7 +50,7 @@ public final class PairCounter {
                 boolean[][] kept = null;
                 if (topBlocks != null) {
                     kept = keptTiles(BlockTopKSelection.select(sm, topBlocks, b, h, scale, data.queries(b, h), 0,
-                            data.keys(b, h / group), 0, shape.headDim()), ceilDiv(shape.seqK(), topBlocks.blockK()));
+                            data.keys(b, h / group), 0, shape.headDim()), Tiles.ceilDiv(shape.seqK(), topBlocks.blockK()));
                 }
                 total += countHead(shape, sm, bm, topBlocks, mask.tokenTopK(), kept, b, h);
             }
@@ -93,11 +94,11 @@ public final class PairCounter {
                 int end = hi;
                 boolean allowed = true;
                 if (bm != null) {
-                    end = Math.min(end, (j / bm.blockK() + 1) * bm.blockK());
+                    end = Tiles.end(j / bm.blockK(), bm.blockK(), end);
                     allowed = bm.get(b, h, i / bm.blockQ(), j / bm.blockK());
                 }
                 if (keptTiles != null) {
-                    end = Math.min(end, (j / tileK + 1) * tileK);
+                    end = Tiles.end(j / tileK, tileK, end);
                     allowed &= keptTiles[j / tileK];
                 }
                 if (allowed) {
@@ -117,9 +118,5 @@ public final class PairCounter {
             }
         }
         return out;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 }

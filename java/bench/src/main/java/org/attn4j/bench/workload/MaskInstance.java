@@ -8,6 +8,7 @@ import org.attn4j.mask.BlockMask;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.mask.SlidingWindow;
 import org.attn4j.mask.StaticMask;
+import org.attn4j.mask.Tiles;
 import org.attn4j.mask.TokenTopK;
 
 /**
@@ -36,8 +37,8 @@ public record MaskInstance(MaskFamily family, String label, boolean causal, Slid
      */
     public static MaskInstance resolve(MaskSpec spec, Shape shape, long seed) {
         int bs = shape.blockSize();
-        int qTiles = ceilDiv(shape.seqQ(), bs);
-        int kTiles = ceilDiv(shape.seqK(), bs);
+        int qTiles = Tiles.ceilDiv(shape.seqQ(), bs);
+        int kTiles = Tiles.ceilDiv(shape.seqK(), bs);
         Double p = spec.param();
         switch (spec.family()) {
             case DENSE:
@@ -188,9 +189,6 @@ public record MaskInstance(MaskFamily family, String label, boolean causal, Slid
         return (pct == Math.rint(pct) ? String.valueOf((long) pct) : String.valueOf(pct)) + "%";
     }
 
-    static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
-    }
 
     @Override
     public String toString() {

@@ -12,6 +12,7 @@ import org.attn4j.AttentionRequest;
 import org.attn4j.AttentionResult;
 import org.attn4j.Normalizer;
 import org.attn4j.Tensor;
+import org.attn4j.mask.SlidingWindow;
 import org.attn4j.mask.StaticMask;
 import org.attn4j.reference.ReferenceProvider;
 import org.attn4j.bench.workload.MaskFamily;
@@ -60,6 +61,18 @@ class PairCounterTest {
         }
         Shape s = new Shape("t", Scale.CPU, 2, 2, 1, nq, nk, 4, 4, block, List.of(spec));
         assertMatchesBruteForce(s, spec, nq * 131L + nk);
+    }
+
+    /** A local window when Nq > Nk: rows with i' < 0 are not global tokens; their windows hold no key. */
+    @Test
+    void windowRowsBeforeTheFirstKeyCountNothing() {
+        Shape s = new Shape("t", Scale.CPU, 1, 1, 1, 5, 1, 4, 4, 16, List.of(MaskSpec.of(MaskFamily.DENSE)));
+        StaticMask window = new StaticMask(5, 1, false, SlidingWindow.of(0, 0), null);
+        assertEquals(1, PairCounter.countHead(s, window, null, null, null, null, 0, 0));
+        StaticMask global = new StaticMask(8, 4, false, SlidingWindow.of(1, 0, 2), null);
+        Shape wide = new Shape("t", Scale.CPU, 1, 1, 1, 8, 4, 4, 4, 16, List.of(MaskSpec.of(MaskFamily.DENSE)));
+        // i' = -4 .. 3: four rows see only the global keys {0, 1}, then 4 + 4 + 3 + 4.
+        assertEquals(4 * 2 + 4 + 4 + 3 + 4, PairCounter.countHead(wide, global, null, null, null, null, 0, 0));
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.attn4j.mask.BlockMask;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.mask.BlockTopKSelection;
 import org.attn4j.mask.StaticMask;
+import org.attn4j.mask.Tiles;
 
 /**
  * Counts the (query, key) pairs a request attends, summed over batch and heads, as the SPEC defines them: the static
@@ -43,8 +44,8 @@ public final class PairCounter {
                         row = countInRange(blockMask, b, h, i, intervals, n, 0, nk);
                     } else {
                         for (int kb : kept[i / topK.blockQ()]) {
-                            row += countInRange(blockMask, b, h, i, intervals, n, kb * topK.blockK(),
-                                    Math.min(nk, (kb + 1) * topK.blockK()));
+                            row += countInRange(blockMask, b, h, i, intervals, n, Tiles.start(kb, topK.blockK()),
+                                    Tiles.end(kb, topK.blockK(), nk));
                         }
                     }
                     total += Math.min(row, tokenK);
@@ -69,9 +70,9 @@ public final class PairCounter {
             }
             int bk = blockMask.blockK();
             int qb = i / blockMask.blockQ();
-            for (int kb = lo / bk; kb * bk < hi; kb++) {
+            for (int kb = lo / bk; Tiles.start(kb, bk) < hi; kb++) {
                 if (blockMask.get(b, h, qb, kb)) {
-                    c += Math.min(hi, (kb + 1) * bk) - Math.max(lo, kb * bk);
+                    c += Tiles.end(kb, bk, hi) - Math.max(lo, Tiles.start(kb, bk));
                 }
             }
         }
