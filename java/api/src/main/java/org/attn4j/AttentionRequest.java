@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import org.attn4j.internal.Arguments;
+import org.attn4j.internal.HostStorage;
 import org.attn4j.mask.BlockMask;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.mask.MaskKind;
@@ -498,6 +499,15 @@ public final class AttentionRequest {
             }
             if (blockMask != null) {
                 blockMask.validateFor(qs[0], qs[1], qs[2], ks[2]);
+            }
+            if (returnProbabilities && q.device().isCpu()) {
+                // Checked here, once, rather than by each provider: [B, Hq, Nq, Nk] grows fast from small inputs.
+                double bytes = (double) DType.FP32.byteSize() * qs[0] * qs[1] * qs[2] * ks[2];
+                if (bytes > HostStorage.MAX_BYTES) {
+                    throw new IllegalArgumentException("returnProbabilities: the probabilities [" + qs[0] + ", "
+                            + qs[1] + ", " + qs[2] + ", " + ks[2] + "] (fp32) need more than a host tensor holds ("
+                            + HostStorage.MAX_BYTES + " bytes); ask for them with fewer heads or shorter sequences");
+                }
             }
             if (returnLse && normalizer != Normalizer.SOFTMAX) {
                 throw new IllegalArgumentException("returnLse: the log-sum-exp is defined for softmax only, not "

@@ -8,7 +8,6 @@ import org.attn4j.AttentionResult;
 import org.attn4j.BackwardRequest;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
-import org.attn4j.internal.HostStorage;
 import org.attn4j.spi.AttentionProvider;
 import org.attn4j.spi.Availability;
 import org.attn4j.spi.Capabilities;
@@ -58,11 +57,6 @@ public final class CpuProvider implements AttentionProvider {
         int hq = r.queryHeads();
         int nq = r.queryLength();
         int nk = r.keyLength();
-        if (r.returnProbabilities() && 4L * b * hq * nq * nk > HostStorage.MAX_BYTES) {
-            throw new IllegalArgumentException("returnProbabilities: the probabilities [" + b + ", " + hq + ", "
-                    + nq + ", " + nk + "] would take " + (4L * b * hq * nq * nk) + " bytes, more than a host tensor"
-                    + " holds (" + HostStorage.MAX_BYTES + "); request them for fewer heads or shorter sequences");
-        }
         List<Tensor> allocated = new ArrayList<>();
         try {
             Tensor o = r.output().orElse(null);
