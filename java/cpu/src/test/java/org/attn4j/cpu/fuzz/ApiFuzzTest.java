@@ -69,9 +69,10 @@ class ApiFuzzTest {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        String summary = String.format(Locale.ROOT, "fuzz: %d requests from seed %d%s in %.1f s: %d compared"
+        String summary = String.format(Locale.ROOT, "fuzz: %d requests from %s%s in %.1f s: %d compared"
                         + " (%d with backward), %d ran (comparison out of scope), %d refused, %d failed",
-                requests, seed, pending ? " (pending areas included)" : "", seconds,
+                requests, one != null ? "case " + one : "seed " + seed, pending ? " (pending areas included)" : "",
+                seconds,
                 outcomes.getOrDefault(FuzzRun.Outcome.COMPARED, 0), backward,
                 outcomes.getOrDefault(FuzzRun.Outcome.RAN_UNCOMPARED, 0),
                 outcomes.getOrDefault(FuzzRun.Outcome.REFUSED, 0), failedCases);

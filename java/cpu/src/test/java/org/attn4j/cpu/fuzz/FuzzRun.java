@@ -191,14 +191,18 @@ final class FuzzRun {
         // The backward pass reads O (delta = rowsum(dO * O)): O stored in a narrower type than the inputs carries
         // that type's rounding into the gradients, as it does into O itself.
         double tol = Math.max(Tolerances.host().backward(c.dtype), Tolerances.host().backward(r.outputDType()));
-        // Typical gradient sizes: dS ~ dO.v (over Dv), dQ ~ scale dS k, dK ~ scale dS q, dV ~ P dO.
+        // Typical gradient sizes: dS ~ dO.v (over Dv); dQ ~ scale dS k (the weights of a row sum to 1);
+        // dK ~ scale dS q and dV ~ P dO, each summed over the query rows that share a key: Nq * group / Nk of them
+        // on average, with signs that mostly cancel, hence the square root.
         double dS = Agreement.rms(dO) * Agreement.rms(r.v()) * Math.sqrt(c.valueDim());
+        double rowsPerKey = Math.sqrt(Math.max(1.0, (double) c.queryLength() * r.groupSize() / c.keyLength()));
         Agreement.compare("dQ", a.dq().toFloatArray(), e.dq().toFloatArray(),
                 Math.sqrt(r.q().size()) * Math.abs(r.scale()) * dS * Agreement.rms(r.k()), tol, findings);
         Agreement.compare("dK", a.dk().toFloatArray(), e.dk().toFloatArray(),
-                Math.sqrt(r.k().size()) * Math.abs(r.scale()) * dS * Agreement.rms(r.q()), tol, findings);
+                Math.sqrt(r.k().size()) * rowsPerKey * Math.abs(r.scale()) * dS * Agreement.rms(r.q()), tol,
+                findings);
         Agreement.compare("dV", a.dv().toFloatArray(), e.dv().toFloatArray(),
-                Math.sqrt(r.v().size()) * Agreement.rms(dO), tol, findings);
+                Math.sqrt(r.v().size()) * rowsPerKey * Agreement.rms(dO), tol, findings);
     }
 
     /** One provider's forward pass: its result (outputs read at once: a caller's O is shared), or its exception. */
