@@ -1,12 +1,16 @@
 package org.attn4j;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import org.attn4j.internal.Arguments;
 import org.attn4j.spi.AttentionProvider;
 
 /**
  * The entry point: runs attention on the best provider found, or on the one you name.
+ *
+ * <p>Errors: a request that cannot run (an invalid or closed tensor, an unknown or unavailable provider, a provider
+ * that does not support it) throws an {@link IllegalArgumentException} whose message starts with the field it is
+ * about ({@code q: tensor is closed}, {@code provider 'cuda' is unavailable: ...}); nothing else is thrown for a bad
+ * request.
  *
  * <pre>{@code
  * try (Tensor q = Tensor.of(qData, 1, 8, 1024, 64); Tensor k = Tensor.of(kData, 1, 8, 1024, 64);
@@ -29,26 +33,38 @@ public final class Attention {
         return DefaultRegistry.INSTANCE;
     }
 
-    /** Forward pass on the configured provider, or the best available one that supports the request. */
+    /**
+     * Forward pass on the configured provider, or the best available one that supports the request.
+     *
+     * @throws IllegalArgumentException naming the field, for a request no provider can run (closed tensors, a
+     *                                  provider that cannot take it...)
+     */
     public static AttentionResult forward(AttentionRequest request) {
         return forward(request, null);
     }
 
-    /** Forward pass on the provider named {@code provider} ({@code null}: automatic selection). */
+    /**
+     * Forward pass on the provider named {@code provider} ({@code null}: automatic selection). The call leases every
+     * tensor of the request for its whole duration: closing one meanwhile frees it when the call ends.
+     *
+     * @throws IllegalArgumentException naming the field: a closed tensor, an unknown or unavailable provider, one
+     *                                  that cannot run the request
+     */
     public static AttentionResult forward(AttentionRequest request, String provider) {
-        Objects.requireNonNull(request, "request");
-        request.checkTensorsOpen();
-        AttentionProvider p = registry().select(request, provider);
-        List<Tensor.Lease> leases = acquire(request.tensors());
-        try {
-            return Objects.requireNonNull(p.forward(request), "provider '" + p.name() + "' returned no result");
-        } finally {
-            release(leases);
+        Arguments.notNull(request, "request", "an AttentionRequest");
+        try (CallLeases leases = CallLeases.take(AttentionRequest.tensorNames(), request.tensors())) {
+            AttentionProvider p = registry().select(request, provider);
+            AttentionResult result = p.forward(request);
+            if (result == null) {
+                throw new IllegalStateException("provider '" + p.name() + "' returned no result");
+            }
+            return result;
         }
     }
 
     /** Backward pass of {@code result}, preferring the provider that computed it. */
     public static AttentionGradients backward(AttentionRequest forward, AttentionResult result, Tensor gradOutput) {
+        Arguments.notNull(result, "result", "the forward pass's AttentionResult");
         return backward(BackwardRequest.of(forward, result, gradOutput), null, result.provider());
     }
 
@@ -58,14 +74,14 @@ public final class Attention {
     }
 
     private static AttentionGradients backward(BackwardRequest request, String provider, String preferred) {
-        Objects.requireNonNull(request, "request");
-        request.checkTensorsOpen();
-        AttentionProvider p = registry().selectBackward(request.forward(), provider, preferred);
-        List<Tensor.Lease> leases = acquire(request.tensors());
-        try {
-            return Objects.requireNonNull(p.backward(request), "provider '" + p.name() + "' returned no gradients");
-        } finally {
-            release(leases);
+        Arguments.notNull(request, "request", "a BackwardRequest");
+        try (CallLeases leases = CallLeases.take(BackwardRequest.tensorNames(), request.tensors())) {
+            AttentionProvider p = registry().selectBackward(request.forward(), provider, preferred);
+            AttentionGradients gradients = p.backward(request);
+            if (gradients == null) {
+                throw new IllegalStateException("provider '" + p.name() + "' returned no gradients");
+            }
+            return gradients;
         }
     }
 
@@ -86,26 +102,5 @@ public final class Attention {
     /** Every provider found, available or not, with the reason. */
     public static List<ProviderInfo> diagnostics() {
         return registry().diagnostics();
-    }
-
-    private static List<Tensor.Lease> acquire(Tensor[] tensors) {
-        List<Tensor.Lease> leases = new ArrayList<>();
-        try {
-            for (Tensor t : tensors) {
-                if (t != null) {
-                    leases.add(t.acquire());
-                }
-            }
-        } catch (IllegalStateException e) {
-            release(leases);
-            throw new IllegalArgumentException("a tensor of the request was closed: " + e.getMessage(), e);
-        }
-        return leases;
-    }
-
-    private static void release(List<Tensor.Lease> leases) {
-        for (Tensor.Lease l : leases) {
-            l.close();
-        }
     }
 }

@@ -1,6 +1,6 @@
 package org.attn4j;
 
-import java.util.Objects;
+import org.attn4j.internal.Arguments;
 
 /** Gradients of a loss with respect to Q, K and V, shaped like them and of the input type. Closing frees them. */
 public final class AttentionGradients implements AutoCloseable {
@@ -10,10 +10,10 @@ public final class AttentionGradients implements AutoCloseable {
     private final Tensor dv;
 
     public AttentionGradients(String provider, Tensor dq, Tensor dk, Tensor dv) {
-        this.provider = Objects.requireNonNull(provider, "provider");
-        this.dq = Objects.requireNonNull(dq, "dq");
-        this.dk = Objects.requireNonNull(dk, "dk");
-        this.dv = Objects.requireNonNull(dv, "dv");
+        this.provider = Arguments.notNull(provider, "provider", "the provider's name");
+        this.dq = Arguments.notNull(dq, "dq", "a tensor");
+        this.dk = Arguments.notNull(dk, "dk", "a tensor");
+        this.dv = Arguments.notNull(dv, "dv", "a tensor");
     }
 
     public String provider() {

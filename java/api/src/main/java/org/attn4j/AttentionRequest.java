@@ -2,9 +2,10 @@ package org.attn4j;
 
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.attn4j.internal.Arguments;
+import org.attn4j.internal.HostStorage;
 import org.attn4j.mask.BlockMask;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.mask.MaskKind;
@@ -15,7 +16,10 @@ import org.attn4j.mask.TokenTopK;
  * One attention computation as docs/SPEC.md defines it: {@code Q [B, Hq, Nq, D]}, {@code K [B, Hkv, Nk, D]},
  * {@code V [B, Hkv, Nk, Dv]}, the scale, every mask, the normalizer and what to return.
  *
- * <p>Built and validated by {@link Builder#build()}: an invalid request never reaches a provider.
+ * <p>Built and validated by {@link Builder#build()}: an invalid request never reaches a provider. Every invalid
+ * setting throws an {@link IllegalArgumentException} whose message starts with the field's name, {@code null}
+ * included; {@code null} given to the setter of an optional setting (window, block mask, top-k, output type, output
+ * tensors) clears it.
  *
  * <pre>{@code
  * AttentionRequest r = AttentionRequest.builder(q, k, v).causal().window(256, 0).globalTokens(4)
@@ -223,20 +227,29 @@ public final class AttentionRequest {
         return maskKinds().isEmpty();
     }
 
-    /** Throws an IllegalArgumentException naming any tensor of this request that has been closed since it was built. */
+    /**
+     * Throws an IllegalArgumentException naming any tensor of this request whose memory is gone: closed since the
+     * request was built, and not held by a running call. A tensor closed while an {@link Attention} call holds it
+     * passes: its memory lives until that call ends (see {@link Tensor#acquire()}).
+     */
     public void checkTensorsOpen() {
-        String[] names = {"q", "k", "v", "output", "lseOutput"};
+        String[] names = tensorNames();
         Tensor[] ts = tensors();
         for (int t = 0; t < ts.length; t++) {
-            if (ts[t] != null && ts[t].isClosed()) {
+            if (ts[t] != null && ts[t].isFreed()) {
                 throw new IllegalArgumentException(names[t] + ": tensor is closed");
             }
         }
     }
 
-    /** The tensors a call reads or writes, for leases and checks. */
+    /** The tensors a call reads or writes, for leases and checks; {@link #tensorNames()} names them. */
     Tensor[] tensors() {
         return new Tensor[] {q, k, v, output, lseOutput};
+    }
+
+    /** The fields of {@link #tensors()}, in order. */
+    static String[] tensorNames() {
+        return new String[] {"q", "k", "v", "output", "lseOutput"};
     }
 
     /** One line: shapes, type, masks and normalizer. */
@@ -318,13 +331,18 @@ public final class AttentionRequest {
             return this;
         }
 
-        /** Sliding window: query at aligned position {@code i'} sees keys {@code i' - left .. i' + right}. */
+        /**
+         * Sliding window: query at aligned position {@code i'} sees keys {@code i' - left .. i' + right}.
+         *
+         * @throws IllegalArgumentException naming {@code window.left} or {@code window.right} when negative
+         */
         public Builder window(int left, int right) {
             int g = window != null ? window.globalTokens() : 0;
             this.window = SlidingWindow.of(left, right, g);
             return this;
         }
 
+        /** Sliding window with its global tokens; {@code null}: no window. */
         public Builder window(SlidingWindow window) {
             this.window = window;
             return this;
@@ -336,6 +354,7 @@ public final class AttentionRequest {
             return this;
         }
 
+        /** Static block mask; {@code null}: none. Its shape is checked against the tensors by {@link #build()}. */
         public Builder blockMask(BlockMask mask) {
             this.blockMask = mask;
             return this;
@@ -347,7 +366,8 @@ public final class AttentionRequest {
             return this;
         }
 
-        public Builder blockTopK(BlockTopK spec) {
+        /** Dynamic block top-k as a value; {@code null}: none. */
+        public Builder topKBlocks(BlockTopK spec) {
             this.blockTopK = spec;
             return this;
         }
@@ -358,13 +378,15 @@ public final class AttentionRequest {
             return this;
         }
 
-        public Builder tokenTopK(TokenTopK spec) {
+        /** Dynamic token top-k as a value; {@code null}: none. */
+        public Builder topKTokens(TokenTopK spec) {
             this.tokenTopK = spec;
             return this;
         }
 
+        /** Softmax (the default), sparsemax or entmax-1.5. */
         public Builder normalizer(Normalizer normalizer) {
-            this.normalizer = normalizer;
+            this.normalizer = Arguments.notNull(normalizer, "normalizer", "softmax, sparsemax or entmax15");
             return this;
         }
 
@@ -380,19 +402,26 @@ public final class AttentionRequest {
             return this;
         }
 
-        /** Type of O (default: the input type). */
+        /** Type of O; {@code null} (the default): the input type. */
         public Builder outputDType(DType dtype) {
             this.outputDType = dtype;
             return this;
         }
 
-        /** Write O into this tensor instead of allocating one. */
+        /**
+         * Write O into this tensor instead of allocating one ({@code null}: the provider allocates O). It must not
+         * share memory with q, k or v: {@link #build()} refuses that.
+         */
         public Builder output(Tensor output) {
             this.output = output;
             return this;
         }
 
-        /** Write LSE into this tensor instead of allocating one (implies {@link #returnLse(boolean) returnLse}). */
+        /**
+         * Write LSE into this tensor instead of allocating one (implies {@link #returnLse(boolean) returnLse});
+         * {@code null}: the provider allocates LSE when it is asked for. It must not share memory with another
+         * tensor of the request.
+         */
         public Builder lseOutput(Tensor lse) {
             this.lseOutput = lse;
             if (lse != null) {
@@ -468,9 +497,17 @@ public final class AttentionRequest {
             if (scale != null && (scale.isNaN() || scale.isInfinite())) {
                 throw new IllegalArgumentException("scale: expected a finite number, got " + scale);
             }
-            Objects.requireNonNull(normalizer, "normalizer");
             if (blockMask != null) {
                 blockMask.validateFor(qs[0], qs[1], qs[2], ks[2]);
+            }
+            if (returnProbabilities && q.device().isCpu()) {
+                // Checked here, once, rather than by each provider: [B, Hq, Nq, Nk] grows fast from small inputs.
+                double bytes = (double) DType.FP32.byteSize() * qs[0] * qs[1] * qs[2] * ks[2];
+                if (bytes > HostStorage.MAX_BYTES) {
+                    throw new IllegalArgumentException("returnProbabilities: the probabilities [" + qs[0] + ", "
+                            + qs[1] + ", " + qs[2] + ", " + ks[2] + "] (fp32) need more than a host tensor holds ("
+                            + HostStorage.MAX_BYTES + " bytes); ask for them with fewer heads or shorter sequences");
+                }
             }
             if (returnLse && normalizer != Normalizer.SOFTMAX) {
                 throw new IllegalArgumentException("returnLse: the log-sum-exp is defined for softmax only, not "
@@ -496,9 +533,7 @@ public final class AttentionRequest {
                 }
             }
             if (lseOutput != null) {
-                if (lseOutput.isClosed()) {
-                    throw new IllegalArgumentException("lseOutput: tensor is closed");
-                }
+                checkTensor("lseOutput", lseOutput);
                 int[] expected = {qs[0], qs[1], qs[2]};
                 if (!Arrays.equals(lseOutput.shape(), expected)) {
                     throw new IllegalArgumentException("lseOutput.shape: expected " + Arrays.toString(expected)
@@ -512,7 +547,30 @@ public final class AttentionRequest {
                             + lseOutput.device());
                 }
             }
+            refuseAliasing();
             return new AttentionRequest(this);
+        }
+
+        /**
+         * A destination that shares memory with an input would be overwritten while the call (or a later backward
+         * pass) still reads that input, and providers would disagree on the result: refuse it.
+         */
+        private void refuseAliasing() {
+            String[] inputs = {"q", "k", "v"};
+            Tensor[] in = {q, k, v};
+            for (int i = 0; i < in.length; i++) {
+                if (output != null && output.sharesMemoryWith(in[i])) {
+                    throw new IllegalArgumentException("output: shares memory with " + inputs[i]
+                            + "; O would overwrite an input it is computed from. Pass a separate tensor");
+                }
+                if (lseOutput != null && lseOutput.sharesMemoryWith(in[i])) {
+                    throw new IllegalArgumentException("lseOutput: shares memory with " + inputs[i]
+                            + "; LSE would overwrite an input it is computed from. Pass a separate tensor");
+                }
+            }
+            if (output != null && lseOutput != null && output.sharesMemoryWith(lseOutput)) {
+                throw new IllegalArgumentException("lseOutput: shares memory with output; pass a separate tensor");
+            }
         }
 
         private static void checkTensor(String field, Tensor t) {
@@ -522,7 +580,7 @@ public final class AttentionRequest {
             if (t.isClosed()) {
                 throw new IllegalArgumentException(field + ": tensor is closed");
             }
-            if (t.rank() != 4 && !field.startsWith("lse")) {
+            if (t.rank() != 4 && !field.equals("lseOutput")) {
                 throw new IllegalArgumentException(field + ".shape: expected rank 4 [B, H, N, D], got "
                         + Arrays.toString(t.shape()));
             }

@@ -2,9 +2,9 @@ package org.attn4j;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.attn4j.internal.Arguments;
 
 /**
  * What a forward pass returns: {@code O [B, Hq, Nq, Dv]}, and on request {@code LSE [B, Hq, Nq]} and the attention
@@ -21,7 +21,7 @@ public final class AttentionResult implements AutoCloseable {
 
     private AttentionResult(Builder b) {
         this.provider = b.provider;
-        this.output = Objects.requireNonNull(b.output, "output");
+        this.output = Arguments.notNull(b.output, "output", "the output tensor O");
         this.lse = b.lse;
         this.probabilities = b.probabilities;
         this.allowedPairs = b.allowedPairs;
@@ -83,7 +83,7 @@ public final class AttentionResult implements AutoCloseable {
         private final List<Tensor> owned = new ArrayList<>();
 
         private Builder(String provider) {
-            this.provider = Objects.requireNonNull(provider, "provider");
+            this.provider = Arguments.notNull(provider, "provider", "the provider's name");
         }
 
         public Builder output(Tensor output, boolean owned) {

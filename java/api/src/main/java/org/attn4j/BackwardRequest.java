@@ -1,8 +1,8 @@
 package org.attn4j;
 
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.Optional;
+import org.attn4j.internal.Arguments;
 
 /**
  * A backward pass: the forward request, its output O (and LSE, when the forward returned it), and the gradient of
@@ -32,7 +32,7 @@ public final class BackwardRequest {
      * @throws IllegalArgumentException naming the invalid field
      */
     public static BackwardRequest of(AttentionRequest forward, Tensor output, Tensor lse, Tensor gradOutput) {
-        Objects.requireNonNull(forward, "forward");
+        Arguments.notNull(forward, "forward", "the forward pass's AttentionRequest");
         forward.checkTensorsOpen();
         int[] oShape = {forward.batch(), forward.queryHeads(), forward.queryLength(), forward.valueDim()};
         check("output", output, oShape, forward.device());
@@ -48,6 +48,7 @@ public final class BackwardRequest {
 
     /** The backward pass of a forward call's result. */
     public static BackwardRequest of(AttentionRequest forward, AttentionResult result, Tensor gradOutput) {
+        Arguments.notNull(result, "result", "the forward pass's AttentionResult");
         return of(forward, result.output(), result.lse().orElse(null), gradOutput);
     }
 
@@ -67,22 +68,28 @@ public final class BackwardRequest {
         return gradOutput;
     }
 
-    /** Throws an IllegalArgumentException naming any tensor of this request that has been closed. */
+    /**
+     * Throws an IllegalArgumentException naming any tensor of this request whose memory is gone (closed, and not
+     * held by a running call), as {@link AttentionRequest#checkTensorsOpen()} does.
+     */
     public void checkTensorsOpen() {
-        forward.checkTensorsOpen();
-        if (output.isClosed()) {
-            throw new IllegalArgumentException("output: tensor is closed");
-        }
-        if (gradOutput.isClosed()) {
-            throw new IllegalArgumentException("gradOutput: tensor is closed");
-        }
-        if (lse != null && lse.isClosed()) {
-            throw new IllegalArgumentException("lse: tensor is closed");
+        String[] names = tensorNames();
+        Tensor[] ts = tensors();
+        for (int t = 0; t < ts.length; t++) {
+            if (ts[t] != null && ts[t].isFreed()) {
+                throw new IllegalArgumentException(names[t] + ": tensor is closed");
+            }
         }
     }
 
+    /** The tensors the backward pass reads, for leases and checks; {@link #tensorNames()} names them. */
     Tensor[] tensors() {
         return new Tensor[] {forward.q(), forward.k(), forward.v(), output, lse, gradOutput};
+    }
+
+    /** The fields of {@link #tensors()}, in order. */
+    static String[] tensorNames() {
+        return new String[] {"q", "k", "v", "output", "lse", "gradOutput"};
     }
 
     private static void check(String field, Tensor t, int[] shape, Device device) {

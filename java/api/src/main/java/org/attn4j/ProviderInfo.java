@@ -1,7 +1,5 @@
 package org.attn4j;
 
-import org.attn4j.spi.AttentionProvider;
-
 /** One provider as diagnostics see it: found, available or not and why, and what it computes. */
 public final class ProviderInfo {
     private final String name;
@@ -32,11 +30,6 @@ public final class ProviderInfo {
         }
     }
 
-    static ProviderInfo of(AttentionProvider p, org.attn4j.spi.Availability a, String capabilities) {
-        return new ProviderInfo(p.name(), p.priority(), a.isAvailable(), a.reason(), capabilities,
-                p.getClass().getName(), originOf(p.getClass()));
-    }
-
     public String name() {
         return name;
     }
@@ -49,7 +42,7 @@ public final class ProviderInfo {
         return available;
     }
 
-    /** Why it is unavailable, or a note on what it found. */
+    /** Why it is unavailable (for a plugin left out, what failed and its cause), or a note on what it found. */
     public String reason() {
         return reason;
     }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
+import org.attn4j.internal.Arguments;
 import org.attn4j.spi.AttentionProvider;
 import org.attn4j.spi.Availability;
 import org.attn4j.spi.Support;
@@ -32,19 +32,28 @@ public final class ProviderRegistry {
     public static final String ENV = "ATTN4J_PROVIDER";
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderRegistry.class);
+    /** The name diagnostics show for a plugin that failed before it could say its own. */
+    private static final String FAILED = "(failed to load)";
 
+    /** Providers found, highest priority first (then by name), with the name and priority read at discovery. */
+    private final List<VettedProvider> vetted;
     private final List<AttentionProvider> providers;
     private final List<ProviderInfo> loadFailures;
 
-    private ProviderRegistry(List<AttentionProvider> providers, List<ProviderInfo> loadFailures) {
-        List<AttentionProvider> sorted = new ArrayList<>(providers);
-        sorted.sort(Comparator.comparingInt(AttentionProvider::priority).reversed()
-                .thenComparing(AttentionProvider::name));
-        this.providers = List.copyOf(sorted);
+    private ProviderRegistry(List<VettedProvider> vetted, List<ProviderInfo> loadFailures) {
+        List<VettedProvider> sorted = new ArrayList<>(vetted);
+        sorted.sort(Comparator.comparingInt((VettedProvider v) -> v.priority).reversed()
+                .thenComparing(v -> v.name));
+        this.vetted = List.copyOf(sorted);
+        this.providers = sorted.stream().map(v -> v.provider).collect(Collectors.toUnmodifiableList());
         this.loadFailures = List.copyOf(loadFailures);
     }
 
-    /** Providers found by ServiceLoader through the thread's context class loader and attn4j's own. */
+    /**
+     * Providers found by ServiceLoader through the thread's context class loader and attn4j's own. A plugin that
+     * fails in any way (its class missing or broken, its constructor throwing, its name, priority or capabilities
+     * throwing or making no sense) is left out and listed by {@link #diagnostics()} with the cause; the others work.
+     */
     public static ProviderRegistry load() {
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         ClassLoader own = ProviderRegistry.class.getClassLoader();
@@ -57,7 +66,7 @@ public final class ProviderRegistry {
         return create(new ArrayList<>(byClass.values()), failures);
     }
 
-    /** Providers found by ServiceLoader through {@code loader}. */
+    /** Providers found by ServiceLoader through {@code loader}, broken plugins left out as {@link #load()} does. */
     public static ProviderRegistry load(ClassLoader loader) {
         Map<String, AttentionProvider> byClass = new LinkedHashMap<>();
         List<ProviderInfo> failures = new ArrayList<>();
@@ -65,21 +74,35 @@ public final class ProviderRegistry {
         return create(new ArrayList<>(byClass.values()), failures);
     }
 
-    /** A registry of exactly these providers (tests, embedding). */
+    /** A registry of exactly these providers (tests, embedding), checked as discovery checks plugins. */
     public static ProviderRegistry of(AttentionProvider... providers) {
-        return create(List.of(providers), List.of());
+        Arguments.notNull(providers, "providers", "an array of providers");
+        List<AttentionProvider> list = new ArrayList<>();
+        for (int i = 0; i < providers.length; i++) {
+            list.add(Arguments.notNull(providers[i], "providers[" + i + "]", "a provider"));
+        }
+        return create(list, new ArrayList<>());
     }
 
     private static ProviderRegistry create(List<AttentionProvider> found, List<ProviderInfo> failures) {
-        Map<String, AttentionProvider> byName = new LinkedHashMap<>();
+        Map<String, VettedProvider> byName = new LinkedHashMap<>();
         for (AttentionProvider p : found) {
-            String name = p.name();
-            AttentionProvider previous = byName.putIfAbsent(name, p);
+            VettedProvider v;
+            try {
+                v = VettedProvider.vet(p);
+            } catch (VettedProvider.Rejected r) {
+                LOG.warn("attn4j: provider {} left out: {}", p.getClass().getName(), r.getMessage());
+                failures.add(new ProviderInfo(r.name != null ? r.name : FAILED, Integer.MIN_VALUE, false,
+                        "left out (" + p.getClass().getName() + "): " + r.getMessage(), "", p.getClass().getName(),
+                        ProviderInfo.originOf(p.getClass())));
+                continue;
+            }
+            VettedProvider previous = byName.putIfAbsent(v.name.toLowerCase(Locale.ROOT), v);
             if (previous != null) {
-                LOG.warn("attn4j: two providers are named '{}': {} and {}; keeping the first", name,
-                        previous.getClass().getName(), p.getClass().getName());
-                failures.add(new ProviderInfo(name, p.priority(), false, "duplicate name, ignored (first is "
-                        + previous.getClass().getName() + ")", "", p.getClass().getName(),
+                LOG.warn("attn4j: two providers are named '{}': {} and {}; keeping the first", v.name,
+                        previous.provider.getClass().getName(), p.getClass().getName());
+                failures.add(new ProviderInfo(v.name, v.priority, false, "duplicate name, ignored (first is "
+                        + previous.provider.getClass().getName() + ")", "", p.getClass().getName(),
                         ProviderInfo.originOf(p.getClass())));
             }
         }
@@ -88,19 +111,36 @@ public final class ProviderRegistry {
 
     private static void loadInto(ClassLoader loader, Map<String, AttentionProvider> byClass,
                                  List<ProviderInfo> failures) {
-        Iterator<AttentionProvider> it = ServiceLoader.load(AttentionProvider.class, loader).iterator();
+        Iterator<ServiceLoader.Provider<AttentionProvider>> it =
+                ServiceLoader.load(AttentionProvider.class, loader).stream().iterator();
         while (true) {
+            ServiceLoader.Provider<AttentionProvider> found;
             try {
                 if (!it.hasNext()) {
                     return;
                 }
-                AttentionProvider p = it.next();
-                byClass.putIfAbsent(p.getClass().getName(), p);
-            } catch (ServiceConfigurationError | LinkageError e) {
-                // A broken plugin must not hide the others: record it and go on.
-                LOG.warn("attn4j: a provider failed to load: {}", e.toString());
-                failures.add(new ProviderInfo("(failed to load)", Integer.MIN_VALUE, false,
-                        "failed to load: " + e.getMessage(), "", "?", "?"));
+                found = it.next();
+            } catch (Throwable e) {
+                // A class listed but missing, not a provider, or without a public constructor: the message names
+                // it. A broken plugin must not hide the others: record it and go on.
+                PluginFailure.rethrowIfFatal(e);
+                LOG.warn("attn4j: a provider failed to load: {}", PluginFailure.describe(e));
+                failures.add(new ProviderInfo(FAILED, Integer.MIN_VALUE, false,
+                        "failed to load: " + PluginFailure.describe(e), "", "?", "?"));
+                continue;
+            }
+            Class<?> type = found.type();
+            if (byClass.containsKey(type.getName())) {
+                continue;
+            }
+            try {
+                byClass.put(type.getName(), found.get());
+            } catch (Throwable e) {
+                PluginFailure.rethrowIfFatal(e);
+                LOG.warn("attn4j: provider {} failed to load: {}", type.getName(), PluginFailure.describe(e));
+                failures.add(new ProviderInfo(FAILED, Integer.MIN_VALUE, false,
+                        "failed to load: " + PluginFailure.describe(e), "", type.getName(),
+                        ProviderInfo.originOf(type)));
             }
         }
     }
@@ -124,12 +164,14 @@ public final class ProviderRegistry {
     }
 
     public List<String> names() {
-        return providers.stream().map(AttentionProvider::name).collect(Collectors.toList());
+        return vetted.stream().map(v -> v.name).collect(Collectors.toList());
     }
 
+    /** The provider of this name (case-insensitive, surrounding spaces ignored), if one was found. */
     public Optional<AttentionProvider> find(String name) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
-        return providers.stream().filter(p -> p.name().equalsIgnoreCase(n)).findFirst();
+        Arguments.notNull(name, "provider", "a provider name");
+        String n = name.trim();
+        return vetted.stream().filter(v -> v.name.equalsIgnoreCase(n)).map(v -> v.provider).findFirst();
     }
 
     /**
@@ -151,8 +193,9 @@ public final class ProviderRegistry {
      * The provider for {@code request}.
      *
      * @param explicitName a name that overrides the configured one and automatic selection, or {@code null}
-     * @throws IllegalArgumentException for an unknown name, or when the chosen or every provider cannot run it
-     * @throws IllegalStateException when the named provider is unavailable on this machine
+     * @throws IllegalArgumentException for an unknown name, a named provider unavailable on this machine, or when
+     *                                  the chosen or every provider cannot run it; the message starts with
+     *                                  {@code provider}
      */
     public AttentionProvider select(AttentionRequest request, String explicitName) {
         return choose(request, explicitName, false, null);
@@ -165,17 +208,21 @@ public final class ProviderRegistry {
 
     private AttentionProvider choose(AttentionRequest request, String explicitName, boolean backward,
                                      String preferred) {
+        Arguments.notNull(request, "request", "an AttentionRequest");
         String name = explicitName != null ? explicitName : configuredName().orElse(null);
         String pass = backward ? "backward" : "forward";
         if (name != null) {
             AttentionProvider p = get(name);
+            String pName = nameOf(p);
             Availability a = availabilityOf(p);
             if (!a.isAvailable()) {
-                throw new IllegalStateException("provider '" + p.name() + "' is unavailable: " + a.reason());
+                // Unavailable here is a fact about the machine, but asking for it is the caller's choice: the same
+                // exception as an unknown name, so that one catch serves every bad selection.
+                throw new IllegalArgumentException("provider '" + pName + "' is unavailable: " + a.reason());
             }
             Support s = supportOf(p, request, backward);
             if (!s.isSupported()) {
-                throw new IllegalArgumentException("provider '" + p.name() + "' cannot run this " + pass + " pass: "
+                throw new IllegalArgumentException("provider '" + pName + "' cannot run this " + pass + " pass: "
                         + s.reason());
             }
             return p;
@@ -188,20 +235,20 @@ public final class ProviderRegistry {
             }
         }
         List<String> reasons = new ArrayList<>();
-        for (AttentionProvider p : providers) {
-            Availability a = availabilityOf(p);
+        for (VettedProvider v : vetted) {
+            Availability a = availabilityOf(v.provider);
             if (!a.isAvailable()) {
-                reasons.add(p.name() + ": unavailable (" + a.reason() + ")");
+                reasons.add(v.name + ": unavailable (" + a.reason() + ")");
                 continue;
             }
-            Support s = supportOf(p, request, backward);
+            Support s = supportOf(v.provider, request, backward);
             if (s.isSupported()) {
-                LOG.debug("attn4j: {} pass on provider '{}' for {}", pass, p.name(), request.describe());
-                return p;
+                LOG.debug("attn4j: {} pass on provider '{}' for {}", pass, v.name, request.describe());
+                return v.provider;
             }
-            reasons.add(p.name() + ": " + s.reason());
+            reasons.add(v.name + ": " + s.reason());
         }
-        throw new IllegalArgumentException("no provider can run this " + pass + " pass ("
+        throw new IllegalArgumentException("provider: none can run this " + pass + " pass ("
                 + request.describe() + "): " + (reasons.isEmpty() ? "no providers found on the class path"
                 : String.join("; ", reasons)));
     }
@@ -209,14 +256,17 @@ public final class ProviderRegistry {
     /** Every provider found, available or not, with the reason, plus any that failed to load. */
     public List<ProviderInfo> diagnostics() {
         List<ProviderInfo> out = new ArrayList<>();
-        for (AttentionProvider p : providers) {
+        for (VettedProvider v : vetted) {
             String caps;
             try {
-                caps = p.capabilities().summary();
-            } catch (RuntimeException e) {
-                caps = "capabilities failed: " + e;
+                caps = v.provider.capabilities().summary();
+            } catch (Throwable e) {
+                PluginFailure.rethrowIfFatal(e);
+                caps = "capabilities failed: " + PluginFailure.describe(e);
             }
-            out.add(ProviderInfo.of(p, availabilityOf(p), caps));
+            Availability a = availabilityOf(v.provider);
+            out.add(new ProviderInfo(v.name, v.priority, a.isAvailable(), a.reason(), caps,
+                    v.provider.getClass().getName(), ProviderInfo.originOf(v.provider.getClass())));
         }
         out.addAll(loadFailures);
         return out;
@@ -243,20 +293,31 @@ public final class ProviderRegistry {
         return sb.toString();
     }
 
+    /** The name {@code p} had at discovery (a plugin's later answers are not trusted). */
+    private String nameOf(AttentionProvider p) {
+        return vetted.stream().filter(v -> v.provider == p).map(v -> v.name).findFirst().orElse("?");
+    }
+
+    /** The provider's availability; a plugin that throws or answers null is unavailable, with the cause. */
     private static Availability availabilityOf(AttentionProvider p) {
         try {
             Availability a = p.availability();
-            return a != null ? a : Availability.unavailable("provider returned no availability");
-        } catch (RuntimeException | LinkageError e) {
-            return Availability.unavailable("availability check failed: " + e);
+            return a != null ? a : Availability.unavailable("availability() returned null");
+        } catch (Throwable e) {
+            PluginFailure.rethrowIfFatal(e);
+            return Availability.unavailable("availability() threw " + PluginFailure.describe(e));
         }
     }
 
+    /** Whether the provider takes the request; a plugin that throws or answers null does not, with the cause. */
     private static Support supportOf(AttentionProvider p, AttentionRequest r, boolean backward) {
+        String method = backward ? "supportsBackward()" : "supports()";
         try {
-            return backward ? p.supportsBackward(r) : p.supports(r);
-        } catch (RuntimeException e) {
-            return Support.no("support check failed: " + e);
+            Support s = backward ? p.supportsBackward(r) : p.supports(r);
+            return s != null ? s : Support.no(method + " returned null");
+        } catch (Throwable e) {
+            PluginFailure.rethrowIfFatal(e);
+            return Support.no(method + " threw " + PluginFailure.describe(e));
         }
     }
 }

@@ -5,7 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.util.Arrays;
-import java.util.Objects;
+import org.attn4j.internal.Arguments;
 import org.attn4j.internal.HostStorage;
 import org.attn4j.spi.TensorStorage;
 
@@ -13,8 +13,12 @@ import org.attn4j.spi.TensorStorage;
  * A dense, row-major tensor in off-heap memory (attention uses {@code [B, H, N, D]}), of type fp32, fp16 or bf16.
  *
  * <p>Host tensors live in a direct buffer that native code reads without a copy. Close a tensor to free its memory
- * at once; a tensor that an attention call is using is freed when that call ends. Reading and writing Java float
- * arrays converts to and from the tensor's type.
+ * at once; a tensor that an attention call is using is freed when that call ends (every call of {@link Attention}
+ * holds a {@link Lease} on each tensor of its request: see {@link #acquire()} for what that guarantees). Reading and
+ * writing Java float arrays converts to and from the tensor's type.
+ *
+ * <p>Bad arguments throw an {@link IllegalArgumentException} naming the argument ({@code null} included); using a
+ * tensor whose memory has been freed throws an {@link IllegalStateException}.
  *
  * <pre>{@code
  * try (Tensor q = Tensor.of(DType.FP16, data, 1, 8, 1024, 64)) { ... }
@@ -38,17 +42,27 @@ public final class Tensor implements AutoCloseable {
         this.size = elementCount(shape);
     }
 
-    /** A zero-filled host tensor. */
+    /**
+     * A zero-filled host tensor.
+     *
+     * @throws IllegalArgumentException naming {@code dtype} or {@code shape} when one is null, a dimension is
+     *                                  negative, or the tensor would exceed what host memory holds
+     *                                  ({@link HostStorage#MAX_BYTES})
+     */
     public static Tensor allocate(DType dtype, int... shape) {
-        Objects.requireNonNull(dtype, "dtype");
+        Arguments.notNull(dtype, "dtype", "fp32, fp16 or bf16");
         int[] s = checkShape(shape);
-        long bytes = elementCount(s) * dtype.byteSize();
+        long bytes = byteCount(dtype, s);
+        if (bytes > HostStorage.MAX_BYTES) {
+            throw new IllegalArgumentException("shape: " + dtype + " " + Arrays.toString(s) + " needs " + bytes
+                    + " bytes; host tensors hold at most " + HostStorage.MAX_BYTES + " bytes");
+        }
         return new Tensor(new HostStorage(bytes), dtype, s);
     }
 
     /** A host tensor holding {@code values} (row-major), rounded to {@code dtype}. */
     public static Tensor of(DType dtype, float[] values, int... shape) {
-        Objects.requireNonNull(values, "values");
+        Arguments.notNull(values, "values", "a float array");
         Tensor t = allocate(dtype, shape);
         if (values.length != t.size) {
             t.close();
@@ -69,10 +83,10 @@ public final class Tensor implements AutoCloseable {
      * the storage.
      */
     public static Tensor wrap(TensorStorage storage, DType dtype, int... shape) {
-        Objects.requireNonNull(storage, "storage");
-        Objects.requireNonNull(dtype, "dtype");
+        Arguments.notNull(storage, "storage", "the memory to wrap");
+        Arguments.notNull(dtype, "dtype", "fp32, fp16 or bf16");
         int[] s = checkShape(shape);
-        long bytes = elementCount(s) * dtype.byteSize();
+        long bytes = byteCount(dtype, s);
         if (storage.byteSize() < bytes) {
             throw new IllegalArgumentException("storage: expected at least " + bytes + " bytes for "
                     + dtype + Arrays.toString(s) + ", got " + storage.byteSize());
@@ -116,20 +130,24 @@ public final class Tensor implements AutoCloseable {
         return size * dtype.byteSize();
     }
 
-    /** The memory behind this tensor, for providers. */
+    /**
+     * The memory behind this tensor, for providers. Valid while the tensor is open or {@link #acquire() leased}.
+     *
+     * @throws IllegalStateException if the memory has been freed
+     */
     public TensorStorage storage() {
-        checkOpen();
+        checkNotFreed();
         return storage;
     }
 
     /**
      * A view of the host memory (native byte order, position 0), for providers that read it directly.
-     * Valid only while the tensor is open; hold a {@link #acquire() lease} while using it.
+     * Valid while the tensor is open, or while a {@link #acquire() lease} on it is held: hold one while using it.
      *
-     * @throws IllegalStateException if the tensor is closed or not in host memory
+     * @throws IllegalStateException if the memory has been freed or is not host memory
      */
     public ByteBuffer hostBuffer() {
-        checkOpen();
+        checkNotFreed();
         ByteBuffer b = storage.hostBuffer();
         if (b == null) {
             throw new IllegalStateException("tensor is on " + device() + ", not in host memory");
@@ -137,14 +155,31 @@ public final class Tensor implements AutoCloseable {
         return b;
     }
 
+    /** True once {@link #close()} has been called (the memory may live on while a running call holds a lease). */
     public boolean isClosed() {
         synchronized (lock) {
             return closed;
         }
     }
 
+    /**
+     * True when this tensor and {@code other} may share bytes: the same tensor, or storages that say they overlap
+     * ({@link TensorStorage#overlaps}). Host tensors made by {@link #allocate} and {@link #of} never share memory.
+     */
+    boolean sharesMemoryWith(Tensor other) {
+        return other != null && (other == this || storage.overlaps(other.storage) || other.storage.overlaps(storage));
+    }
+
+    /** True once the memory has been freed: closed, and no lease left. */
+    boolean isFreed() {
+        synchronized (lock) {
+            return freed;
+        }
+    }
+
     /** Overwrites the whole tensor with {@code values}, rounded to this tensor's type. */
     public void copyFrom(float[] values) {
+        Arguments.notNull(values, "values", "a float array");
         if (values.length != size) {
             throw new IllegalArgumentException("values: expected " + size + " floats, got " + values.length);
         }
@@ -153,6 +188,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Writes {@code length} floats from {@code src[srcOffset..]} at element {@code index}, rounding to the type. */
     public void copyFrom(float[] src, int srcOffset, long index, int length) {
+        Arguments.notNull(src, "src", "a float array");
         checkRange(src.length, srcOffset, index, length);
         try (Lease ignored = acquire()) {
             ByteBuffer host = storage.hostBuffer();
@@ -192,6 +228,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Reads {@code length} elements starting at element {@code index} into {@code dst[dstOffset..]} as floats. */
     public void copyTo(float[] dst, int dstOffset, long index, int length) {
+        Arguments.notNull(dst, "dst", "a float array");
         checkRange(dst.length, dstOffset, index, length);
         try (Lease ignored = acquire()) {
             ByteBuffer host = storage.hostBuffer();
@@ -229,6 +266,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A new host tensor with the same values in another type (rounded where it is narrower). */
     public Tensor toDType(DType target) {
+        Arguments.notNull(target, "target", "fp32, fp16 or bf16");
         float[] values = toFloatArray();
         return of(target, values, shape);
     }
@@ -240,6 +278,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Row-major offset of a full index. */
     public long flatIndex(int... indices) {
+        Arguments.notNull(indices, "indices", "one index per dimension");
         if (indices.length != shape.length) {
             throw new IllegalArgumentException("indices: expected " + shape.length + " indices, got "
                     + indices.length);
@@ -256,14 +295,27 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Marks the tensor as in use by a running call: until the lease is closed, {@link #close()} only marks the tensor
-     * closed and the memory stays valid.
+     * Marks the tensor as in use by a running call, until the returned lease is closed. Every call of
+     * {@link Attention} holds a lease on each tensor of its request from its start to its end, so a provider needs
+     * none of its own for work it finishes before returning.
      *
-     * @throws IllegalStateException if the tensor is already closed
+     * <p>While at least one lease is held:
+     * <ul>
+     *   <li>the memory stays allocated: {@link #close()} only marks the tensor closed ({@link #isClosed()}, and new
+     *       requests refuse it), and the last lease to end frees the memory;</li>
+     *   <li>every method that reads or writes the tensor works, even after {@link #close()}, and views from
+     *       {@link #hostBuffer()} stay valid.</li>
+     * </ul>
+     * A lease is not a lock: several may be held at once, by any threads, and none stops another thread writing the
+     * tensor. Leases belong to no thread; closing one twice is harmless. A provider that keeps using a tensor after
+     * its call returns (asynchronous device work) takes its own lease first and closes it when that work is done.
+     * A closed tensor can still be leased while another lease keeps its memory alive.
+     *
+     * @throws IllegalStateException if the memory has already been freed
      */
     public Lease acquire() {
         synchronized (lock) {
-            if (closed) {
+            if (freed) {
                 throw new IllegalStateException("tensor is closed: " + describe());
             }
             leases++;
@@ -271,7 +323,7 @@ public final class Tensor implements AutoCloseable {
         return new Lease();
     }
 
-    /** Frees the memory now, or when the last running call using it finishes. Closing twice is harmless. */
+    /** Frees the memory now, or when the last lease on it ends. Closing twice is harmless. */
     @Override
     public void close() {
         boolean freeNow;
@@ -280,8 +332,8 @@ public final class Tensor implements AutoCloseable {
                 return;
             }
             closed = true;
-            freeNow = leases == 0 && !freed;
-            freed |= freeNow;
+            freeNow = leases == 0;
+            freed = freeNow;
         }
         if (freeNow) {
             storage.free();
@@ -298,11 +350,9 @@ public final class Tensor implements AutoCloseable {
         return "Tensor[" + describe() + (isClosed() ? ", closed" : "") + "]";
     }
 
-    private void checkOpen() {
-        synchronized (lock) {
-            if (closed) {
-                throw new IllegalStateException("tensor is closed: " + describe());
-            }
+    private void checkNotFreed() {
+        if (isFreed()) {
+            throw new IllegalStateException("tensor is closed: " + describe());
         }
     }
 
@@ -318,13 +368,24 @@ public final class Tensor implements AutoCloseable {
     }
 
     private static int[] checkShape(int[] shape) {
-        Objects.requireNonNull(shape, "shape");
+        Arguments.notNull(shape, "shape", "the sizes of the dimensions");
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] < 0) {
-                throw new IllegalArgumentException("shape[" + i + "]: expected >= 0, got " + shape[i]);
+                throw new IllegalArgumentException("shape[" + i + "]: expected >= 0, got " + shape[i] + " in "
+                        + Arrays.toString(shape));
             }
         }
         return shape.clone();
+    }
+
+    /** Bytes of a tensor of this type and shape, refusing shapes whose size a long cannot count. */
+    private static long byteCount(DType dtype, int[] shape) {
+        try {
+            return Math.multiplyExact(elementCount(shape), (long) dtype.byteSize());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("shape: " + dtype + " " + Arrays.toString(shape)
+                    + " needs more than " + Long.MAX_VALUE + " bytes");
+        }
     }
 
     private static long elementCount(int[] shape) {
@@ -342,6 +403,11 @@ public final class Tensor implements AutoCloseable {
         private Lease() {
         }
 
+        /** The tensor this lease holds. */
+        public Tensor tensor() {
+            return Tensor.this;
+        }
+
         @Override
         public void close() {
             boolean freeNow;
@@ -351,8 +417,8 @@ public final class Tensor implements AutoCloseable {
                 }
                 released = true;
                 leases--;
-                freeNow = closed && leases == 0 && !freed;
-                freed |= freeNow;
+                freeNow = closed && leases == 0;
+                freed = freeNow;
             }
             if (freeNow) {
                 storage.free();

@@ -76,6 +76,16 @@ class AttentionRequestTest {
         expectField("q", () -> AttentionRequest.builder(null, k, v).build());
     }
 
+    /** Found by the fuzzer: reference threw ArithmeticException (cpu refused on its own); now refused for all. */
+    @Test
+    void refusesProbabilitiesLargerThanAHostTensor() {
+        Tensor x = t(DType.FP32, 1, 1, 46_341, 1);
+        expectField("returnProbabilities", () -> AttentionRequest.builder(x, x, x).returnProbabilities(true).build());
+        AttentionRequest.builder(x, x, x).build();
+        Tensor y = t(DType.FP16, 1, 1, 23_170, 1);
+        AttentionRequest.builder(y, y, y).returnProbabilities(true).build(); // 2 147 395 600 bytes: fits
+    }
+
     @Test
     void detectsTensorsClosedAfterBuilding() {
         Tensor q = t(DType.FP32, 1, 1, 2, 4);

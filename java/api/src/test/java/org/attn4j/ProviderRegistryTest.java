@@ -91,9 +91,11 @@ class ProviderRegistryTest {
                 () -> registry.select(request(DType.FP16), "nope"));
         assertTrue(unknown.getMessage().contains("'nope'") && unknown.getMessage().contains("absent, gpu, exact"),
                 unknown.getMessage());
-        IllegalStateException unavailable = assertThrows(IllegalStateException.class,
+        // One rule: every bad selection is an IllegalArgumentException naming the provider, unavailable ones too.
+        IllegalArgumentException unavailable = assertThrows(IllegalArgumentException.class,
                 () -> registry.select(request(DType.FP16), "absent"));
-        assertTrue(unavailable.getMessage().contains("no driver"), unavailable.getMessage());
+        assertTrue(unavailable.getMessage().startsWith("provider 'absent' is unavailable: no driver"),
+                unavailable.getMessage());
         IllegalArgumentException unsupported = assertThrows(IllegalArgumentException.class,
                 () -> registry.select(request(DType.FP32), "gpu"));
         assertTrue(unsupported.getMessage().contains("dtype fp32 not supported (supports fp16)"), unsupported.getMessage());

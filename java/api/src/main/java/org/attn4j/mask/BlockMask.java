@@ -2,6 +2,7 @@ package org.attn4j.mask;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.attn4j.internal.Arguments;
 
 /**
  * A boolean grid over tiles of {@code blockQ x blockK} (query, key) pairs: pair {@code (i, j)} is allowed only where
@@ -14,6 +15,10 @@ public final class BlockMask {
     public interface CellPredicate {
         boolean test(int batch, int head, int queryBlock, int keyBlock);
     }
+
+    /** Cells are bits in a long[] indexed by int: at most 2^31 - 1 longs of 64 cells. */
+    private static final long MAX_CELLS = (long) Integer.MAX_VALUE * 64;
+    private static final String[] DIMENSIONS = {"batch", "heads", "query blocks", "key blocks"};
 
     private final int batch;
     private final int heads;
@@ -35,13 +40,16 @@ public final class BlockMask {
 
     /** A mask shared by every batch and head, from {@code grid[queryBlock][keyBlock]}. */
     public static BlockMask of(boolean[][] grid, int blockQ, int blockK) {
-        Objects.requireNonNull(grid, "blockMask grid");
+        Arguments.notNull(grid, "blockMask.grid", "a [query block][key block] array");
         int qb = grid.length;
+        for (int r = 0; r < qb; r++) {
+            Arguments.notNull(grid[r], "blockMask.grid[" + r + "]", "a row of key blocks");
+        }
         int kb = qb == 0 ? 0 : grid[0].length;
         for (int r = 0; r < qb; r++) {
             if (grid[r].length != kb) {
-                throw new IllegalArgumentException("blockMask: ragged grid, row 0 has " + kb + " key blocks, row "
-                        + r + " has " + grid[r].length);
+                throw new IllegalArgumentException("blockMask.grid[" + r + "]: expected " + kb
+                        + " key blocks as in row 0 (the grid must be rectangular), got " + grid[r].length);
             }
         }
         return fromFunction(1, 1, qb, kb, blockQ, blockK, (b, h, q, k) -> grid[q][k]);
@@ -51,8 +59,8 @@ public final class BlockMask {
      * A mask from row-major {@code values} of shape {@code [QB, KB]} or {@code [B|1, H|1, QB, KB]}.
      */
     public static BlockMask of(boolean[] values, int[] shape, int blockQ, int blockK) {
-        Objects.requireNonNull(values, "blockMask values");
-        Objects.requireNonNull(shape, "blockMask shape");
+        Arguments.notNull(values, "blockMask.values", "the cells in row-major order");
+        Arguments.notNull(shape, "blockMask.shape", "[QB, KB] or [B, H, QB, KB]");
         int[] s;
         if (shape.length == 2) {
             s = new int[] {1, 1, shape[0], shape[1]};
@@ -62,10 +70,13 @@ public final class BlockMask {
             throw new IllegalArgumentException("blockMask.shape: expected [QB, KB] or [B, H, QB, KB], got "
                     + Arrays.toString(shape));
         }
-        long n = (long) s[0] * s[1] * s[2] * s[3];
+        for (int d = 0; d < 4; d++) {
+            checkPositive("blockMask.shape[" + d + "] (" + DIMENSIONS[d] + ")", s[d]);
+        }
+        long n = cellCount(s[0], s[1], s[2], s[3]);
         if (n != values.length) {
-            throw new IllegalArgumentException("blockMask: shape " + Arrays.toString(shape) + " needs " + n
-                    + " values, got " + values.length);
+            throw new IllegalArgumentException("blockMask.values: expected " + n + " cells for shape "
+                    + Arrays.toString(shape) + ", got " + values.length);
         }
         return fromFunction(s[0], s[1], s[2], s[3], blockQ, blockK,
                 (b, h, q, k) -> values[((b * s[1] + h) * s[2] + q) * s[3] + k]);
@@ -76,14 +87,12 @@ public final class BlockMask {
                                          int blockK, CellPredicate cell) {
         checkPositive("blockMask.blockQ", blockQ);
         checkPositive("blockMask.blockK", blockK);
-        checkPositive("blockMask.shape[0] (batch)", batch);
-        checkPositive("blockMask.shape[1] (heads)", heads);
-        checkPositive("blockMask.shape[2] (query blocks)", queryBlocks);
-        checkPositive("blockMask.shape[3] (key blocks)", keyBlocks);
-        long n = (long) batch * heads * queryBlocks * keyBlocks;
-        if (n > (long) Integer.MAX_VALUE * 32) {
-            throw new IllegalArgumentException("blockMask: " + n + " cells is too many");
+        int[] shape = {batch, heads, queryBlocks, keyBlocks};
+        for (int d = 0; d < 4; d++) {
+            checkPositive("blockMask.shape[" + d + "] (" + DIMENSIONS[d] + ")", shape[d]);
         }
+        Arguments.notNull(cell, "blockMask.cell", "a predicate deciding each cell");
+        long n = cellCount(batch, heads, queryBlocks, keyBlocks);
         long[] bits = new long[(int) ((n + 63) >>> 6)];
         long idx = 0;
         for (int b = 0; b < batch; b++) {
@@ -116,12 +125,12 @@ public final class BlockMask {
         int qb = Tiles.ceilDiv(queryLength, blockQ);
         int kb = Tiles.ceilDiv(keyLength, blockK);
         if (batch != 1 && batch != requestBatch) {
-            throw new IllegalArgumentException("blockMask.shape[0] (batch): expected 1 or " + requestBatch
-                    + ", got " + batch);
+            throw new IllegalArgumentException("blockMask.shape[0] (batch): expected "
+                    + oneOr(requestBatch, "the batch of q") + ", got " + batch);
         }
         if (heads != 1 && heads != queryHeads) {
-            throw new IllegalArgumentException("blockMask.shape[1] (heads): expected 1 or " + queryHeads
-                    + " (query heads), got " + heads);
+            throw new IllegalArgumentException("blockMask.shape[1] (heads): expected "
+                    + oneOr(queryHeads, "the query heads of q") + ", got " + heads);
         }
         if (queryBlocks != qb) {
             throw new IllegalArgumentException("blockMask.shape[2] (query blocks): expected ceil(" + queryLength
@@ -195,6 +204,24 @@ public final class BlockMask {
     public String toString() {
         return String.format("blockMask([%d, %d, %d, %d], %dx%d, density %.3f)", batch, heads, queryBlocks,
                 keyBlocks, blockQ, blockK, density());
+    }
+
+    /** "1 (broadcast) or 4 (the batch of q)", or just "1 (...)" when the request's size is 1. */
+    private static String oneOr(int size, String what) {
+        return size == 1 ? "1 (" + what + ")" : "1 (broadcast) or " + size + " (" + what + ")";
+    }
+
+    /** Cells of a mask of this shape, refusing more than {@link #MAX_CELLS} (the product may overflow a long). */
+    private static long cellCount(int batch, int heads, int queryBlocks, int keyBlocks) {
+        long n = 1;
+        for (int size : new int[] {batch, heads, queryBlocks, keyBlocks}) {
+            n *= size;
+            if (n > MAX_CELLS) {
+                throw new IllegalArgumentException("blockMask.shape: [" + batch + ", " + heads + ", " + queryBlocks
+                        + ", " + keyBlocks + "] has more than " + MAX_CELLS + " cells, more than a mask holds");
+            }
+        }
+        return n;
     }
 
     private static void checkPositive(String field, int value) {

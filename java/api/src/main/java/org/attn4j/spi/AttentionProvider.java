@@ -18,12 +18,21 @@ import org.attn4j.BackwardRequest;
  *       IllegalArgumentException with a message naming the field, e.g. through {@link Capabilities#require}), and
  *       never crash the JVM.</li>
  *   <li>Calls may come from several threads at once.</li>
+ *   <li>Through {@link org.attn4j.Attention}, every tensor of the request is leased for the whole call
+ *       ({@link org.attn4j.Tensor#acquire()}): one closed by another thread meanwhile stays readable until the call
+ *       returns. Work that outlives the call must take leases of its own.</li>
+ *   <li>{@link #name()}, {@link #priority()} and {@link #capabilities()} are read once, at discovery; a provider whose
+ *       constructor or one of them throws or answers null (or a name that is not 1 to 64 letters, digits,
+ *       {@code . _ + -}) is left out and listed in the diagnostics with the cause.</li>
  * </ul>
  * Prove an implementation correct with the conformance kit (module {@code attn4j-conformance}).
  */
 public interface AttentionProvider {
 
-    /** Unique, lower-case name used to select the provider ({@code -Dattn4j.provider=NAME}). */
+    /**
+     * Unique (regardless of case), lower-case name used to select the provider ({@code -Dattn4j.provider=NAME}):
+     * 1 to 64 letters, digits, {@code .}, {@code _}, {@code +} or {@code -}, starting with a letter or digit.
+     */
     String name();
 
     /** One line for diagnostics. */

@@ -1,6 +1,6 @@
 package org.attn4j.spi;
 
-import java.util.Objects;
+import org.attn4j.internal.Arguments;
 
 /** Whether a provider can run on this machine and, if not, why (e.g. "no CUDA driver: libcuda.so.1 not found"). */
 public final class Availability {
@@ -20,11 +20,11 @@ public final class Availability {
 
     /** Available, with a note (e.g. the device found). */
     public static Availability available(String note) {
-        return new Availability(true, Objects.requireNonNull(note, "note"));
+        return new Availability(true, Arguments.notNull(note, "note", "a note on what was found"));
     }
 
     public static Availability unavailable(String reason) {
-        return new Availability(false, Objects.requireNonNull(reason, "reason"));
+        return new Availability(false, Arguments.notNull(reason, "reason", "why the provider cannot run"));
     }
 
     public boolean isAvailable() {

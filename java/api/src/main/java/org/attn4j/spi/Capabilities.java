@@ -10,6 +10,7 @@ import org.attn4j.AttentionRequest;
 import org.attn4j.DType;
 import org.attn4j.Device;
 import org.attn4j.Normalizer;
+import org.attn4j.internal.Arguments;
 import org.attn4j.mask.MaskKind;
 
 /**
@@ -58,6 +59,7 @@ public final class Capabilities {
 
     /** Whether the forward pass can run {@code r}, and if not the first reason why. */
     public Support check(AttentionRequest r) {
+        Arguments.notNull(r, "request", "an AttentionRequest");
         if (!devices.contains(r.device().kind())) {
             return Support.no("tensors on " + r.device() + " not supported (takes " + list(devices) + ")");
         }
@@ -183,7 +185,8 @@ public final class Capabilities {
         sb.append("devices ").append(list(devices)).append("; dtypes ").append(list(dtypes))
                 .append("; normalizers ").append(list(normalizers))
                 .append("; masks ").append(masks.isEmpty() ? "none" : list(masks))
-                .append("; head dims ").append(headDims == null ? "any <= " + maxHeadDim : list(headDims));
+                .append("; head dims ").append(headDims != null ? list(headDims)
+                        : maxHeadDim == Integer.MAX_VALUE ? "any" : "up to " + maxHeadDim);
         if (probabilities) {
             sb.append("; probabilities");
         }
@@ -229,6 +232,7 @@ public final class Capabilities {
         }
 
         public Builder dtypes(Set<DType> dtypes) {
+            Arguments.notNull(dtypes, "dtypes", "a set of input types");
             if (dtypes.isEmpty()) {
                 throw new IllegalArgumentException("dtypes: expected at least one");
             }
@@ -237,6 +241,7 @@ public final class Capabilities {
         }
 
         public Builder devices(Set<Device.Kind> devices) {
+            Arguments.notNull(devices, "devices", "a set of device kinds");
             if (devices.isEmpty()) {
                 throw new IllegalArgumentException("devices: expected at least one");
             }
@@ -244,12 +249,15 @@ public final class Capabilities {
             return this;
         }
 
+        /** The masks supported (empty: none). */
         public Builder masks(Set<MaskKind> masks) {
+            Arguments.notNull(masks, "masks", "a set of masks (empty: none)");
             this.masks = masks.isEmpty() ? EnumSet.noneOf(MaskKind.class) : EnumSet.copyOf(masks);
             return this;
         }
 
         public Builder normalizers(Set<Normalizer> normalizers) {
+            Arguments.notNull(normalizers, "normalizers", "a set of normalizers");
             if (normalizers.isEmpty()) {
                 throw new IllegalArgumentException("normalizers: expected at least one");
             }
@@ -257,13 +265,21 @@ public final class Capabilities {
             return this;
         }
 
-        /** Only these head dimensions (default: any up to {@link #maxHeadDim(int)}). */
+        /** Only these head dimensions ({@code null}, the default: any up to {@link #maxHeadDim(int)}). */
         public Builder headDims(Set<Integer> headDims) {
+            if (headDims != null && (headDims.isEmpty() || headDims.stream().anyMatch(d -> d == null || d < 1))) {
+                throw new IllegalArgumentException("headDims: expected head dimensions >= 1 (or null: any), got "
+                        + headDims);
+            }
             this.headDims = headDims == null ? null : new TreeSet<>(headDims);
             return this;
         }
 
+        /** The largest head dimension (default: no limit). */
         public Builder maxHeadDim(int maxHeadDim) {
+            if (maxHeadDim < 1) {
+                throw new IllegalArgumentException("maxHeadDim: expected >= 1, got " + maxHeadDim);
+            }
             this.maxHeadDim = maxHeadDim;
             return this;
         }
@@ -280,6 +296,9 @@ public final class Capabilities {
 
         /** The backward pass's coverage; empty sets mean no backward pass. */
         public Builder backward(Set<DType> dtypes, Set<MaskKind> masks, Set<Normalizer> normalizers) {
+            Arguments.notNull(dtypes, "backward dtypes", "a set of input types (empty: no backward pass)");
+            Arguments.notNull(masks, "backward masks", "a set of masks (empty: none)");
+            Arguments.notNull(normalizers, "backward normalizers", "a set of normalizers (empty: no backward pass)");
             this.backwardDtypes = dtypes.isEmpty() ? EnumSet.noneOf(DType.class) : EnumSet.copyOf(dtypes);
             this.backwardMasks = masks.isEmpty() ? EnumSet.noneOf(MaskKind.class) : EnumSet.copyOf(masks);
             this.backwardNormalizers = normalizers.isEmpty()

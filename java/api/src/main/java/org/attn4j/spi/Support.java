@@ -1,6 +1,6 @@
 package org.attn4j.spi;
 
-import java.util.Objects;
+import org.attn4j.internal.Arguments;
 
 /** Whether a provider can run one request and, if not, why ("dtype fp32 not supported (supports fp16, bf16)"). */
 public final class Support {
@@ -19,7 +19,7 @@ public final class Support {
     }
 
     public static Support no(String reason) {
-        return new Support(false, Objects.requireNonNull(reason, "reason"));
+        return new Support(false, Arguments.notNull(reason, "reason", "why the request is not supported"));
     }
 
     public boolean isSupported() {
@@ -32,6 +32,7 @@ public final class Support {
 
     /** This, or {@code other} if this is supported. */
     public Support and(Support other) {
+        Arguments.notNull(other, "other", "a Support");
         return supported ? other : this;
     }
 

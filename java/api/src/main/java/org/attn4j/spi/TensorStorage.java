@@ -24,10 +24,20 @@ public interface TensorStorage {
 
     /**
      * A view of the whole memory for host storage (native byte order, position 0), or {@code null} for device memory.
-     * The view is valid only while the tensor is open.
+     * The view is valid only until {@link #free()}.
      */
     ByteBuffer hostBuffer();
 
     /** Releases the memory. */
     void free();
+
+    /**
+     * Whether this storage and {@code other} may share any byte, so that writing one changes the other. The default,
+     * identity, is right for storages that each own their memory; a storage that can be a view of another's memory
+     * (a slice of one device allocation, say) overrides it, so that requests can refuse a destination overlapping
+     * an input.
+     */
+    default boolean overlaps(TensorStorage other) {
+        return this == other;
+    }
 }

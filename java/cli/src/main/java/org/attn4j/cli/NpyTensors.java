@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
@@ -80,16 +82,11 @@ final class NpyTensors {
         }
     }
 
-    /** Writes {@code t} as a little-endian float32 array to the file of option {@code flag}. */
-    static void writeFloat32(String flag, Path file, Tensor t) {
-        try {
-            NpyWriter.write(file, NpyArray.ofFloat32(t.toFloatArray(), t.shape()));
-        } catch (NoSuchFileException e) {
-            throw new CliException(flag + " " + file + ": cannot write, no such folder");
-        } catch (AccessDeniedException e) {
-            throw new CliException(flag + " " + file + ": cannot write, permission denied");
-        } catch (IOException e) {
-            throw new CliException(flag + " " + file + ": cannot write: " + e.getMessage(), e);
+    /** Writes {@code t} as a little-endian float32 array to {@code file} (a temporary file of the caller's). */
+    static void writeFloat32(Path file, Tensor t) throws IOException {
+        try (WritableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            NpyWriter.write(channel, NpyArray.ofFloat32(t.toFloatArray(), t.shape()), 0);
         }
     }
 }

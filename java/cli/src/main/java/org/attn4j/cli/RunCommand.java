@@ -118,14 +118,17 @@ final class RunCommand implements Callable<Integer> {
                 throw new CliException(optionOf(e.getMessage()) + e.getMessage(), e);
             }
             long start = System.nanoTime();
-            try (AttentionResult result = Attention.forward(request, provider)) {
+            try (AttentionResult result = Attention.forward(request, provider);
+                 AtomicOutputs outputs = new AtomicOutputs()) {
                 double millis = (System.nanoTime() - start) / 1e6;
-                NpyTensors.writeFloat32("--out", out, result.output());
+                // All or none: O and LSE go to temporary files first, and move into place together.
+                outputs.stage("--out", out, file -> NpyTensors.writeFloat32(file, result.output()));
                 if (lse != null) {
                     Tensor l = result.lse().orElseThrow(() -> new CliException("provider '" + result.provider()
                             + "' returned no log-sum-exp although it was requested"));
-                    NpyTensors.writeFloat32("--lse", lse, l);
+                    outputs.stage("--lse", lse, file -> NpyTensors.writeFloat32(file, l));
                 }
+                outputs.commit();
                 report(request, result, millis);
             }
         }
@@ -179,13 +182,28 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Refuses, before any work, an output path that cannot be written, saying exactly what is wrong with it. */
     private static void checkWritable(String flag, Path file) {
         if (Files.isDirectory(file)) {
             throw new CliException(flag + " " + file + ": is a folder, expected a file name");
         }
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null && !Files.isDirectory(dir)) {
+        Path dir = file.toAbsolutePath().normalize().getParent();
+        if (dir == null) {
+            return;
+        }
+        if (!Files.isDirectory(dir)) {
+            // Say which part of the path is wrong: the nearest one that exists is a file, or none of it exists.
+            Path existing = dir;
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing != null && !Files.isDirectory(existing)) {
+                throw new CliException(flag + " " + file + ": " + existing + " is a file, not a folder");
+            }
             throw new CliException(flag + " " + file + ": folder " + dir + " does not exist");
+        }
+        if (!Files.isWritable(dir)) {
+            throw new CliException(flag + " " + file + ": folder " + dir + " is not writable (permission denied)");
         }
     }
 

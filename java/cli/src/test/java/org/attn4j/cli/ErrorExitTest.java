@@ -44,6 +44,13 @@ class ErrorExitTest {
         expect(1, "is a folder", "--k", ".");
         expect(1, "does not exist", "--out", "no/such/folder/O.npy");
         expect(1, "is a folder", "--out", ".");
+        // A file where a folder should be: say so, not "does not exist" (e.g. --out /etc/passwd/o.npy).
+        expect(1, "--out " + f("text.npy/O.npy") + ": " + f("text.npy") + " is a file, not a folder", "--out",
+                "text.npy/O.npy");
+        expect(1, f("text.npy") + " is a file, not a folder", "--out", "text.npy/deeper/O.npy");
+        // --lse checked before anything is computed or written: O.npy must not appear.
+        expect(1, "--lse " + f("text.npy/LSE.npy") + ": " + f("text.npy") + " is a file, not a folder", "--lse",
+                "text.npy/LSE.npy");
     }
 
     @Test

@@ -28,7 +28,8 @@ class InfoCommandTest {
         assertFalse(Attention.diagnostics().isEmpty());
         for (ProviderInfo p : Attention.diagnostics()) {
             assertTrue(cli.out.contains(p.name()), "provider " + p.name() + " missing from:\n" + cli.out);
-            assertTrue(cli.out.contains("priority " + p.priority()), cli.out);
+            String priority = p.priority() == Integer.MIN_VALUE ? "-" : String.valueOf(p.priority());
+            assertTrue(cli.out.contains("priority " + priority), cli.out);
         }
         // The unavailable fixture is listed with its reason; automatic selection skips it.
         assertTrue(cli.out.contains(UnavailableTestProvider.REASON), cli.out);
@@ -42,6 +43,19 @@ class InfoCommandTest {
         if (System.getenv(ProviderRegistry.ENV) == null) {
             assertTrue(cli.out.contains("Override: none"), cli.out);
         }
+    }
+
+    @Test
+    void brokenPluginsAreListedWithTheirCauseAndBreakNothing() {
+        Cli cli = Cli.run("info");
+        assertEquals(0, cli.code, cli.toString());
+        assertTrue(cli.out.contains("BrokenTestProviders$NullName): name() returned null"), cli.out);
+        assertTrue(cli.out.contains("BrokenTestProviders$ConstructorThrows could not be instantiated; caused by"
+                + " java.lang.IllegalStateException: " + BrokenTestProviders.CONSTRUCTOR_CAUSE), cli.out);
+        // By-name lookups of the others work.
+        System.setProperty(ProviderRegistry.PROPERTY, "reference");
+        cli = Cli.run("info");
+        assertTrue(cli.out.contains("every call runs on 'reference'"), cli.out);
     }
 
     @Test

@@ -13,10 +13,11 @@ import org.attn4j.spi.AttentionProvider;
  * Runs the kit from a shell, on a provider found on the class path:
  *
  * <pre>
- * java -cp ... org.attn4j.conformance.ConformanceMain [NAME] [--category masks,backward] [--verbose]
+ * java -cp ... org.attn4j.conformance.ConformanceMain [NAME] [--category masks,backward] [--case TEXT] [--verbose]
  * </pre>
  *
- * NAME defaults to {@code -Dattn4j.provider} or {@code ATTN4J_PROVIDER}. Prints the report; exits 0 when no case
+ * {@code --case TEXT} runs only the cases whose name contains TEXT (a failure message gives the exact name, seed
+ * included). NAME defaults to {@code -Dattn4j.provider} or {@code ATTN4J_PROVIDER}. Prints the report; exits 0 when no case
  * failed, 1 when one did, 2 on bad arguments. Providers that take only device tensors need a
  * {@link TensorPlacement} and so a small program of their own around {@link ConformanceKit}.
  */
@@ -28,10 +29,13 @@ public final class ConformanceMain {
         String name = null;
         Set<CaseCategory> categories = EnumSet.allOf(CaseCategory.class);
         boolean verbose = false;
+        String only = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--verbose") || a.equals("-v")) {
                 verbose = true;
+            } else if (a.equals("--case") && i + 1 < args.length) {
+                only = args[++i];
             } else if (a.equals("--category") && i + 1 < args.length) {
                 categories = parseCategories(args[++i]);
                 if (categories == null) {
@@ -40,7 +44,7 @@ public final class ConformanceMain {
                 }
             } else if (a.startsWith("-")) {
                 System.err.println("unknown option " + a + "; usage: ConformanceMain [NAME] [--category LIST]"
-                        + " [--verbose]");
+                        + " [--case TEXT] [--verbose]");
                 System.exit(2);
                 return;
             } else {
@@ -67,7 +71,16 @@ public final class ConformanceMain {
         ConformanceOptions options = ConformanceOptions.defaultsFor(provider);
         List<ConformanceCase> cases = new ArrayList<>();
         for (CaseCategory c : categories) {
-            cases.addAll(ConformanceKit.cases(provider, options, c));
+            for (ConformanceCase k : ConformanceKit.cases(provider, options, c)) {
+                if (only == null || k.name().contains(only)) {
+                    cases.add(k);
+                }
+            }
+        }
+        if (cases.isEmpty()) {
+            System.err.println("--case: no case of the categories chosen has '" + only + "' in its name");
+            System.exit(2);
+            return;
         }
         long start = System.nanoTime();
         List<CaseResult> results = new ArrayList<>();

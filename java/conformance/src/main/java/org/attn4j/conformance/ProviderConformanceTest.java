@@ -21,8 +21,9 @@ import org.junit.jupiter.api.TestFactory;
  * }</pre>
  *
  * Each category of {@link ConformanceKit} is one {@link TestFactory}; each case one dynamic test named after its
- * configuration. A case the provider declares unsupported is aborted (reported as skipped) with the provider's
- * reason; a failing case fails with every problem it found and the errors it measured.
+ * configuration, so that JUnit (and Surefire) count exactly the kit's cases. A case the provider declares
+ * unsupported is aborted (reported as skipped) with the provider's reason; a failing case fails with its category,
+ * its configuration and seed, every problem it found, and the command line that runs it alone.
  *
  * <p>Hooks: {@link #tolerance(DType)} and {@link #backwardTolerance(DType)} (default: the SPEC's, see
  * {@link Tolerances}), {@link #placement()} for providers that take device tensors, and
@@ -119,6 +120,7 @@ public abstract class ProviderConformanceTest {
 
     private Stream<DynamicTest> tests(CaseCategory category) {
         AttentionProvider p = provider();
+        String providerName = p.name();
         return ConformanceKit.cases(p, options(), category).stream()
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
                     CaseResult r = c.run();
@@ -126,8 +128,18 @@ public abstract class ProviderConformanceTest {
                         Assumptions.abort(r.message());
                     }
                     if (r.failed()) {
-                        Assertions.fail(r.message());
+                        Assertions.fail(failure(providerName, r));
                     }
                 }));
+    }
+
+    /**
+     * Everything needed to reproduce a failed case from the build log alone: the category, the configuration with
+     * its seed (the case name), what went wrong, and how to run that case by itself.
+     */
+    static String failure(String provider, CaseResult r) {
+        return "conformance case [" + r.category() + "] " + r.name() + " failed on provider '" + provider + "': "
+                + r.message() + "; run it alone: java -cp ... " + ConformanceMain.class.getName() + " " + provider
+                + " --category " + r.category().label() + " --case '" + r.name() + "'";
     }
 }

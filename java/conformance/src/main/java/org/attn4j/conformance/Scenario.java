@@ -171,10 +171,10 @@ final class Scenario {
             b.blockMask(blockMask);
         }
         if (blockTopK != null) {
-            b.blockTopK(blockTopK);
+            b.topKBlocks(blockTopK);
         }
         if (tokenTopK != null) {
-            b.tokenTopK(tokenTopK);
+            b.topKTokens(tokenTopK);
         }
         return b;
     }

@@ -36,6 +36,32 @@ class JUnitIntegrationTest {
     }
 
     @Test
+    void junitCountsExactlyTheKitsCasesAndAFailureSaysHowToRunItAlone() {
+        IgnoresCausalConformanceSuite suite = new IgnoresCausalConformanceSuite();
+        java.util.List<ConformanceCase> kit = ConformanceKit.cases(suite.provider(), suite.options(),
+                CaseCategory.FULLY_MASKED);
+        ConformanceReport report = ConformanceKit.run(suite.provider(), kit);
+        Events tests = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectMethod(IgnoresCausalConformanceSuite.class, "fullyMaskedRows"))
+                .execute().testEvents();
+        assertEquals(kit.size(), tests.started().count(), "one test per case");
+        assertEquals(report.failed(), tests.failed().count());
+        assertEquals(report.skips().size(), tests.aborted().count());
+        assertEquals(report.passed(), tests.succeeded().count());
+        assertTrue(tests.failed().count() > 0, "the suite's provider ignores causal masks");
+        for (Event e : tests.failed().list()) {
+            String name = e.getTestDescriptor().getDisplayName();
+            String message = e.getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow()
+                    .getThrowable().orElseThrow().getMessage();
+            assertTrue(name.contains(" seed="), name);
+            assertTrue(message.startsWith("conformance case [fully-masked] " + name + " failed on provider"
+                    + " 'ignores-causal': "), message);
+            assertTrue(message.endsWith(ConformanceMain.class.getName() + " ignores-causal --category fully-masked"
+                    + " --case '" + name + "'"), message);
+        }
+    }
+
+    @Test
     void anUnavailableProviderSkipsEveryNumericCaseWithTheReason() {
         Events tests = EngineTestKit.engine("junit-jupiter")
                 .selectors(selectMethod(UnavailableProviderSuite.class, "shapes")).execute().testEvents();

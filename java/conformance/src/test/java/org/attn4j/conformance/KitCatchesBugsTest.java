@@ -76,13 +76,13 @@ class KitCatchesBugsTest {
 
     @Test
     void ignoringBlockTopK() {
-        caught(new BrokenProvider("no-block-topk").rewritingRequest(r -> r.toBuilder().blockTopK(null).build()),
+        caught(new BrokenProvider("no-block-topk").rewritingRequest(r -> r.toBuilder().topKBlocks((org.attn4j.mask.BlockTopK) null).build()),
                 n -> n.contains("topKBlocks"), CaseCategory.MASKS);
     }
 
     @Test
     void ignoringTokenTopK() {
-        caught(new BrokenProvider("no-token-topk").rewritingRequest(r -> r.toBuilder().tokenTopK(null).build()),
+        caught(new BrokenProvider("no-token-topk").rewritingRequest(r -> r.toBuilder().topKTokens((org.attn4j.mask.TokenTopK) null).build()),
                 n -> n.contains("topKTokens"), CaseCategory.MASKS, CaseCategory.DECODE);
     }
 

@@ -8,7 +8,6 @@ import org.attn4j.AttentionResult;
 import org.attn4j.BackwardRequest;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
-import org.attn4j.internal.HostStorage;
 import org.attn4j.spi.AttentionProvider;
 import org.attn4j.spi.Availability;
 import org.attn4j.spi.Capabilities;
@@ -58,11 +57,6 @@ public final class CpuProvider implements AttentionProvider {
         int hq = r.queryHeads();
         int nq = r.queryLength();
         int nk = r.keyLength();
-        if (r.returnProbabilities() && 4L * b * hq * nq * nk > HostStorage.MAX_BYTES) {
-            throw new IllegalArgumentException("returnProbabilities: the probabilities [" + b + ", " + hq + ", "
-                    + nq + ", " + nk + "] would take " + (4L * b * hq * nq * nk) + " bytes, more than a host tensor"
-                    + " holds (" + HostStorage.MAX_BYTES + "); request them for fewer heads or shorter sequences");
-        }
         List<Tensor> allocated = new ArrayList<>();
         try {
             Tensor o = r.output().orElse(null);
@@ -70,8 +64,6 @@ public final class CpuProvider implements AttentionProvider {
             if (ownsO) {
                 o = track(allocated, Tensor.allocate(r.outputDType(), b, hq, nq, r.valueDim()));
             }
-            // O written over an input would corrupt rows other tasks still read: compute aside, then copy.
-            Tensor target = readsFrom(r, o) ? track(allocated, Tensor.allocate(o.dtype(), o.shape())) : o;
             Tensor lse = null;
             boolean ownsLse = false;
             if (r.returnLse()) {
@@ -85,11 +77,8 @@ public final class CpuProvider implements AttentionProvider {
                     ? track(allocated, Tensor.allocate(DType.FP32, b, hq, nq, nk)) : null;
 
             AttentionProblem problem = AttentionProblem.prepare(r, false);
-            long pairs = new ForwardPass(problem, target, lse, probabilities).run();
-            if (target != o) {
-                o.copyFrom(target.toFloatArray());
-                target.close();
-            }
+            // O never shares memory with an input: AttentionRequest refuses that.
+            long pairs = new ForwardPass(problem, o, lse, probabilities).run();
             AttentionResult.Builder result = AttentionResult.builder(NAME).allowedPairs(pairs).output(o, ownsO);
             if (lse != null) {
                 result.lse(lse, ownsLse);
@@ -132,9 +121,5 @@ public final class CpuProvider implements AttentionProvider {
     private static Tensor track(List<Tensor> allocated, Tensor t) {
         allocated.add(t);
         return t;
-    }
-
-    private static boolean readsFrom(AttentionRequest r, Tensor o) {
-        return o.storage() == r.q().storage() || o.storage() == r.k().storage() || o.storage() == r.v().storage();
     }
 }

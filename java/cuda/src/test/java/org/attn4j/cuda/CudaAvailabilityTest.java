@@ -100,7 +100,8 @@ class CudaAvailabilityTest {
             assertEquals(cuda, info.available());
             assertEquals(CudaRuntime.availability().reason(), info.reason());
             if (!cuda) {
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> reg.select(r, "cuda"));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> reg.select(r, "cuda"));
                 assertTrue(e.getMessage().contains(CudaRuntime.availability().reason()), e.getMessage());
                 // Called directly anyway, the provider refuses with the same reason instead of crashing.
                 IllegalStateException d = assertThrows(IllegalStateException.class,

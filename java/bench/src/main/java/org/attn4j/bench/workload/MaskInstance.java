@@ -111,10 +111,10 @@ public record MaskInstance(MaskFamily family, String label, boolean causal, Slid
             b.blockMask(blockMask);
         }
         if (blockTopK != null) {
-            b.blockTopK(blockTopK);
+            b.topKBlocks(blockTopK);
         }
         if (tokenTopK != null) {
-            b.tokenTopK(tokenTopK);
+            b.topKTokens(tokenTopK);
         }
         return b;
     }

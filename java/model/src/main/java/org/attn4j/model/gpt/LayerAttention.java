@@ -84,7 +84,7 @@ public record LayerAttention(Normalizer normalizer, int window, int globalTokens
             b.topKTokens(tokenTopK);
         }
         if (blockTopK != null) {
-            b.blockTopK(blockTopK);
+            b.topKBlocks(blockTopK);
         }
         return b;
     }
