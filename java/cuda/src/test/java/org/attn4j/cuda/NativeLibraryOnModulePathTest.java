@@ -60,7 +60,8 @@ class NativeLibraryOnModulePathTest {
         }
         Configuration c = ModuleLayer.boot().configuration().resolve(ModuleFinder.of(jars.toArray(Path[]::new)),
                 ModuleFinder.of(), roots);
-        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(c, ClassLoader.getSystemClassLoader());
+        // Parent: the platform loader, so the test class path (which may hold the real library) is not seen.
+        ModuleLayer layer = ModuleLayer.boot().defineModulesWithOneLoader(c, ClassLoader.getPlatformClassLoader());
         // Loaded, not initialised: initialising would load the library.
         return Class.forName(CudaBridge.class.getName(), false, layer.findLoader(BRIDGE_MODULE));
     }
