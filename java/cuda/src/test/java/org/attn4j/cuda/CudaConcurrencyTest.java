@@ -64,6 +64,7 @@ class CudaConcurrencyTest {
             int ran = 0;
             int refused = 0;
             for (int round = 0; round < 12; round++) {
+                final int delay = round % 3;
                 Tensor dq = CudaTensors.copyOf(q, 0);
                 Tensor dk = CudaTensors.copyOf(k, 0);
                 CountDownLatch go = new CountDownLatch(1);
@@ -78,7 +79,7 @@ class CudaConcurrencyTest {
                 });
                 Future<?> closer = pool.submit(() -> {
                     go.await();
-                    Thread.sleep(round % 3);
+                    Thread.sleep(delay);
                     dq.close();
                     dk.close();
                     return null;
