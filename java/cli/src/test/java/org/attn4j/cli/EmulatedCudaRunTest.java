@@ -25,9 +25,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * {@code ATTN4J_CUDA_EMULATOR=1 ./attn4j run --provider cuda --dtype fp16 ...} on a machine without a GPU: the
- * command runs attn4j's CUDA kernels on the emulated device, for every mask and normalizer the provider declares,
- * and matches {@code run --provider reference} on the same files. Runs in the {@code emulated-gpu} test execution
+ * {@code ATTN4J_CUDA_EMULATOR=1 ./attn4j run --provider cuda --dtype fp16|bf16 ...} on a machine without a GPU:
+ * the command runs attn4j's CUDA kernels on the emulated device, for every mask and normalizer the provider declares
+ * (fp16; bf16 with softmax), and matches {@code run --provider reference} on the same files. Runs in the {@code emulated-gpu} test execution
  * (the JVM's switch is {@code -Dattn4j.cuda.emulator=true}); skipped with the reason where the natives were not built.
  */
 @EnabledIfSystemProperty(named = "attn4j.cuda.emulator", matches = "true")
@@ -68,19 +68,22 @@ class EmulatedCudaRunTest {
         List<Arguments> all = new ArrayList<>();
         for (String normalizer : new String[] {"softmax", "sparsemax", "entmax15"}) {
             for (String[] mask : masks) {
-                all.add(Arguments.of(normalizer, mask));
+                all.add(Arguments.of("fp16", normalizer, mask));
+                if (normalizer.equals("softmax")) {
+                    all.add(Arguments.of("bf16", normalizer, mask));
+                }
             }
         }
         return all.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} {2}")
     @MethodSource("masksAndNormalizers")
-    void matchesTheReference(String normalizer, String[] mask) throws IOException {
-        Cli cuda = run("cuda", "O-cuda.npy", normalizer, mask);
+    void matchesTheReference(String dtype, String normalizer, String[] mask) throws IOException {
+        Cli cuda = run("cuda", "O-cuda.npy", dtype, normalizer, mask);
         assertEquals(0, cuda.code, cuda.toString());
         assertTrue(cuda.out.contains("provider cuda"), cuda.out);
-        Cli reference = run("reference", "O-ref.npy", normalizer, mask);
+        Cli reference = run("reference", "O-ref.npy", dtype, normalizer, mask);
         assertEquals(0, reference.code, reference.toString());
         float[] got = NpyReader.read(dir.resolve("O-cuda.npy")).toFloatArray();
         float[] want = NpyReader.read(dir.resolve("O-ref.npy")).toFloatArray();
@@ -92,12 +95,12 @@ class EmulatedCudaRunTest {
             den += (double) want[i] * want[i];
         }
         double error = Math.sqrt(num / den);
-        assertTrue(error < 1e-2, "relative error " + error + " (SPEC: fp16 below 1e-2)");
+        assertTrue(error < 1e-2, "relative error " + error + " (SPEC: fp16 and bf16 below 1e-2)");
     }
 
-    private Cli run(String provider, String out, String normalizer, String[] mask) {
+    private Cli run(String provider, String out, String dtype, String normalizer, String[] mask) {
         List<String> args = new ArrayList<>(List.of("run", "--q", file("Q.npy"), "--k", file("K.npy"), "--v",
-                file("V.npy"), "--out", file(out), "--provider", provider, "--dtype", "fp16", "--normalizer",
+                file("V.npy"), "--out", file(out), "--provider", provider, "--dtype", dtype, "--normalizer",
                 normalizer));
         for (String m : mask) {
             args.add(m.endsWith(".npy") ? file(m) : m);
