@@ -21,7 +21,9 @@ public enum CaseCategory {
     /** dQ, dK, dV against the reference's. */
     BACKWARD("backward"),
     /** Invalid requests: an IllegalArgumentException whose message names the field. */
-    ERRORS("errors");
+    ERRORS("errors"),
+    /** Decoding with a KV cache: the cache's properties, and decode steps against the reference's. */
+    KV_CACHE("kv-cache");
 
     private final String label;
 

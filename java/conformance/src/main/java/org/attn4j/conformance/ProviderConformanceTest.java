@@ -112,6 +112,11 @@ public abstract class ProviderConformanceTest {
         return tests(CaseCategory.ERRORS);
     }
 
+    @TestFactory
+    Stream<DynamicTest> kvCache() {
+        return tests(CaseCategory.KV_CACHE);
+    }
+
     private Stream<DynamicTest> tests(CaseCategory category) {
         AttentionProvider p = provider();
         return ConformanceKit.cases(p, options(), category).stream()

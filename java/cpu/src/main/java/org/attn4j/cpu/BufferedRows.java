@@ -8,7 +8,7 @@ import org.attn4j.Normalizer;
  * are computed tile by tile with the same kernel as everywhere else, so they agree bit for bit with the scores the
  * backward pass recomputes.
  */
-final class BufferedRows {
+public final class BufferedRows {
     private BufferedRows() {
     }
 
@@ -83,7 +83,7 @@ final class BufferedRows {
      *
      * @param scratch length >= n
      */
-    static double normalize(Normalizer normalizer, float[] s, int n, float[] scratch) {
+    public static double normalize(Normalizer normalizer, float[] s, int n, float[] scratch) {
         if (n == 0) {
             return normalizer == Normalizer.SOFTMAX ? Double.NEGATIVE_INFINITY : Double.NaN;
         }

@@ -10,7 +10,7 @@ package org.attn4j.cpu;
  * accumulator. Java never fuses a multiply and an add, so each result is the same whichever loop (vector main loop
  * or scalar tail) computes it: recomputing a score anywhere gives the same bits, which the backward pass relies on.
  */
-final class Kernels {
+public final class Kernels {
     private Kernels() {
     }
 
@@ -25,7 +25,7 @@ final class Kernels {
     }
 
     /** {@link #scores} for keys {@code from <= j < to} only (entries outside are left as they are). */
-    static void scores(float[] q, float[][] kt, int d, int from, int to, float[] s) {
+    public static void scores(float[] q, float[][] kt, int d, int from, int to, float[] s) {
         int c = 0;
         if (d >= 4) {
             float a0 = q[0];
@@ -76,7 +76,8 @@ final class Kernels {
     }
 
     /** {@link #addWeightedRows} over {@code from <= t < to}. */
-    static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int from, int to, int len) {
+    public static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int from, int to,
+                                       int len) {
         int t = from;
         for (; t + 3 < to; t += 4) {
             float w0 = w[t];
@@ -138,14 +139,14 @@ final class Kernels {
     }
 
     /** {@code y[c] *= a} for {@code c < len}. */
-    static void scale(float[] y, float a, int len) {
+    public static void scale(float[] y, float a, int len) {
         for (int c = 0; c < len; c++) {
             y[c] *= a;
         }
     }
 
     /** {@code y[c] = 0} for {@code c < len}. */
-    static void clear(float[] y, int len) {
+    public static void clear(float[] y, int len) {
         clear(y, 0, len);
     }
 
@@ -162,7 +163,7 @@ final class Kernels {
     }
 
     /** Largest of {@code s[from..to)} (NaN if any is NaN). */
-    static float max(float[] s, int from, int to) {
+    public static float max(float[] s, int from, int to) {
         // Four independent chains: C2 does not vectorize this reduction, and one chain waits on each max.
         float m0 = Float.NEGATIVE_INFINITY;
         float m1 = Float.NEGATIVE_INFINITY;

@@ -5,9 +5,9 @@ import org.attn4j.Normalizer;
 
 /**
  * The SPEC's normalizers and their vector-Jacobian products over one row of scores, in float64, by the textbook
- * sort-based algorithms (exact thresholds, no iteration).
+ * sort-based algorithms (exact thresholds, no iteration). Public for the decode package; not API.
  */
-final class ExactNormalizers {
+public final class ExactNormalizers {
     private ExactNormalizers() {
     }
 
@@ -15,7 +15,7 @@ final class ExactNormalizers {
      * Writes the weights of scores {@code s[0..n)} into {@code p[0..n)} and returns the log-sum-exp for softmax
      * ({@code NaN} for the others). {@code n == 0} gives {@code -inf}.
      */
-    static double normalize(Normalizer normalizer, double[] s, int n, double[] p) {
+    public static double normalize(Normalizer normalizer, double[] s, int n, double[] p) {
         if (n == 0) {
             return Double.NEGATIVE_INFINITY;
         }

@@ -1,0 +1,277 @@
+package org.attn4j.decode;
+
+import java.util.Arrays;
+import org.attn4j.mask.BlockMask;
+import org.attn4j.mask.SlidingWindow;
+
+/**
+ * The keys a decode query keeps before token top-k (SPEC, "Decoding with a KV cache"), as intervals, computed from
+ * the masks and, for block top-k, from the cached block means only: the keys themselves are not read. Shared by
+ * providers and the forward-pass fallback so that all pick the same blocks from the same statistics: scores are
+ * {@code scale * dot(q, mean)} in float64, the dot product summed in component order without fused multiply-add, and
+ * ties go to the lower block.
+ *
+ * <p>For query row {@code i} of a sequence holding {@code L} positions, at position {@code i' = L - Nq + i}:
+ * <ul>
+ *   <li>static: causal {@code j <= i'}, the window {@code i' - left <= j} waived where {@code j < G} or
+ *       {@code 0 <= i' < G}, the block mask {@code M[i' / BQ, j / BK]};</li>
+ *   <li>block top-k ({@code k}, blocks of the cache's {@code blockSize}): the row always keeps its own block (the
+ *       newest keys) and, with a window, every key the window allows; of the other blocks holding an allowed key
+ *       not yet kept (causal and block mask; the window does not restrict them), it keeps the {@code k} of highest
+ *       score. Kept keys still obey causality and the block mask.</li>
+ * </ul>
+ */
+public final class DecodeSelection {
+    private final int queries;
+    private final double scale;
+    private final boolean windowed;
+    private final int left;
+    private final int global;
+    private final BlockMask mask;
+    private final int topK;
+    private final int blockSize;
+
+    private DecodeSelection(DecodeRequest r) {
+        this.queries = r.queryLength();
+        this.scale = r.scale();
+        SlidingWindow w = r.window().orElse(null);
+        this.windowed = w != null;
+        this.left = w != null ? w.left() : 0;
+        this.global = w != null ? w.globalTokens() : 0;
+        this.mask = r.blockMask().orElse(null);
+        this.topK = r.blockTopK().orElse(0);
+        this.blockSize = r.cache().blockSize();
+    }
+
+    public static DecodeSelection of(DecodeRequest r) {
+        return new DecodeSelection(r);
+    }
+
+    /** Whether block top-k applies (and {@link #keptKeys} needs block means). */
+    public boolean hasBlockTopK() {
+        return topK > 0;
+    }
+
+    /**
+     * Fills {@code out} with the keys that query row {@code i} of sequence {@code b}, query head {@code h} keeps.
+     *
+     * @param length  positions the sequence holds
+     * @param q       the query: components {@code q[qOffset .. qOffset + D)} (as the tensor holds them, unscaled)
+     * @param means   for block top-k, {@code means[kb]} = the mean key of block {@code kb} of the head's kv head
+     *                (the block's float64 sum divided by its size); only complete blocks before the row's own are read
+     */
+    public void keptKeys(int b, int h, int i, int length, float[] q, int qOffset, double[][] means, KeptKeys out) {
+        out.clear();
+        int ip = length - queries + i;
+        if (ip < 0) {
+            return;
+        }
+        int hi = ip + 1;
+        int[] w = new int[4];
+        int wn = windowIntervals(ip, hi, w);
+        if (topK == 0) {
+            for (int t = 0; t < wn; t++) {
+                addMasked(out, b, h, ip, w[2 * t], w[2 * t + 1]);
+            }
+            return;
+        }
+        if (!windowed) {
+            wn = 0; // without a window nothing is kept for free but the own block
+        }
+        int own = ip / blockSize;
+        out.ensureCandidates(own);
+        int n = 0;
+        for (int kb = 0; kb < own; kb++) {
+            int j0 = kb * blockSize;
+            if (hasKeyOutside(b, h, ip, j0, j0 + blockSize, w, wn)) {
+                double[] mean = means[kb];
+                double dot = 0;
+                for (int c = 0; c < mean.length; c++) {
+                    dot += (double) q[qOffset + c] * mean[c];
+                }
+                out.ids[n] = kb;
+                out.scores[n] = scale * dot;
+                n++;
+            }
+        }
+        int chosen = selectBest(out.ids, out.scores, n, topK);
+        // The kept union: window intervals, chosen blocks, own block; each list is sorted, so merge them by start.
+        out.ensurePieces(2 * (chosen + 3));
+        int[] p = out.pieces;
+        int pn = 0;
+        for (int t = 0; t < wn; t++) {
+            p[pn++] = w[2 * t];
+            p[pn++] = w[2 * t + 1];
+        }
+        for (int t = 0; t < chosen; t++) {
+            p[pn++] = out.ids[t] * blockSize;
+            p[pn++] = out.ids[t] * blockSize + blockSize;
+        }
+        p[pn++] = own * blockSize;
+        p[pn++] = hi;
+        sortPairs(p, pn / 2);
+        int curLo = p[0];
+        int curHi = p[1];
+        for (int t = 1; t < pn / 2; t++) {
+            if (p[2 * t] <= curHi) {
+                curHi = Math.max(curHi, p[2 * t + 1]);
+            } else {
+                addMasked(out, b, h, ip, curLo, curHi);
+                curLo = p[2 * t];
+                curHi = p[2 * t + 1];
+            }
+        }
+        addMasked(out, b, h, ip, curLo, curHi);
+    }
+
+    /** The means of a kv head's blocks from its running sums {@code sums[offset + kb * d + c]}. */
+    public static double[][] meansFromSums(double[] sums, int offset, int blocks, int d, int blockSize,
+                                           int length) {
+        double[][] means = new double[blocks][d];
+        for (int kb = 0; kb < blocks; kb++) {
+            int count = Math.min(blockSize, length - kb * blockSize);
+            for (int c = 0; c < d; c++) {
+                means[kb][c] = sums[offset + kb * d + c] / count;
+            }
+        }
+        return means;
+    }
+
+    /** The window and global keys of position {@code ip}, cut at {@code hi}: up to two intervals into {@code w}. */
+    private int windowIntervals(int ip, int hi, int[] w) {
+        if (!windowed || ip < global) {
+            w[0] = 0;
+            w[1] = hi;
+            return 1;
+        }
+        int wLo = (int) Math.max(0L, (long) ip - left);
+        int gHi = Math.min(global, hi);
+        if (gHi > 0 && wLo <= gHi) {
+            w[0] = 0;
+            w[1] = hi;
+            return 1;
+        }
+        int n = 0;
+        if (gHi > 0) {
+            w[n++] = 0;
+            w[n++] = gHi;
+        }
+        w[n++] = wLo;
+        w[n++] = hi;
+        return n / 2;
+    }
+
+    /** Whether block {@code [j0, j1)} holds a key the block mask allows outside the {@code wn} intervals of w. */
+    private boolean hasKeyOutside(int b, int h, int ip, int j0, int j1, int[] w, int wn) {
+        int from = j0;
+        for (int t = 0; t <= wn; t++) {
+            int to = t < wn ? Math.min(j1, w[2 * t]) : j1;
+            if (to > from && anyMasked(b, h, ip, from, to)) {
+                return true;
+            }
+            if (t < wn) {
+                from = Math.max(from, w[2 * t + 1]);
+            }
+            if (from >= j1) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private boolean anyMasked(int b, int h, int ip, int lo, int hi) {
+        if (mask == null) {
+            return true;
+        }
+        int qb = ip / mask.blockQ();
+        int bk = mask.blockK();
+        for (int kb = lo / bk; (long) kb * bk < hi; kb++) {
+            if (mask.get(b, h, qb, kb)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void addMasked(KeptKeys out, int b, int h, int ip, int lo, int hi) {
+        if (mask == null) {
+            out.add(lo, hi);
+            return;
+        }
+        int qb = ip / mask.blockQ();
+        int bk = mask.blockK();
+        for (int kb = lo / bk; (long) kb * bk < hi; kb++) {
+            if (mask.get(b, h, qb, kb)) {
+                out.add((int) Math.max(lo, (long) kb * bk), (int) Math.min(hi, (long) kb * bk + bk));
+            }
+        }
+    }
+
+    /**
+     * Moves the best {@code k} of {@code ids/scores[0..n)} (higher score first by {@link Double#compare}, then the
+     * lower id) to the front, ids ascending; returns how many (at most k).
+     */
+    static int selectBest(int[] ids, double[] scores, int n, int k) {
+        if (n <= k) {
+            return n;
+        }
+        // A heap of the k best so far, the worst at the root.
+        for (int t = k / 2 - 1; t >= 0; t--) {
+            siftDown(ids, scores, t, k);
+        }
+        for (int t = k; t < n; t++) {
+            if (better(scores[t], ids[t], scores[0], ids[0])) {
+                ids[0] = ids[t];
+                scores[0] = scores[t];
+                siftDown(ids, scores, 0, k);
+            }
+        }
+        Arrays.sort(ids, 0, k);
+        return k;
+    }
+
+    private static boolean better(double sa, int ia, double sb, int ib) {
+        int c = Double.compare(sa, sb);
+        return c > 0 || (c == 0 && ia < ib);
+    }
+
+    private static void siftDown(int[] ids, double[] scores, int t, int size) {
+        while (true) {
+            int l = 2 * t + 1;
+            if (l >= size) {
+                return;
+            }
+            int worst = l;
+            int r = l + 1;
+            if (r < size && better(scores[worst], ids[worst], scores[r], ids[r])) {
+                worst = r;
+            }
+            if (!better(scores[t], ids[t], scores[worst], ids[worst])) {
+                return;
+            }
+            int id = ids[t];
+            double s = scores[t];
+            ids[t] = ids[worst];
+            scores[t] = scores[worst];
+            ids[worst] = id;
+            scores[worst] = s;
+            t = worst;
+        }
+    }
+
+    /** Sorts {@code n} pairs {@code (p[2t], p[2t+1])} by their first element (few pairs: insertion sort). */
+    private static void sortPairs(int[] p, int n) {
+        for (int a = 1; a < n; a++) {
+            int s = p[2 * a];
+            int e = p[2 * a + 1];
+            int c = a - 1;
+            while (c >= 0 && p[2 * c] > s) {
+                p[2 * c + 2] = p[2 * c];
+                p[2 * c + 3] = p[2 * c + 1];
+                c--;
+            }
+            p[2 * c + 2] = s;
+            p[2 * c + 3] = e;
+        }
+    }
+}

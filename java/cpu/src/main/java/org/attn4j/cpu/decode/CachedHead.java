@@ -1,0 +1,105 @@
+package org.attn4j.cpu.decode;
+
+import java.util.Arrays;
+
+/**
+ * One (sequence, kv head) of a {@link CpuKvCache}, in the layout the decode kernels stream: keys transposed per
+ * chunk of {@value #CHUNK} positions ({@code keysT[chunk][c][j]}: scores are saxpys over the chunk), value rows per
+ * chunk ({@code values[chunk][j][c]}: the output is a saxpy over Dv per key), and per block of the cache's block
+ * size the running float64 key sum and, once the block is complete, its mean (what block top-k scores).
+ *
+ * <p>Growing adds chunks; nothing already stored moves.
+ */
+final class CachedHead {
+    static final int CHUNK = 128;
+    static final int SHIFT = 7;
+
+    private final int d;
+    private final int dv;
+    private final int blockSize;
+    float[][][] keysT = new float[0][][];
+    float[][][] values = new float[0][][];
+    double[][] blockSums = new double[0][];
+    double[][] blockMeans = new double[0][];
+
+    CachedHead(int d, int dv, int blockSize, int capacity) {
+        this.d = d;
+        this.dv = dv;
+        this.blockSize = blockSize;
+        reserve(capacity);
+    }
+
+    void reserve(int capacity) {
+        int chunks = (capacity + CHUNK - 1) / CHUNK;
+        int old = keysT.length;
+        if (chunks > old) {
+            keysT = Arrays.copyOf(keysT, chunks);
+            values = Arrays.copyOf(values, chunks);
+            for (int c = old; c < chunks; c++) {
+                keysT[c] = new float[d][CHUNK];
+                values[c] = new float[CHUNK][dv];
+            }
+        }
+        int blocks = (capacity + blockSize - 1) / blockSize;
+        if (blocks > blockSums.length) {
+            int oldBlocks = blockSums.length;
+            blockSums = Arrays.copyOf(blockSums, blocks);
+            blockMeans = Arrays.copyOf(blockMeans, blocks);
+            for (int kb = oldBlocks; kb < blocks; kb++) {
+                blockSums[kb] = new double[d];
+            }
+        }
+    }
+
+    /** Stores {@code count} rows of keys {@code k[kOff ..]} and values {@code v[vOff ..]} at positions {@code from ..}. */
+    void store(float[] k, int kOff, float[] v, int vOff, int from, int count) {
+        for (int t = 0; t < count; t++) {
+            int pos = from + t;
+            float[][] kt = keysT[pos >>> SHIFT];
+            int j = pos & (CHUNK - 1);
+            int kBase = kOff + t * d;
+            double[] sum = blockSums[pos / blockSize];
+            for (int c = 0; c < d; c++) {
+                float x = k[kBase + c];
+                kt[c][j] = x;
+                sum[c] += x;
+            }
+            System.arraycopy(v, vOff + t * dv, values[pos >>> SHIFT][j], 0, dv);
+            if ((pos + 1) % blockSize == 0) {
+                // The block is complete: its mean is final, and decode steps read it from now on.
+                double[] mean = new double[d];
+                for (int c = 0; c < d; c++) {
+                    mean[c] = sum[c] / blockSize;
+                }
+                blockMeans[pos / blockSize] = mean;
+            }
+        }
+    }
+
+    void readKeys(int length, float[] dst, int offset) {
+        for (int pos = 0; pos < length; pos++) {
+            float[][] kt = keysT[pos >>> SHIFT];
+            int j = pos & (CHUNK - 1);
+            for (int c = 0; c < d; c++) {
+                dst[offset + pos * d + c] = kt[c][j];
+            }
+        }
+    }
+
+    void readValues(int length, float[] dst, int offset) {
+        for (int pos = 0; pos < length; pos++) {
+            System.arraycopy(values[pos >>> SHIFT][pos & (CHUNK - 1)], 0, dst, offset + pos * dv, dv);
+        }
+    }
+
+    void readBlockSums(int blocks, double[] dst, int offset) {
+        for (int kb = 0; kb < blocks; kb++) {
+            System.arraycopy(blockSums[kb], 0, dst, offset + kb * d, d);
+        }
+    }
+
+    /** The value row of position {@code pos}. */
+    float[] valueRow(int pos) {
+        return values[pos >>> SHIFT][pos & (CHUNK - 1)];
+    }
+}
