@@ -57,10 +57,11 @@ public final class DecodeSelection {
      *
      * @param length  positions the sequence holds
      * @param q       the query: components {@code q[qOffset .. qOffset + D)} (as the tensor holds them, unscaled)
-     * @param means   for block top-k, {@code means[kb]} = the mean key of block {@code kb} of the head's kv head
-     *                (the block's float64 sum divided by its size); only complete blocks before the row's own are read
+     * @param meansT  for block top-k, the mean keys of the head's kv head transposed: {@code meansT[c][kb]} is
+     *                component {@code c} of block {@code kb}'s float64 sum divided by its size; only complete blocks
+     *                before the row's own are read
      */
-    public void keptKeys(int b, int h, int i, int length, float[] q, int qOffset, double[][] means, KeptKeys out) {
+    public void keptKeys(int b, int h, int i, int length, float[] q, int qOffset, double[][] meansT, KeptKeys out) {
         out.clear();
         int ip = length - queries + i;
         if (ip < 0) {
@@ -80,17 +81,23 @@ public final class DecodeSelection {
         }
         int own = ip / blockSize;
         out.ensureCandidates(own);
+        // Every block's score at once, a saxpy per component (vectorizable), which adds the products of each
+        // score in component order: the same sum, bit for bit, as a dot product loop.
+        double[] all = out.allScores(own);
+        java.util.Arrays.fill(all, 0, own, 0.0);
+        for (int c = 0; c < meansT.length; c++) {
+            double qc = q[qOffset + c];
+            double[] m = meansT[c];
+            for (int kb = 0; kb < own; kb++) {
+                all[kb] += qc * m[kb];
+            }
+        }
         int n = 0;
         for (int kb = 0; kb < own; kb++) {
             int j0 = kb * blockSize;
             if (hasKeyOutside(b, h, ip, j0, j0 + blockSize, w, wn)) {
-                double[] mean = means[kb];
-                double dot = 0;
-                for (int c = 0; c < mean.length; c++) {
-                    dot += (double) q[qOffset + c] * mean[c];
-                }
                 out.ids[n] = kb;
-                out.scores[n] = scale * dot;
+                out.scores[n] = scale * all[kb];
                 n++;
             }
         }
@@ -124,17 +131,17 @@ public final class DecodeSelection {
         addMasked(out, b, h, ip, curLo, curHi);
     }
 
-    /** The means of a kv head's blocks from its running sums {@code sums[offset + kb * d + c]}. */
+    /** A kv head's block means, transposed ({@code [D][blocks]}), from its running sums {@code sums[offset + kb * d + c]}. */
     public static double[][] meansFromSums(double[] sums, int offset, int blocks, int d, int blockSize,
                                            int length) {
-        double[][] means = new double[blocks][d];
+        double[][] meansT = new double[d][blocks];
         for (int kb = 0; kb < blocks; kb++) {
             int count = Math.min(blockSize, length - kb * blockSize);
             for (int c = 0; c < d; c++) {
-                means[kb][c] = sums[offset + kb * d + c] / count;
+                meansT[c][kb] = sums[offset + kb * d + c] / count;
             }
         }
-        return means;
+        return meansT;
     }
 
     /** The window and global keys of position {@code ip}, cut at {@code hi}: up to two intervals into {@code w}. */

@@ -16,6 +16,7 @@ public final class KeptKeys {
     int[] ids = new int[16];
     double[] scores = new double[16];
     int[] pieces = new int[16];
+    private double[] all = new double[16];
 
     public void clear() {
         count = 0;
@@ -84,6 +85,13 @@ public final class KeptKeys {
             ids = new int[Math.max(n, 2 * ids.length)];
             scores = new double[ids.length];
         }
+    }
+
+    double[] allScores(int n) {
+        if (all.length < n) {
+            all = new double[Math.max(n, 2 * all.length)];
+        }
+        return all;
     }
 
     void ensurePieces(int n) {

@@ -133,7 +133,7 @@ class DecodeSelectionTest {
             DecodeSelection selection = DecodeSelection.of(b.build());
             KeptKeys kept = new KeptKeys();
             for (int i = 0; i < s.queries; i++) {
-                selection.keptKeys(0, 0, i, s.length, s.q, i * D, s.means, kept);
+                selection.keptKeys(0, 0, i, s.length, s.q, i * D, transposed(s.means), kept);
                 boolean[] want = s.keptByDefinition(i, 0.7);
                 boolean[] got = new boolean[s.length];
                 long n = 0;
@@ -174,6 +174,16 @@ class DecodeSelectionTest {
         assertEquals("[0..1]", kept(q, means, 2, 3, 1, b -> b));
     }
 
+    private static double[][] transposed(double[][] means) {
+        double[][] t = new double[D][means.length];
+        for (int kb = 0; kb < means.length; kb++) {
+            for (int c = 0; c < D; c++) {
+                t[c][kb] = means[kb][c];
+            }
+        }
+        return t;
+    }
+
     private static String kept(float[] q, double[][] means, int length,
                                java.util.function.UnaryOperator<DecodeRequest.Builder> masks) {
         return kept(q, means, length, 1, 0, masks);
@@ -187,7 +197,7 @@ class DecodeSelectionTest {
              Tensor tq = Tensor.of(DType.FP32, qs, 1, 1, queries, D)) {
             DecodeSelection s = DecodeSelection.of(masks.apply(DecodeRequest.builder(tq, cache).scale(1)).build());
             KeptKeys kept = new KeptKeys();
-            s.keptKeys(0, 0, row, length, qs, row * D, means, kept);
+            s.keptKeys(0, 0, row, length, qs, row * D, transposed(means), kept);
             return kept.toString();
         }
     }

@@ -11,8 +11,9 @@ import java.util.Arrays;
  * <p>Growing adds chunks; nothing already stored moves.
  */
 final class CachedHead {
-    static final int CHUNK = 128;
-    static final int SHIFT = 7;
+    /** Long enough that each key component streams from memory in runs of 4 KiB the prefetcher follows. */
+    static final int CHUNK = 1024;
+    static final int SHIFT = 10;
 
     private final int d;
     private final int dv;
@@ -20,12 +21,14 @@ final class CachedHead {
     float[][][] keysT = new float[0][][];
     float[][][] values = new float[0][][];
     double[][] blockSums = new double[0][];
-    double[][] blockMeans = new double[0][];
+    /** {@code meansT[c][kb]}: component c of complete block kb's mean, transposed for scoring every block at once. */
+    double[][] meansT;
 
     CachedHead(int d, int dv, int blockSize, int capacity) {
         this.d = d;
         this.dv = dv;
         this.blockSize = blockSize;
+        this.meansT = new double[d][0];
         reserve(capacity);
     }
 
@@ -35,18 +38,38 @@ final class CachedHead {
         if (chunks > old) {
             keysT = Arrays.copyOf(keysT, chunks);
             values = Arrays.copyOf(values, chunks);
-            for (int c = old; c < chunks; c++) {
-                keysT[c] = new float[d][CHUNK];
-                values[c] = new float[CHUNK][dv];
+        }
+        // Chunks are full but the last, which holds just the capacity (small caches stay small); growing replaces
+        // it by a longer copy.
+        for (int c = Math.max(0, old - 1); c < chunks; c++) {
+            int want = Math.min(CHUNK, capacity - c * CHUNK);
+            int have = values[c] == null ? 0 : values[c].length;
+            if (want <= have) {
+                continue;
             }
+            float[][] kt = new float[d][want];
+            float[][] vs = new float[want][];
+            for (int x = 0; x < have; x++) {
+                vs[x] = values[c][x];
+            }
+            for (int x = have; x < want; x++) {
+                vs[x] = new float[dv];
+            }
+            for (int x = 0; x < d && have > 0; x++) {
+                System.arraycopy(keysT[c][x], 0, kt[x], 0, have);
+            }
+            keysT[c] = kt;
+            values[c] = vs;
         }
         int blocks = (capacity + blockSize - 1) / blockSize;
         if (blocks > blockSums.length) {
             int oldBlocks = blockSums.length;
             blockSums = Arrays.copyOf(blockSums, blocks);
-            blockMeans = Arrays.copyOf(blockMeans, blocks);
             for (int kb = oldBlocks; kb < blocks; kb++) {
                 blockSums[kb] = new double[d];
+            }
+            for (int c = 0; c < d; c++) {
+                meansT[c] = Arrays.copyOf(meansT[c], blocks);
             }
         }
     }
@@ -67,11 +90,9 @@ final class CachedHead {
             System.arraycopy(v, vOff + t * dv, values[pos >>> SHIFT][j], 0, dv);
             if ((pos + 1) % blockSize == 0) {
                 // The block is complete: its mean is final, and decode steps read it from now on.
-                double[] mean = new double[d];
                 for (int c = 0; c < d; c++) {
-                    mean[c] = sum[c] / blockSize;
+                    meansT[c][pos / blockSize] = sum[c] / blockSize;
                 }
-                blockMeans[pos / blockSize] = mean;
             }
         }
     }

@@ -12,6 +12,9 @@ final class KeyRanges {
         void accept(int row, int chunk, int from, int to);
     }
 
+    /** Positions a group's rows go through together. */
+    static final int TILE = Integer.getInteger("attn4j.decode.tile", 512);
+
     private KeyRanges() {
     }
 
@@ -22,10 +25,13 @@ final class KeyRanges {
         for (int r = 0; r < rows; r++) {
             next[r] = p.firstInterval(first + r, lo);
         }
-        for (int c = lo >>> CachedHead.SHIFT; (long) c << CachedHead.SHIFT < hi; c++) {
+        // One row streams whole chunks; several rows share tiles of a chunk small enough to stay in L2 between them.
+        int tile = rows == 1 ? CachedHead.CHUNK : TILE;
+        for (int t0 = (lo / tile) * tile; t0 < hi; t0 += tile) {
+            int c = t0 >>> CachedHead.SHIFT;
             int base = c << CachedHead.SHIFT;
-            int cLo = Math.max(lo, base);
-            int cHi = Math.min(hi, base + CachedHead.CHUNK);
+            int cLo = Math.max(lo, t0);
+            int cHi = Math.min(hi, t0 + tile);
             for (int r = 0; r < rows; r++) {
                 int row = first + r;
                 int[] s = p.starts[row];

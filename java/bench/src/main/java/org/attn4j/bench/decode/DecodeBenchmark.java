@@ -1,0 +1,188 @@
+package org.attn4j.bench.decode;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.attn4j.Attention;
+import org.attn4j.AttentionResult;
+import org.attn4j.DType;
+import org.attn4j.Normalizer;
+import org.attn4j.Tensor;
+import org.attn4j.decode.DecodeRequest;
+import org.attn4j.decode.KvCache;
+import org.attn4j.decode.KvCacheConfig;
+
+/**
+ * Time per decode step as the context grows: for each context, a cache filled with random keys and values, then for
+ * each mask a warm-up and timed decode steps (best and median), the keys kept, the bytes read and the bandwidth
+ * that makes; then the NumPy peer on the same cache, its output checked against attn4j's.
+ */
+public final class DecodeBenchmark {
+
+    /**
+     * What to measure.
+     *
+     * @param provider null: the provider automatic selection picks for the cache
+     * @param work     folder for the files handed to the peer
+     */
+    public record Options(List<Integer> contexts, int batch, int heads, int kvHeads, int dim,
+                          List<DecodeMaskSpec> masks, Normalizer normalizer, DType dtype, String provider, int warmup,
+                          int repetitions, boolean numpy, String python, Path work, long seed) {
+    }
+
+    private final Options o;
+    private final PrintWriter log;
+
+    public DecodeBenchmark(Options options, PrintWriter log) {
+        this.o = options;
+        this.log = log;
+    }
+
+    /** Measures every (context, mask); rows in that order. */
+    public List<DecodeRow> run(CopyBandwidth copy) {
+        List<DecodeRow> rows = new ArrayList<>();
+        NumpyDecodePeer peer = o.numpy() ? new NumpyDecodePeer(o.python(), o.work(), 1800) : null;
+        for (int context : o.contexts()) {
+            rows.addAll(context(context, copy, peer));
+        }
+        return rows;
+    }
+
+    private List<DecodeRow> context(int context, CopyBandwidth copy, NumpyDecodePeer peer) {
+        Random rnd = new Random(o.seed() + context);
+        int b = o.batch();
+        float[] k = gaussian(rnd, b * o.kvHeads() * context * o.dim(), o.dtype());
+        float[] v = gaussian(rnd, b * o.kvHeads() * context * o.dim(), o.dtype());
+        float[] q = gaussian(rnd, b * o.heads() * o.dim(), o.dtype());
+        Map<Integer, KvCache> caches = new LinkedHashMap<>();
+        List<DecodeRow> rows = new ArrayList<>();
+        Map<String, float[]> outputs = new LinkedHashMap<>();
+        try (Tensor tk = Tensor.of(o.dtype(), k, b, o.kvHeads(), context, o.dim());
+             Tensor tv = Tensor.of(o.dtype(), v, b, o.kvHeads(), context, o.dim());
+             Tensor tq = Tensor.of(o.dtype(), q, b, o.heads(), 1, o.dim())) {
+            for (DecodeMaskSpec m : o.masks()) {
+                KvCache cache = caches.computeIfAbsent(m.blockSize(), bs -> {
+                    KvCache c = KvCache.create(KvCacheConfig.builder(b, o.kvHeads(), o.dim()).dtype(o.dtype())
+                            .capacity(context).fixedCapacity().blockSize(bs).build(), o.provider());
+                    c.append(tk, tv);
+                    return c;
+                });
+                DecodeRequest r = m.applyTo(DecodeRequest.builder(tq, cache).normalizer(o.normalizer()), context)
+                        .build();
+                rows.add(measure(context, m, r, copy, outputs));
+            }
+        } finally {
+            caches.values().forEach(KvCache::close);
+        }
+        double dense = rows.stream().filter(r -> r.mask().equals("dense")).mapToDouble(DecodeRow::msPerToken)
+                .findFirst().orElse(Double.NaN);
+        if (!Double.isNaN(dense)) {
+            rows.replaceAll(r -> r.withDense(dense));
+        }
+        if (peer != null) {
+            rows = withPeer(rows, peer, context, k, v, q, outputs);
+        }
+        return rows;
+    }
+
+    private DecodeRow measure(int context, DecodeMaskSpec m, DecodeRequest r, CopyBandwidth copy,
+                              Map<String, float[]> outputs) {
+        long pairs;
+        String provider;
+        try (AttentionResult first = Attention.decode(r)) {
+            outputs.put(m.label(), first.output().toFloatArray());
+            pairs = first.allowedPairs().orElse(-1);
+            provider = first.provider();
+        }
+        for (int w = 0; w < o.warmup(); w++) {
+            try (AttentionResult ignored = Attention.decode(r)) {
+                // warm-up
+            }
+        }
+        double[] ms = new double[o.repetitions()];
+        for (int rep = 0; rep < ms.length; rep++) {
+            long t0 = System.nanoTime();
+            try (AttentionResult ignored = Attention.decode(r)) {
+                ms[rep] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Arrays.sort(ms);
+        long bytes = DecodeTraffic.bytesPerStep(r, 4);
+        double best = ms[0];
+        double gbps = bytes / best / 1e6;
+        double kept = pairs / ((double) r.batch() * r.queryHeads() * context);
+        log.printf("  context %6d  %-28s kept %6.2f%%  %8.3f ms  %6.2f GB/s%n", context, m.label(), 100 * kept,
+                best, gbps);
+        log.flush();
+        return new DecodeRow(context, m.label(), provider, o.normalizer().label(),
+                m.hasBlockTopK() ? m.blocksFor(context) : 0, kept, best, ms[ms.length / 2], ms.length, bytes,
+                gbps, gbps / copy.allThreadsGbps(), null, null, null, null, null, "");
+    }
+
+    private List<DecodeRow> withPeer(List<DecodeRow> rows, NumpyDecodePeer peer, int context, float[] k, float[] v,
+                                     float[] q, Map<String, float[]> outputs) {
+        Map<String, Object> shape = new LinkedHashMap<>();
+        shape.put("batch", o.batch());
+        shape.put("heads_q", o.heads());
+        shape.put("heads_kv", o.kvHeads());
+        shape.put("head_dim", o.dim());
+        shape.put("value_dim", o.dim());
+        shape.put("context", context);
+        shape.put("scale", 1.0 / Math.sqrt(o.dim()));
+        shape.put("warmup", o.warmup());
+        shape.put("repetitions", o.repetitions());
+        List<Map<String, Object>> masks = new ArrayList<>();
+        for (DecodeMaskSpec m : o.masks()) {
+            Map<String, Object> mask = new LinkedHashMap<>();
+            mask.put("label", m.label());
+            mask.put("normalizer", o.normalizer().label());
+            mask.put("window_left", m.windowLeft());
+            mask.put("global", m.globalTokens());
+            mask.put("block_topk", m.hasBlockTopK() ? m.blocksFor(context) : 0);
+            mask.put("block_size", m.blockSize());
+            mask.put("token_topk", m.tokenTopK());
+            masks.add(mask);
+        }
+        log.printf("  context %6d  NumPy peer ...%n", context);
+        log.flush();
+        Map<String, NumpyDecodePeer.Result> results = peer.run(shape, k, v, q, masks, o.batch() * o.heads()
+                * o.dim());
+        List<DecodeRow> out = new ArrayList<>();
+        for (DecodeRow r : rows) {
+            NumpyDecodePeer.Result p = results.get(r.mask());
+            if (p == null || !"ok".equals(p.status())) {
+                out.add(r.withNumpy(null, null, null, p == null ? "no result" : p.status() + ": " + p.note()));
+                continue;
+            }
+            double err = relativeError(p.output(), outputs.get(r.mask()));
+            log.printf("  context %6d  %-28s NumPy %8.3f ms  (NumPy / attn4j %.2f, outputs differ by %.1e)%n",
+                    context, r.mask(), p.msBest(), p.msBest() / r.msPerToken(), err);
+            log.flush();
+            out.add(r.withNumpy(p.msBest(), p.msMedian(), err, ""));
+        }
+        return out;
+    }
+
+    private static double relativeError(float[] a, float[] b) {
+        double diff = 0;
+        double norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            diff += (a[i] - (double) b[i]) * (a[i] - (double) b[i]);
+            norm += (double) b[i] * b[i];
+        }
+        return Math.sqrt(diff / Math.max(norm, Double.MIN_NORMAL));
+    }
+
+    private static float[] gaussian(Random rnd, int n, DType dtype) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = dtype.round((float) rnd.nextGaussian());
+        }
+        return x;
+    }
+}
