@@ -93,6 +93,10 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Random data seed. Default: 1.")
     long seed = 1;
 
+    @Option(names = "--copy-mib", paramLabel = "MIB", description = "Size of each array the copy bandwidth is"
+            + " measured with (far above the caches). Default: 256.")
+    int copyMib = 256;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -110,6 +114,9 @@ public final class DecodeCommand implements Callable<Integer> {
         if (!peers.equals("numpy") && !peers.equals("none")) {
             throw new IllegalArgumentException("--peers: expected numpy or none, got '" + peers + "'");
         }
+        if (copyMib < 1) {
+            throw new IllegalArgumentException("--copy-mib: expected >= 1, got " + copyMib);
+        }
         if (repeat < 1 || warmup < 0) {
             throw new IllegalArgumentException("--repeat: expected >= 1 (and --warmup >= 0), got " + repeat);
         }
@@ -117,7 +124,7 @@ public final class DecodeCommand implements Callable<Integer> {
         try {
             err.println("measuring the copy bandwidth ...");
             err.flush();
-            CopyBandwidth copy = CopyBandwidth.measure(256, 5);
+            CopyBandwidth copy = CopyBandwidth.measure(copyMib, 5);
             err.printf(Locale.ROOT, "copy bandwidth (read + write): %.1f GB/s on 1 thread, %.1f GB/s on %d%n",
                     copy.singleThreadGbps(), copy.allThreadsGbps(), copy.threads());
             DecodeBenchmark.Options options = new DecodeBenchmark.Options(contexts, batch, heads, kvHeads, dim, specs,
