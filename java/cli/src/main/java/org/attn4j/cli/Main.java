@@ -3,6 +3,7 @@ package org.attn4j.cli;
 import java.io.PrintWriter;
 import org.attn4j.bench.cli.BenchCommand;
 import org.attn4j.bench.decode.DecodeCommand;
+import org.attn4j.cli.decode.GenerateCommand;
 import org.attn4j.cli.demo.DemoCommand;
 import org.attn4j.cli.parity.LogitsCommand;
 import org.attn4j.cli.parity.ParityCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.ScopeType;
             DemoCommand.class,
             BenchCommand.class,
             DecodeCommand.class,
+            GenerateCommand.class,
             ParityCommand.class,
             SweepCommand.class,
             ThroughputCommand.class,
