@@ -30,17 +30,17 @@ final class CacheCases {
 
     static List<ConformanceCase> all(AttentionProvider p, ConformanceOptions options, DType dtype) {
         List<ConformanceCase> out = new ArrayList<>();
-        out.add(new ConformanceCase(CaseCategory.KV_CACHE, "cache: appends one at a time, in pieces or all at once"
-                + " hold the same keys, values and block sums (" + dtype + ")", f -> appendOrder(p, options, dtype,
+        out.add(new ConformanceCase(CaseCategory.KV_CACHE, dtype + " cache: appends one at a time, in pieces or all"
+                + " at once hold the same keys, values and block sums", f -> appendOrder(p, options, dtype,
                 f)));
-        out.add(new ConformanceCase(CaseCategory.KV_CACHE, "cache: sequences of different lengths, appended"
-                + " together and apart, each hold their own rows (" + dtype + ")", f -> sequences(p, options, dtype,
+        out.add(new ConformanceCase(CaseCategory.KV_CACHE, dtype + " cache: sequences of different lengths,"
+                + " appended together and apart, each hold their own rows", f -> sequences(p, options, dtype,
                 f)));
-        out.add(new ConformanceCase(CaseCategory.KV_CACHE, "cache: a fixed capacity refuses an append that does not"
-                + " fit and changes nothing; a growable one grows (" + dtype + ")", f -> capacity(p, options, dtype,
+        out.add(new ConformanceCase(CaseCategory.KV_CACHE, dtype + " cache: a fixed capacity refuses an append"
+                + " that does not fit and changes nothing; a growable one grows", f -> capacity(p, options, dtype,
                 f)));
-        out.add(new ConformanceCase(CaseCategory.KV_CACHE, "cache: invalid appends and decode requests name the"
-                + " field (" + dtype + ")", f -> errors(p, options, dtype, f)));
+        out.add(new ConformanceCase(CaseCategory.KV_CACHE, dtype + " cache: invalid appends and decode requests"
+                + " name the field", f -> errors(p, options, dtype, f)));
         return out;
     }
 

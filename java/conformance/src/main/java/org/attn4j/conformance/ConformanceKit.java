@@ -150,7 +150,7 @@ public final class ConformanceKit {
         List<ConformanceCase> out = new ArrayList<>(CacheCases.all(provider, options, main));
         for (DecodeScenario s : DecodeCatalog.all()) {
             DecodeScenario a = s.adaptTo(dtypes, dims, maxDim, caps.valueDimMustEqualHeadDim());
-            out.add(new ConformanceCase(CaseCategory.KV_CACHE, "decode " + a.name(),
+            out.add(new ConformanceCase(CaseCategory.KV_CACHE, a.name(),
                     f -> DecodeCheck.run(a, provider, options, f)));
         }
         return out;

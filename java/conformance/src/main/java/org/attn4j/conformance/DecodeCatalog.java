@@ -53,7 +53,7 @@ final class DecodeCatalog {
         // A long context, so that keys are split across threads; blocks of the default size.
         c.add(DecodeScenario.builder(1, 4, 2500).blockSize(64).steps(1).lse(true));
         c.add(DecodeScenario.builder(1, 2, 2300).blockSize(64).steps(1).topKBlocks(4).window(300, 4));
-        c.add(DecodeScenario.builder(1, 2, 2200).blockSize(64).steps(1).normalizer(Normalizer.ENTMAX15));
+        c.add(DecodeScenario.builder(1, 2, 2200).blockSize(64).steps(1).normalizer(Normalizer.SPARSEMAX));
         c.add(DecodeScenario.builder(1, 2, 2100).blockSize(64).steps(1).topKTokens(16));
         // Capacity: growth from one position; a fixed capacity that holds exactly what comes.
         c.add(DecodeScenario.builder(2, 1, 9, 2).capacity(1, false).steps(4));

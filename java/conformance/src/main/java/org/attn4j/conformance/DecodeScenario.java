@@ -104,7 +104,7 @@ final class DecodeScenario {
 
     String name() {
         StringBuilder sb = new StringBuilder();
-        sb.append(dtype).append(" B=").append(batch).append(" Hq=").append(queryHeads()).append(" Hkv=")
+        sb.append(dtype).append(" decode B=").append(batch).append(" Hq=").append(queryHeads()).append(" Hkv=")
                 .append(kvHeads).append(" Nq=").append(queries).append(" D=").append(headDim).append(" Dv=")
                 .append(valueDim).append(" prefill ").append(Arrays.toString(prefill)).append(" +").append(steps)
                 .append(" steps, blocks of ").append(blockSize).append(", capacity ").append(capacity)
