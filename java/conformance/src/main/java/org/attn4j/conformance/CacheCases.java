@@ -54,6 +54,11 @@ final class CacheCases {
         return Decoding.cacheOn(p, config);
     }
 
+    /** A tensor where {@code cache} takes it: on the provider's device for a device cache, else on the host. */
+    private static Tensor put(TensorScope scope, KvCache cache, DType dtype, float[] values, int... shape) {
+        return cache.device().isCpu() ? scope.host(dtype, values, shape) : scope.placed(dtype, values, shape);
+    }
+
     /** Positions {@code [B, H, T, width]} of random values of the type. */
     private static float[] rows(Random rnd, int n, DType dtype) {
         float[] x = new float[n];
@@ -88,8 +93,8 @@ final class CacheCases {
                 caches[x] = scope.track(open(p, options, c));
                 int at = 0;
                 for (int n : pieces[x]) {
-                    caches[x].append(scope.placed(dtype, slice(k, b, h, t, D, at, at + n), b, h, n, D),
-                            scope.placed(dtype, slice(v, b, h, t, DV, at, at + n), b, h, n, DV));
+                    caches[x].append(put(scope, caches[x], dtype, slice(k, b, h, t, D, at, at + n), b, h, n, D),
+                            put(scope, caches[x], dtype, slice(v, b, h, t, DV, at, at + n), b, h, n, DV));
                     at += n;
                 }
             }
@@ -140,7 +145,8 @@ final class CacheCases {
                 int t = Arrays.stream(counts).max().orElse(0);
                 float[] k = rows(rnd, b * h * t * D, dtype);
                 float[] v = rows(rnd, b * h * t * DV, dtype);
-                cache.append(scope.placed(dtype, k, b, h, t, D), scope.placed(dtype, v, b, h, t, DV), counts);
+                cache.append(put(scope, cache, dtype, k, b, h, t, D), put(scope, cache, dtype, v, b, h, t, DV),
+                        counts);
                 for (int s = 0; s < b; s++) {
                     for (int pos = 0; pos < counts[s]; pos++) {
                         want.get(s).add(Arrays.copyOfRange(k, (s * t + pos) * D, (s * t + pos + 1) * D));
@@ -169,12 +175,12 @@ final class CacheCases {
         try (TensorScope scope = new TensorScope(options.placement());
              KvCache fixed = open(p, options, config(2, 1, dtype).capacity(8).fixedCapacity().build());
              KvCache grows = open(p, options, config(2, 1, dtype).capacity(1).build())) {
-            Tensor k6 = scope.placed(dtype, rows(rnd, 2 * 6 * D, dtype), 2, 1, 6, D);
-            Tensor v6 = scope.placed(dtype, rows(rnd, 2 * 6 * DV, dtype), 2, 1, 6, DV);
+            Tensor k6 = put(scope, fixed, dtype, rows(rnd, 2 * 6 * D, dtype), 2, 1, 6, D);
+            Tensor v6 = put(scope, fixed, dtype, rows(rnd, 2 * 6 * DV, dtype), 2, 1, 6, DV);
             fixed.append(k6, v6, new int[] {6, 2});
             float[] before = fixed.keys(0);
-            Tensor k3 = scope.placed(dtype, rows(rnd, 2 * 3 * D, dtype), 2, 1, 3, D);
-            Tensor v3 = scope.placed(dtype, rows(rnd, 2 * 3 * DV, dtype), 2, 1, 3, DV);
+            Tensor k3 = put(scope, fixed, dtype, rows(rnd, 2 * 3 * D, dtype), 2, 1, 3, D);
+            Tensor v3 = put(scope, fixed, dtype, rows(rnd, 2 * 3 * DV, dtype), 2, 1, 3, DV);
             expectField(f, "counts[0]", "an append beyond the fixed capacity", () -> fixed.append(k3, v3));
             if (!Arrays.equals(fixed.lengths(), new int[] {6, 2}) || !Arrays.equals(fixed.keys(0), before)) {
                 f.fail("a refused append changed the cache: lengths " + Arrays.toString(fixed.lengths()));
@@ -201,9 +207,9 @@ final class CacheCases {
         Random rnd = new Random(17);
         try (TensorScope scope = new TensorScope(options.placement())) {
             KvCache cache = scope.track(open(p, options, config(1, 2, dtype).build()));
-            Tensor k = scope.placed(dtype, rows(rnd, 2 * 3 * D, dtype), 1, 2, 3, D);
-            Tensor v = scope.placed(dtype, rows(rnd, 2 * 3 * DV, dtype), 1, 2, 3, DV);
-            Tensor wrongHeads = scope.placed(dtype, rows(rnd, 3 * 3 * D, dtype), 1, 3, 3, D);
+            Tensor k = put(scope, cache, dtype, rows(rnd, 2 * 3 * D, dtype), 1, 2, 3, D);
+            Tensor v = put(scope, cache, dtype, rows(rnd, 2 * 3 * DV, dtype), 1, 2, 3, DV);
+            Tensor wrongHeads = put(scope, cache, dtype, rows(rnd, 3 * 3 * D, dtype), 1, 3, 3, D);
             expectField(f, "k.shape", "keys of 3 kv heads for 2", () -> cache.append(wrongHeads, v));
             expectField(f, "v.shape", "values of the key width", () -> cache.append(k, k));
             DType other = dtype == DType.FP32 ? DType.FP16 : DType.FP32;
@@ -212,11 +218,11 @@ final class CacheCases {
             expectField(f, "counts", "two counts for one sequence", () -> cache.append(k, v, new int[] {1, 1}));
             expectField(f, "counts[0]", "a count beyond T", () -> cache.append(k, v, new int[] {4}));
             cache.append(k, v);
-            Tensor q = scope.placed(dtype, rows(rnd, 4 * D, dtype), 1, 4, 1, D);
-            Tensor q3 = scope.placed(dtype, rows(rnd, 3 * D, dtype), 1, 3, 1, D);
+            Tensor q = put(scope, cache, dtype, rows(rnd, 4 * D, dtype), 1, 4, 1, D);
+            Tensor q3 = put(scope, cache, dtype, rows(rnd, 3 * D, dtype), 1, 3, 1, D);
             expectField(f, "q.shape[1]", "3 query heads for 2 kv heads",
                     () -> DecodeRequest.builder(q3, cache).build());
-            Tensor qD = scope.placed(dtype, rows(rnd, 4 * 4, dtype), 1, 4, 1, 4);
+            Tensor qD = put(scope, cache, dtype, rows(rnd, 4 * 4, dtype), 1, 4, 1, 4);
             expectField(f, "q.shape[3]", "queries of another head dim", () -> DecodeRequest.builder(qD, cache).build());
             expectField(f, "returnLse", "the LSE of sparsemax", () -> DecodeRequest.builder(q, cache)
                     .normalizer(Normalizer.SPARSEMAX).returnLse(true).build());

@@ -35,13 +35,16 @@ final class DecodeCheck {
         try (TensorScope scope = new TensorScope(options.placement());
              KvCache cache = Decoding.cacheOn(p, config);
              KvCache ref = new HostKvCache(config, ReferenceProvider.NAME)) {
+            // Tensors go where the cache is: a host cache (the fallback's) takes host tensors even from a provider
+            // whose forward pass runs on a device.
+            boolean onDevice = !cache.device().isCpu();
             for (int step = 0; step < appends.size(); step++) {
                 int t = data.width(step);
                 int[] kShape = {s.batch, s.kvHeads, t, s.headDim};
                 int[] vShape = {s.batch, s.kvHeads, t, s.valueDim};
                 Tensor k = scope.host(s.dtype, data.keys.get(step), kShape);
                 Tensor v = scope.host(s.dtype, data.values.get(step), vShape);
-                cache.append(scope.place(k), scope.place(v), appends.get(step));
+                cache.append(onDevice ? scope.place(k) : k, onDevice ? scope.place(v) : v, appends.get(step));
                 ref.append(k, v, appends.get(step));
                 if (!Arrays.equals(cache.lengths(), ref.lengths())) {
                     f.fail("after append " + step + ": lengths " + Arrays.toString(cache.lengths())
@@ -50,14 +53,15 @@ final class DecodeCheck {
                 }
                 int[] qShape = {s.batch, s.queryHeads(), s.queries, s.headDim};
                 Tensor qHost = scope.host(s.dtype, data.queries.get(step), qShape);
-                DecodeRequest.Builder b = configure(s, DecodeRequest.builder(scope.place(qHost), cache), data);
+                DecodeRequest.Builder b = configure(s, DecodeRequest.builder(onDevice ? scope.place(qHost) : qHost,
+                        cache), data);
                 DType outType = s.outputDType != null ? s.outputDType : s.dtype;
                 int[] oShape = {s.batch, s.queryHeads(), s.queries, s.valueDim};
                 Tensor callerO = null;
                 if (s.callerOutput) {
                     float[] nans = new float[ScenarioData.size(oShape)];
                     Arrays.fill(nans, Float.NaN);
-                    callerO = scope.placed(outType, nans, oShape);
+                    callerO = onDevice ? scope.placed(outType, nans, oShape) : scope.host(outType, nans, oShape);
                     b.output(callerO);
                 }
                 DecodeRequest request = b.build();
