@@ -14,8 +14,8 @@ import org.attn4j.cpu.TokenSelection;
  *       row's offset for that range (so the buffer is in key order);</li>
  *   <li>per row: token top-k, then the normalizer's weights (the threshold of sparsemax and entmax is exact, from
  *       the row's candidates above {@code max - 1});</li>
- *   <li>values: each task adds the weighted value rows of its range's kept keys with a nonzero weight (the
- *       support, usually far smaller than the row), and the partial outputs add up in split order.</li>
+ *   <li>values: each task adds the weighted values of its range's kept keys with a nonzero weight (the support,
+ *       usually far smaller than the row), and the partial outputs add up in split order.</li>
  * </ol>
  */
 final class BufferedDecode {
@@ -105,34 +105,21 @@ final class BufferedDecode {
         return pairs;
     }
 
-    /** {@code acc += sum_t w[t] * V[keys[t]]} over {@code from <= t < to}, skipping zero weights. */
+    /**
+     * {@code acc += sum_t w[t] * V[keys[t]]} over {@code from <= t < to}, skipping zero weights. Values are stored
+     * transposed, so this gathers one element per component; the rows here are the support or the top-k, few keys.
+     */
     private static void addWeightedValues(float[] acc, float[] w, int[] keys, int from, int to, CachedHead head,
                                           int dv) {
-        int t = from;
-        for (; t + 3 < to; t += 4) {
-            float w0 = w[t];
-            float w1 = w[t + 1];
-            float w2 = w[t + 2];
-            float w3 = w[t + 3];
-            if (w0 == 0f && w1 == 0f && w2 == 0f && w3 == 0f) {
+        for (int t = from; t < to; t++) {
+            float wt = w[t];
+            if (wt == 0f) {
                 continue;
             }
-            float[] r0 = head.valueRow(keys[t]);
-            float[] r1 = head.valueRow(keys[t + 1]);
-            float[] r2 = head.valueRow(keys[t + 2]);
-            float[] r3 = head.valueRow(keys[t + 3]);
+            float[][] vt = head.valuesT[keys[t] >>> CachedHead.SHIFT];
+            int j = keys[t] & (CachedHead.CHUNK - 1);
             for (int c = 0; c < dv; c++) {
-                acc[c] += w0 * r0[c] + w1 * r1[c] + w2 * r2[c] + w3 * r3[c];
-            }
-        }
-        for (; t < to; t++) {
-            float w0 = w[t];
-            if (w0 == 0f) {
-                continue;
-            }
-            float[] r0 = head.valueRow(keys[t]);
-            for (int c = 0; c < dv; c++) {
-                acc[c] += w0 * r0[c];
+                acc[c] += wt * vt[c][j];
             }
         }
     }
