@@ -29,7 +29,20 @@ def softmax_rows(np, s):
     return p / p.sum(axis=-1, keepdims=True)
 
 
-def step(np, plan, mask, k, v, q, means):
+def dense_heads(np, qg, kb, vb, scale, per_head):
+    """Softmax attention of queries qg [Hkv, G, D] over keys kb [Hkv, M, D], values vb [Hkv, M, Dv]: either as
+    batched matrix products over the kv heads, or as a loop of 2-D products per kv head (BLAS gemv/gemm)."""
+    if not per_head:
+        return np.matmul(softmax_rows(np, np.matmul(qg, np.swapaxes(kb, -1, -2)) * scale), vb)
+    out = np.empty((qg.shape[0], qg.shape[1], vb.shape[2]), dtype=np.float32)
+    for h in range(qg.shape[0]):
+        s = kb[h] @ qg[h].T * scale                     # [M, G]
+        p = np.exp(s - s.max(axis=0))
+        out[h] = (p.T @ vb[h]) / p.sum(axis=0)[:, None]
+    return out
+
+
+def step(np, plan, mask, k, v, q, means, per_head=False):
     """O [B, Hq, 1, Dv] of one decode step."""
     b_count, hq, hkv = plan["batch"], plan["heads_q"], plan["heads_kv"]
     g = hq // hkv
@@ -64,18 +77,15 @@ def step(np, plan, mask, k, v, q, means):
         elif mask["window_left"] >= 0:
             lo = max(0, n - 1 - mask["window_left"])
             gl = min(mask["global"], lo)
-            s_win = np.matmul(qg, np.swapaxes(kb[:, lo:], -1, -2))
             if gl > 0:
+                s_win = np.matmul(qg, np.swapaxes(kb[:, lo:], -1, -2))
                 s = np.concatenate([np.matmul(qg, np.swapaxes(kb[:, :gl], -1, -2)), s_win], axis=-1) * scale
                 p = softmax_rows(np, s)
                 out[b] = np.matmul(p[..., :gl], vb[:, :gl]) + np.matmul(p[..., gl:], vb[:, lo:])
             else:
-                p = softmax_rows(np, s_win * scale)
-                out[b] = np.matmul(p, vb[:, lo:])
+                out[b] = dense_heads(np, qg, kb[:, lo:], vb[:, lo:], scale, per_head)
         else:
-            s = np.matmul(qg, np.swapaxes(kb, -1, -2)) * scale
-            p = softmax_rows(np, s)
-            out[b] = np.matmul(p, vb)
+            out[b] = dense_heads(np, qg, kb, vb, scale, per_head)
     return out.reshape(b_count, hq, 1, -1)
 
 
@@ -111,16 +121,22 @@ def run(np, plan):
             means = means_by_block[bs]
         o = step(np, plan, mask, k, v, q, means)
         o.astype("<f4").tofile(mask["out"])
-        for _ in range(plan["warmup"]):
-            step(np, plan, mask, k, v, q, means)
-        times = []
-        for _ in range(plan["repetitions"]):
-            t0 = time.perf_counter()
-            step(np, plan, mask, k, v, q, means)
-            times.append((time.perf_counter() - t0) * 1e3)
-        times.sort()
-        rows.append({"label": mask["label"], "status": "ok", "note": "", "ms_best": times[0],
-                     "ms_median": times[len(times) // 2]})
+        # Dense and window steps have two natural NumPy spellings; the faster one here is the peer's time.
+        forms = [False, True] if mask["block_topk"] == 0 and mask["token_topk"] == 0 else [False]
+        best = None
+        for per_head in forms:
+            for _ in range(plan["warmup"]):
+                step(np, plan, mask, k, v, q, means, per_head)
+            times = []
+            for _ in range(plan["repetitions"]):
+                t0 = time.perf_counter()
+                step(np, plan, mask, k, v, q, means, per_head)
+                times.append((time.perf_counter() - t0) * 1e3)
+            times.sort()
+            if best is None or times[0] < best[0]:
+                best = (times[0], times[len(times) // 2], "loop over kv heads" if per_head else "batched matmul")
+        rows.append({"label": mask["label"], "status": "ok", "note": best[2], "ms_best": best[0],
+                     "ms_median": best[1]})
     return rows
 
 

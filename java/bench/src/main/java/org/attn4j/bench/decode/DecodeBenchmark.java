@@ -148,22 +148,35 @@ public final class DecodeBenchmark {
             mask.put("token_topk", m.tokenTopK());
             masks.add(mask);
         }
-        log.printf("  context %6d  NumPy peer ...%n", context);
+        // NumPy as installed (its BLAS threads on every core) and with one BLAS thread, which is faster for these
+        // small products on a busy machine: the better of the two is the peer's time.
+        Map<String, String> single = Map.of("OPENBLAS_NUM_THREADS", "1", "OMP_NUM_THREADS", "1", "MKL_NUM_THREADS",
+                "1");
+        int size = o.batch() * o.heads() * o.dim();
+        log.printf("  context %6d  NumPy peer (default BLAS threads, then one) ...%n", context);
         log.flush();
-        Map<String, NumpyDecodePeer.Result> results = peer.run(shape, k, v, q, masks, o.batch() * o.heads()
-                * o.dim());
+        Map<String, NumpyDecodePeer.Result> threaded = peer.run(shape, k, v, q, masks, size, Map.of());
+        Map<String, NumpyDecodePeer.Result> oneThread = peer.run(shape, k, v, q, masks, size, single);
         List<DecodeRow> out = new ArrayList<>();
         for (DecodeRow r : rows) {
-            NumpyDecodePeer.Result p = results.get(r.mask());
-            if (p == null || !"ok".equals(p.status())) {
+            NumpyDecodePeer.Result a = threaded.get(r.mask());
+            NumpyDecodePeer.Result b = oneThread.get(r.mask());
+            boolean aOk = a != null && "ok".equals(a.status());
+            boolean bOk = b != null && "ok".equals(b.status());
+            if (!aOk && !bOk) {
+                NumpyDecodePeer.Result p = a != null ? a : b;
                 out.add(r.withNumpy(null, null, null, p == null ? "no result" : p.status() + ": " + p.note()));
                 continue;
             }
-            double err = relativeError(p.output(), outputs.get(r.mask()));
-            log.printf("  context %6d  %-28s NumPy %8.3f ms  (NumPy / attn4j %.2f, outputs differ by %.1e)%n",
-                    context, r.mask(), p.msBest(), p.msBest() / r.msPerToken(), err);
+            boolean single1 = !aOk || (bOk && b.msBest() < a.msBest());
+            NumpyDecodePeer.Result p = single1 ? b : a;
+            double err = Math.max(aOk ? relativeError(a.output(), outputs.get(r.mask())) : 0,
+                    bOk ? relativeError(b.output(), outputs.get(r.mask())) : 0);
+            String note = p.note() + (single1 ? ", 1 BLAS thread" : ", default BLAS threads");
+            log.printf("  context %6d  %-28s NumPy %8.3f ms  (NumPy / attn4j %.2f, outputs differ by %.1e; %s)%n",
+                    context, r.mask(), p.msBest(), p.msBest() / r.msPerToken(), err, note);
             log.flush();
-            out.add(r.withNumpy(p.msBest(), p.msMedian(), err, ""));
+            out.add(r.withNumpy(p.msBest(), p.msMedian(), err, note));
         }
         return out;
     }

@@ -43,7 +43,7 @@ final class NumpyDecodePeer {
      * peer could not run).
      */
     Map<String, Result> run(Map<String, Object> shape, float[] keys, float[] values, float[] queries,
-                            List<Map<String, Object>> masks, int outputSize) {
+                            List<Map<String, Object>> masks, int outputSize, Map<String, String> env) {
         Map<String, Result> out = new LinkedHashMap<>();
         try {
             Files.createDirectories(dir);
@@ -68,9 +68,11 @@ final class NumpyDecodePeer {
             Path results = dir.resolve("numpy.json");
             Files.deleteIfExists(results);
             JsonCodec.write(plan, planFile);
-            Process p = new ProcessBuilder(python, script.toString(), "--plan", planFile.toString(), "--out",
+            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--plan", planFile.toString(), "--out",
                     results.toString()).redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                    .redirectError(ProcessBuilder.Redirect.INHERIT);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (!p.waitFor((long) (timeoutSeconds * 1000), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 return failed(masks, "timed out after " + timeoutSeconds + " s");
@@ -91,7 +93,8 @@ final class NumpyDecodePeer {
                             r == null ? "no row" : r.path("note").asText(), null, null, null));
                     continue;
                 }
-                out.put(label, new Result("ok", "", r.path("ms_best").asDouble(), r.path("ms_median").asDouble(),
+                out.put(label, new Result("ok", r.path("note").asText(""), r.path("ms_best").asDouble(),
+                        r.path("ms_median").asDouble(),
                         read(Path.of((String) withOut.get(m).get("out")), outputSize)));
             }
             return out;
