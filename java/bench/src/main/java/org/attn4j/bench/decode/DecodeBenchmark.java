@@ -23,6 +23,7 @@ import org.attn4j.decode.KvCacheConfig;
  * that makes; then the NumPy peer on the same cache, its output checked against attn4j's.
  */
 public final class DecodeBenchmark {
+    static final int MAX_REPETITIONS = 2000;
 
     /**
      * What to measure.
@@ -32,7 +33,8 @@ public final class DecodeBenchmark {
      */
     public record Options(List<Integer> contexts, int batch, int heads, int kvHeads, int dim,
                           List<DecodeMaskSpec> masks, Normalizer normalizer, DType dtype, String provider, int warmup,
-                          int repetitions, boolean numpy, String python, Path work, long seed) {
+                          int repetitions, double warmupSeconds, double seconds, boolean numpy, String python,
+                          Path work, long seed) {
     }
 
     private final Options o;
@@ -99,18 +101,27 @@ public final class DecodeBenchmark {
             pairs = first.allowedPairs().orElse(-1);
             provider = first.provider();
         }
-        for (int w = 0; w < o.warmup(); w++) {
+        // Warm-up until the JIT has compiled the path (at least the count and the seconds asked); then timed steps, at
+        // least the count and the seconds asked, so that the best of them on a shared machine is a quiet one.
+        long start = System.nanoTime();
+        for (int w = 0; w < o.warmup() || System.nanoTime() - start < o.warmupSeconds() * 1e9; w++) {
             try (AttentionResult ignored = Attention.decode(r)) {
                 // warm-up
             }
         }
-        double[] ms = new double[o.repetitions()];
-        for (int rep = 0; rep < ms.length; rep++) {
+        double[] ms = new double[Math.max(1, o.repetitions())];
+        int n = 0;
+        start = System.nanoTime();
+        while (n < o.repetitions() || (System.nanoTime() - start < o.seconds() * 1e9 && n < MAX_REPETITIONS)) {
             long t0 = System.nanoTime();
             try (AttentionResult ignored = Attention.decode(r)) {
-                ms[rep] = (System.nanoTime() - t0) / 1e6;
+                if (n == ms.length) {
+                    ms = Arrays.copyOf(ms, 2 * n);
+                }
+                ms[n++] = (System.nanoTime() - t0) / 1e6;
             }
         }
+        ms = Arrays.copyOf(ms, n);
         Arrays.sort(ms);
         long bytes = DecodeTraffic.bytesPerStep(r, 4);
         double best = ms[0];

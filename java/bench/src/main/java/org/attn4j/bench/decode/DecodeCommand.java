@@ -70,9 +70,17 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", description = "Untimed steps per row. Default: 5.")
     int warmup = 5;
 
-    @Option(names = "--repeat", paramLabel = "N", description = "Timed steps per row (best and median"
+    @Option(names = "--repeat", paramLabel = "N", description = "Timed steps per row, at least (best and median"
             + " reported). Default: 20.")
     int repeat = 20;
+
+    @Option(names = "--warmup-seconds", paramLabel = "S", description = "Untimed steps for at least this long per"
+            + " row, so that the JIT has compiled the path. Default: 0.5.")
+    double warmupSeconds = 0.5;
+
+    @Option(names = "--seconds", paramLabel = "S", description = "Timed steps for at least this long per row (up"
+            + " to 2000 steps). Default: 1.")
+    double seconds = 1.0;
 
     @Option(names = "--peers", paramLabel = "numpy|none", description = "Peer in the same run. Default: numpy.")
     String peers = "numpy";
@@ -117,6 +125,9 @@ public final class DecodeCommand implements Callable<Integer> {
         if (copyMib < 1) {
             throw new IllegalArgumentException("--copy-mib: expected >= 1, got " + copyMib);
         }
+        if (!(warmupSeconds >= 0) || !(seconds >= 0)) {
+            throw new IllegalArgumentException("--seconds, --warmup-seconds: expected >= 0");
+        }
         if (repeat < 1 || warmup < 0) {
             throw new IllegalArgumentException("--repeat: expected >= 1 (and --warmup >= 0), got " + repeat);
         }
@@ -128,7 +139,8 @@ public final class DecodeCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "copy bandwidth (read + write): %.1f GB/s on 1 thread, %.1f GB/s on %d%n",
                     copy.singleThreadGbps(), copy.allThreadsGbps(), copy.threads());
             DecodeBenchmark.Options options = new DecodeBenchmark.Options(contexts, batch, heads, kvHeads, dim, specs,
-                    Normalizer.parse(normalizer), DType.parse(dtype), provider, warmup, repeat, peers.equals("numpy"),
+                    Normalizer.parse(normalizer), DType.parse(dtype), provider, warmup, repeat, warmupSeconds, seconds,
+                    peers.equals("numpy"),
                     python, dir, seed);
             List<DecodeRow> rows = new DecodeBenchmark(options, err).run(copy);
             print(out, rows, copy);
@@ -144,6 +156,8 @@ public final class DecodeCommand implements Callable<Integer> {
                 settings.put("normalizer", normalizer);
                 settings.put("warmup", warmup);
                 settings.put("repeat", repeat);
+                settings.put("warmup_seconds", warmupSeconds);
+                settings.put("seconds", seconds);
                 settings.put("numpy", peers.equals("numpy")
                         ? NumpyDecodePeer.version(dir.resolve("numpy.json")) : null);
                 settings.put("threads", System.getProperty("attn4j.cpu.threads",

@@ -50,8 +50,9 @@ class DecodeCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         String[] base = {"--context", "64,200", "--heads", "4", "--kv-heads", "2", "--dim", "8", "--warmup", "0",
-            "--repeat", "2", "--mask", "dense", "window:15,2", "blocktopk:1,16", "tokentopk:8", "--copy-mib", "8", "--json",
-            json.toString(), "--png", png.toString(), "--work", dir.resolve("work").toString()};
+            "--repeat", "2", "--seconds", "0", "--warmup-seconds", "0", "--mask", "dense", "window:15,2",
+            "blocktopk:1,16", "tokentopk:8", "--copy-mib", "8", "--json", json.toString(), "--png", png.toString(),
+            "--work", dir.resolve("work").toString()};
         String[] args = new String[base.length + extra.length];
         System.arraycopy(base, 0, args, 0, base.length);
         System.arraycopy(extra, 0, args, base.length, extra.length);

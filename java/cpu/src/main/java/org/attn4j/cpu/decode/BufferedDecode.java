@@ -106,8 +106,8 @@ final class BufferedDecode {
     }
 
     /**
-     * {@code acc += sum_t w[t] * V[keys[t]]} over {@code from <= t < to}, skipping zero weights. Values are stored
-     * transposed, so this gathers one element per component; the rows here are the support or the top-k, few keys.
+     * {@code acc += sum_t w[t] * V[keys[t]]} over {@code from <= t < to}, skipping zero weights: the support or the
+     * top-k, usually few keys, each a row of a value group.
      */
     private static void addWeightedValues(float[] acc, float[] w, int[] keys, int from, int to, CachedHead head,
                                           int dv) {
@@ -116,10 +116,10 @@ final class BufferedDecode {
             if (wt == 0f) {
                 continue;
             }
-            float[][] vt = head.valuesT[keys[t] >>> CachedHead.SHIFT];
-            int j = keys[t] & (CachedHead.CHUNK - 1);
+            float[] group = head.values[keys[t] / CachedHead.VALUE_ROWS];
+            int at = (keys[t] % CachedHead.VALUE_ROWS) * dv;
             for (int c = 0; c < dv; c++) {
-                acc[c] += wt * vt[c][j];
+                acc[c] += wt * group[at + c];
             }
         }
     }

@@ -3,28 +3,33 @@ package org.attn4j.cpu.decode;
 import java.util.Arrays;
 
 /**
- * One (sequence, kv head) of a {@link CpuKvCache}, in the layout the decode kernels stream: keys and values
- * transposed per chunk of {@value #CHUNK} positions ({@code keysT[chunk][c][j]}, {@code valuesT[chunk][c][j]}), so
- * that scores are saxpys over a chunk and values are accumulated component by component (also saxpys over the
- * chunk), and per block of the cache's block size the running float64 key sum and, once the block is complete, its
- * mean (what block top-k scores).
- *
- * <p>Why no array per key: the garbage collector moves small arrays one by one and may scatter a chunk's rows over
- * memory, which turns a sequential read into random accesses (measured: G1 made a dense decode step 1.6x slower than
- * a collector that kept the order). An array of 4 KiB moves as a whole, so each component stays one sequential run.
- *
- * <p>Growing adds chunks; nothing already stored moves.
+ * One (sequence, kv head) of a {@link CpuKvCache}, in the layouts the decode kernels stream:
+ * <ul>
+ *   <li>keys transposed per chunk of {@value #CHUNK} positions, {@code keysT[chunk][c][j]}: scores are saxpys over a
+ *       chunk, one key component after another;</li>
+ *   <li>values row-major per group of {@value #VALUE_ROWS} positions, {@code values[pos / VALUE_ROWS]} holding
+ *       those positions' value rows one after another: the weighted sum multiplies a whole group by its weights
+ *       spread over the rows, element by element (one long saxpy), and adds the rows up at the end;</li>
+ *   <li>per block of the cache's block size the running float64 key sum and, once the block is complete, its
+ *       mean (what block top-k scores), transposed.</li>
+ * </ul>
+ * Why no array per key: the garbage collector moves small arrays one by one and may scatter a chunk's rows over
+ * memory, which turns a sequential read into random accesses (measured: G1 made a dense decode step 1.6x slower
+ * than a collector that kept the order). Arrays of a few KiB move as a whole. Growing adds arrays; nothing already
+ * stored moves.
  */
 final class CachedHead {
     /** Long enough that each key component streams from memory in runs of 4 KiB the prefetcher follows. */
     static final int CHUNK = 1024;
     static final int SHIFT = 10;
+    /** Positions per value array (4 KiB for Dv = 64): long enough for sequential reads, short enough for blocks. */
+    static final int VALUE_ROWS = 16;
 
     private final int d;
     private final int dv;
     private final int blockSize;
     float[][][] keysT = new float[0][][];
-    float[][][] valuesT = new float[0][][];
+    float[][] values = new float[0][];
     double[][] blockSums = new double[0][];
     /** {@code meansT[c][kb]}: component c of complete block kb's mean, transposed for scoring every block at once. */
     double[][] meansT;
@@ -42,7 +47,6 @@ final class CachedHead {
         int old = keysT.length;
         if (chunks > old) {
             keysT = Arrays.copyOf(keysT, chunks);
-            valuesT = Arrays.copyOf(valuesT, chunks);
         }
         // Chunks are full but the last, which holds just the capacity (small caches stay small); growing replaces
         // it by a longer copy.
@@ -53,7 +57,14 @@ final class CachedHead {
                 continue;
             }
             keysT[c] = longer(keysT[c], d, want, have);
-            valuesT[c] = longer(valuesT[c], dv, want, have);
+        }
+        int groups = (capacity + VALUE_ROWS - 1) / VALUE_ROWS;
+        if (groups > values.length) {
+            int oldGroups = values.length;
+            values = Arrays.copyOf(values, groups);
+            for (int x = oldGroups; x < groups; x++) {
+                values[x] = new float[VALUE_ROWS * dv];
+            }
         }
         int blocks = (capacity + blockSize - 1) / blockSize;
         if (blocks > blockSums.length) {
@@ -89,11 +100,7 @@ final class CachedHead {
                 kt[c][j] = x;
                 sum[c] += x;
             }
-            float[][] vt = valuesT[pos >>> SHIFT];
-            int vBase = vOff + t * dv;
-            for (int c = 0; c < dv; c++) {
-                vt[c][j] = v[vBase + c];
-            }
+            System.arraycopy(v, vOff + t * dv, values[pos / VALUE_ROWS], (pos % VALUE_ROWS) * dv, dv);
             if ((pos + 1) % blockSize == 0) {
                 // The block is complete: its mean is final, and decode steps read it from now on.
                 for (int c = 0; c < d; c++) {
@@ -115,11 +122,7 @@ final class CachedHead {
 
     void readValues(int length, float[] dst, int offset) {
         for (int pos = 0; pos < length; pos++) {
-            float[][] vt = valuesT[pos >>> SHIFT];
-            int j = pos & (CHUNK - 1);
-            for (int c = 0; c < dv; c++) {
-                dst[offset + pos * dv + c] = vt[c][j];
-            }
+            System.arraycopy(values[pos / VALUE_ROWS], (pos % VALUE_ROWS) * dv, dst, offset + pos * dv, dv);
         }
     }
 

@@ -8,9 +8,7 @@ import org.attn4j.cpu.Kernels;
 /**
  * Softmax decode, split over keys (FlashDecoding's idea, in Java): each task computes, for its group's rows over its
  * range of keys, the scores of the kept keys (one saxpy per key component over a chunk), their maximum, the weights
- * {@code e^(s - m)} and their sum, then the weighted values component by component: for each value component
- * {@code c}, {@code R[j] += w[j] * V[c][j]} over the kept segments (again saxpys over chunks, see
- * {@link CachedHead}), then {@code o[c] = sum_j R[j]}. The tasks' partial results merge through their log-sum-exp:
+ * {@code e^(s - m)} and their sum, then the weighted values group by group of value rows (see {@link CachedHead}). The tasks' partial results merge through their log-sum-exp:
  * {@code M = max m_s}, {@code l = sum l_s e^(m_s - M)}, {@code O = sum O_s e^(m_s - M) / l}, {@code LSE = M + log l}.
  */
 final class SoftmaxDecode {
@@ -59,9 +57,6 @@ final class SoftmaxDecode {
         int chunks = ((hi - 1) >>> CachedHead.SHIFT) - c0 + 1;
         // Scores, then weights, per row and chunk, indexed like the chunk (so every loop is a plain saxpy).
         float[][][] w = new float[rows][chunks][];
-        int[] spanLo = new int[rows];
-        int[] spanHi = new int[rows];
-        Arrays.fill(spanLo, CachedHead.CHUNK);
         for (int t = 0; t < seg.count; t++) {
             int r = seg.row[t];
             int ci = seg.chunk[t] - c0;
@@ -72,46 +67,38 @@ final class SoftmaxDecode {
             }
             Kernels.scores(p.queryRows[first + r], head.keysT[seg.chunk[t]], p.d, seg.from[t], seg.to[t], s);
             m[r] = Math.max(m[r], Kernels.max(s, seg.from[t], seg.to[t]));
-            spanLo[r] = Math.min(spanLo[r], seg.from[t]);
-            spanHi[r] = Math.max(spanHi[r], seg.to[t]);
         }
         float[] scratch = new float[CachedHead.CHUNK];
         for (int t = 0; t < seg.count; t++) {
             int r = seg.row[t];
             l[r] += FastExp.expShifted(w[r][seg.chunk[t] - c0], m[r], seg.from[t], seg.to[t], scratch);
         }
-        // Values chunk by chunk, each component a saxpy into its own accumulator: a chunk's component arrays lie
-        // next to each other, so this reads them in one sequential sweep, as the scores read the keys.
-        float[][][] acc = ACCUMULATORS.get().take(rows, p.dv);
+        // Values group by group of VALUE_ROWS rows: the weights spread over each row's elements, one long saxpy
+        // into the row's accumulator of the same shape, the rows added up at the end.
+        int width = CachedHead.VALUE_ROWS * p.dv;
+        float[][] acc = new float[rows][width];
+        float[] spread = new float[width];
         for (int t = 0; t < seg.count; t++) {
             int r = seg.row[t];
             float[] wr = w[r][seg.chunk[t] - c0];
-            float[][] vt = head.valuesT[seg.chunk[t]];
-            float[][] ar = acc[r];
-            for (int c = 0; c < p.dv; c++) {
-                // One component per loop: with several accumulators to store, C2 stops vectorizing.
-                addProducts(ar[c], wr, vt[c], seg.from[t], seg.to[t]);
+            int base = seg.chunk[t] << CachedHead.SHIFT;
+            int from = seg.from[t];
+            int to = seg.to[t];
+            for (int g0 = from - from % CachedHead.VALUE_ROWS; g0 < to; g0 += CachedHead.VALUE_ROWS) {
+                for (int k = 0; k < CachedHead.VALUE_ROWS; k++) {
+                    int j = g0 + k;
+                    Arrays.fill(spread, k * p.dv, (k + 1) * p.dv, j >= from && j < to ? wr[j] : 0f);
+                }
+                addProducts(acc[r], spread, head.values[(base + g0) / CachedHead.VALUE_ROWS], 0, width);
             }
         }
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < p.dv; c++) {
-                o[r][c] = drain(acc[r][c], spanLo[r], spanHi[r]);
+            float[] a = acc[r];
+            for (int k = 0; k < CachedHead.VALUE_ROWS; k++) {
+                for (int c = 0; c < p.dv; c++) {
+                    o[r][c] += a[k * p.dv + c];
+                }
             }
-        }
-    }
-
-    private static final ThreadLocal<Accumulators> ACCUMULATORS = ThreadLocal.withInitial(Accumulators::new);
-
-    /** Per thread, zeroed {@code [rows][Dv][CHUNK]} accumulators, reused from call to call ({@link #drain} zeroes). */
-    private static final class Accumulators {
-        private float[][][] acc = new float[0][][];
-
-        float[][][] take(int rows, int dv) {
-            if (acc.length < rows || (rows > 0 && acc[0].length < dv)) {
-                acc = new float[Math.max(rows, acc.length)][Math.max(dv, acc.length > 0 ? acc[0].length : 0)]
-                        [CachedHead.CHUNK];
-            }
-            return acc;
         }
     }
 
@@ -120,28 +107,6 @@ final class SoftmaxDecode {
         for (int j = from; j < to; j++) {
             acc[j] += w[j] * v[j];
         }
-    }
-
-    /** The sum of {@code acc[from..to)}, which it zeroes. */
-    static float drain(float[] acc, int from, int to) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        int j = from;
-        for (; j + 3 < to; j += 4) {
-            s0 += acc[j];
-            s1 += acc[j + 1];
-            s2 += acc[j + 2];
-            s3 += acc[j + 3];
-        }
-        for (; j < to; j++) {
-            s0 += acc[j];
-        }
-        if (to > from) {
-            Arrays.fill(acc, from, to, 0f);
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     private static void merge(DecodePlan p, int g, int r, int row, float[] partMax, double[] partSum,
