@@ -66,46 +66,109 @@ final class SoftmaxDecode {
                 w[r][ci] = s;
             }
             Kernels.scores(p.queryRows[first + r], head.keysT[seg.chunk[t]], p.d, seg.from[t], seg.to[t], s);
-            m[r] = Math.max(m[r], Kernels.max(s, seg.from[t], seg.to[t]));
+            m[r] = Math.max(m[r], segmentMax(s, seg.from[t], seg.to[t]));
         }
         float[] scratch = new float[CachedHead.CHUNK];
         for (int t = 0; t < seg.count; t++) {
             int r = seg.row[t];
             l[r] += FastExp.expShifted(w[r][seg.chunk[t] - c0], m[r], seg.from[t], seg.to[t], scratch);
         }
-        // Values group by group of VALUE_ROWS rows: the weights spread over each row's elements, one long saxpy
-        // into the row's accumulator of the same shape, the rows added up at the end.
-        int width = CachedHead.VALUE_ROWS * p.dv;
-        float[][] acc = new float[rows][width];
-        float[] spread = new float[width];
+        // Values by groups of VALUE_ROWS rows, four groups at a time: row k of the four groups, weighted, goes into
+        // row k of the row's accumulator (every array indexed alike, so C2 vectorizes); the accumulator's rows are
+        // added up at the end.
+        int dv = p.dv;
+        int rowsPerGroup = CachedHead.VALUE_ROWS;
+        float[][] acc = new float[rows][rowsPerGroup * dv];
         for (int t = 0; t < seg.count; t++) {
             int r = seg.row[t];
             float[] wr = w[r][seg.chunk[t] - c0];
-            int base = seg.chunk[t] << CachedHead.SHIFT;
+            int chunkBase = seg.chunk[t] << CachedHead.SHIFT;
             int from = seg.from[t];
             int to = seg.to[t];
-            for (int g0 = from - from % CachedHead.VALUE_ROWS; g0 < to; g0 += CachedHead.VALUE_ROWS) {
-                for (int k = 0; k < CachedHead.VALUE_ROWS; k++) {
-                    int j = g0 + k;
-                    Arrays.fill(spread, k * p.dv, (k + 1) * p.dv, j >= from && j < to ? wr[j] : 0f);
+            int q = from - from % rowsPerGroup;
+            while (q < to) {
+                int groups = q + 4 * rowsPerGroup <= to + rowsPerGroup - 1 ? 4 : 1;
+                int vg = (chunkBase + q) / rowsPerGroup;
+                if (groups == 4) {
+                    addGroups4(acc[r], head.values[vg], head.values[vg + 1], head.values[vg + 2], head.values[vg + 3],
+                            wr, q, from, to, dv);
+                } else {
+                    addGroup(acc[r], head.values[vg], wr, q, from, to, dv);
                 }
-                addProducts(acc[r], spread, head.values[(base + g0) / CachedHead.VALUE_ROWS], 0, width);
+                q += groups * rowsPerGroup;
             }
         }
         for (int r = 0; r < rows; r++) {
             float[] a = acc[r];
-            for (int k = 0; k < CachedHead.VALUE_ROWS; k++) {
-                for (int c = 0; c < p.dv; c++) {
-                    o[r][c] += a[k * p.dv + c];
+            for (int k = 0; k < rowsPerGroup; k++) {
+                for (int c = 0; c < dv; c++) {
+                    o[r][c] += a[k * dv + c];
                 }
             }
         }
     }
 
-    /** {@code acc[j] += w[j] * v[j]} for {@code from <= j < to}. */
-    static void addProducts(float[] acc, float[] w, float[] v, int from, int to) {
-        for (int j = from; j < to; j++) {
-            acc[j] += w[j] * v[j];
+    /**
+     * The largest of {@code s[from..to)}, NaN ignored (a NaN score still makes its row NaN, through its weight):
+     * comparisons, which C2 compiles to fewer instructions than {@link Math#max}.
+     */
+    static float segmentMax(float[] s, int from, int to) {
+        float m0 = Float.NEGATIVE_INFINITY;
+        float m1 = Float.NEGATIVE_INFINITY;
+        float m2 = Float.NEGATIVE_INFINITY;
+        float m3 = Float.NEGATIVE_INFINITY;
+        int j = from;
+        for (; j + 3 < to; j += 4) {
+            float a = s[j];
+            float b = s[j + 1];
+            float c = s[j + 2];
+            float d = s[j + 3];
+            m0 = a > m0 ? a : m0;
+            m1 = b > m1 ? b : m1;
+            m2 = c > m2 ? c : m2;
+            m3 = d > m3 ? d : m3;
+        }
+        for (; j < to; j++) {
+            m0 = s[j] > m0 ? s[j] : m0;
+        }
+        return Math.max(Math.max(m0, m1), Math.max(m2, m3));
+    }
+
+    /** The weight of in-chunk position {@code j}: {@code w[j]} inside the segment {@code [from, to)}, else 0. */
+    private static float weight(float[] w, int j, int from, int to) {
+        return j >= from && j < to ? w[j] : 0f;
+    }
+
+    /**
+     * {@code acc[k][c] += sum_i w[q + 16 i + k] * g_i[k][c]} for the four value groups starting at in-chunk position
+     * {@code q}, rows flattened ({@code [k * dv + c]}).
+     */
+    static void addGroups4(float[] acc, float[] g0, float[] g1, float[] g2, float[] g3, float[] w, int q, int from,
+                           int to, int dv) {
+        int n = CachedHead.VALUE_ROWS;
+        for (int k = 0; k < n; k++) {
+            float w0 = weight(w, q + k, from, to);
+            float w1 = weight(w, q + n + k, from, to);
+            float w2 = weight(w, q + 2 * n + k, from, to);
+            float w3 = weight(w, q + 3 * n + k, from, to);
+            int base = k * dv;
+            for (int c = base; c < base + dv; c++) {
+                acc[c] += w0 * g0[c] + w1 * g1[c] + w2 * g2[c] + w3 * g3[c];
+            }
+        }
+    }
+
+    /** {@link #addGroups4} for one group. */
+    static void addGroup(float[] acc, float[] g0, float[] w, int q, int from, int to, int dv) {
+        for (int k = 0; k < CachedHead.VALUE_ROWS; k++) {
+            float w0 = weight(w, q + k, from, to);
+            if (w0 == 0f) {
+                continue;
+            }
+            int base = k * dv;
+            for (int c = base; c < base + dv; c++) {
+                acc[c] += w0 * g0[c];
+            }
         }
     }
 
