@@ -76,8 +76,7 @@ public final class Kernels {
     }
 
     /** {@link #addWeightedRows} over {@code from <= t < to}. */
-    public static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int from, int to,
-                                       int len) {
+    static void addWeightedRows(float[] acc, float[] w, float[][] rows, int first, int from, int to, int len) {
         int t = from;
         for (; t + 3 < to; t += 4) {
             float w0 = w[t];
@@ -139,14 +138,14 @@ public final class Kernels {
     }
 
     /** {@code y[c] *= a} for {@code c < len}. */
-    public static void scale(float[] y, float a, int len) {
+    static void scale(float[] y, float a, int len) {
         for (int c = 0; c < len; c++) {
             y[c] *= a;
         }
     }
 
     /** {@code y[c] = 0} for {@code c < len}. */
-    public static void clear(float[] y, int len) {
+    static void clear(float[] y, int len) {
         clear(y, 0, len);
     }
 
@@ -163,7 +162,7 @@ public final class Kernels {
     }
 
     /** Largest of {@code s[from..to)} (NaN if any is NaN). */
-    public static float max(float[] s, int from, int to) {
+    static float max(float[] s, int from, int to) {
         // Four independent chains: C2 does not vectorize this reduction, and one chain waits on each max.
         float m0 = Float.NEGATIVE_INFINITY;
         float m1 = Float.NEGATIVE_INFINITY;

@@ -6,7 +6,7 @@ package org.attn4j.cpu;
  * {@code score == threshold} and {@code key <= lastTiedKey}, which the backward pass re-applies to recomputed
  * scores without buffering the row again.
  */
-public final class TokenSelection {
+final class TokenSelection {
     /** The cut of the last {@link #keep} call. */
     float threshold;
     int lastTiedKey;
@@ -16,7 +16,7 @@ public final class TokenSelection {
      *
      * @param scratch length >= n
      */
-    public int keep(float[] scores, int[] keys, int n, int k, float[] scratch) {
+    int keep(float[] scores, int[] keys, int n, int k, float[] scratch) {
         if (n <= k) {
             threshold = Float.NEGATIVE_INFINITY;
             lastTiedKey = Integer.MAX_VALUE;

@@ -4,16 +4,15 @@ import org.attn4j.Normalizer;
 import org.attn4j.cpu.BufferedRows;
 import org.attn4j.cpu.CpuThreads;
 import org.attn4j.cpu.Kernels;
-import org.attn4j.cpu.TokenSelection;
 
 /**
- * Decode for what needs a whole row before any weight is known: sparsemax and entmax-1.5 (their threshold) and token
- * top-k (its selection). Two phases around a per-row step, each split over keys as in {@link SoftmaxDecode}:
+ * Decode for what needs a whole row before any weight is known: sparsemax and entmax-1.5 (their threshold). Two
+ * phases around a per-row step, each split over keys as in {@link SoftmaxDecode}:
  * <ol>
  *   <li>scores: each task writes its range's scores of every row of its group into the row's buffer, at the
  *       row's offset for that range (so the buffer is in key order);</li>
- *   <li>per row: token top-k, then the normalizer's weights (the threshold of sparsemax and entmax is exact, from
- *       the row's candidates above {@code max - 1});</li>
+ *   <li>per row: the normalizer's weights (the threshold of sparsemax and entmax is exact, from the row's
+ *       candidates above {@code max - 1});</li>
  *   <li>values: each task adds the weighted values of its range's kept keys with a nonzero weight (the support,
  *       usually far smaller than the row), and the partial outputs add up in split order.</li>
  * </ol>
@@ -23,7 +22,7 @@ final class BufferedDecode {
     }
 
     /** Writes O rows into {@code out}, the LSE (softmax) into {@code lse}; returns the attended pairs. */
-    static long run(DecodePlan p, Normalizer normalizer, int tokenTopK, float[] out, float[] lse) {
+    static long run(DecodePlan p, Normalizer normalizer, float[] out, float[] lse) {
         int rows = p.groupRows;
         int dv = p.dv;
         int allRows = p.kept.length;
@@ -60,9 +59,6 @@ final class BufferedDecode {
         CpuThreads.forEach(allRows, 8L * p.keptTotal, row -> {
             int n = p.kept[row];
             float[] scratch = new float[Math.max(1, n)];
-            if (tokenTopK > 0) {
-                n = new TokenSelection().keep(scores[row], keys[row], n, tokenTopK, scratch);
-            }
             counts[row] = n;
             double stat = BufferedRows.normalize(normalizer, scores[row], n, scratch);
             lse[row] = normalizer == Normalizer.SOFTMAX ? (float) stat : Float.NaN;
@@ -80,7 +76,7 @@ final class BufferedDecode {
                 int from = lowerBound(k, counts[row], lo);
                 int to = lowerBound(k, counts[row], hi);
                 float[] acc = new float[dv];
-                addWeightedValues(acc, scores[row], k, from, to, head, dv);
+                head.addValues(acc, scores[row], k, from, to);
                 partOut[task * rows + r] = acc;
             }
         });
@@ -103,25 +99,6 @@ final class BufferedDecode {
             }
         }
         return pairs;
-    }
-
-    /**
-     * {@code acc += sum_t w[t] * V[keys[t]]} over {@code from <= t < to}, skipping zero weights: the support or the
-     * top-k, usually few keys, each a row of a value group.
-     */
-    private static void addWeightedValues(float[] acc, float[] w, int[] keys, int from, int to, CachedHead head,
-                                          int dv) {
-        for (int t = from; t < to; t++) {
-            float wt = w[t];
-            if (wt == 0f) {
-                continue;
-            }
-            float[] group = head.values[keys[t] / CachedHead.VALUE_ROWS];
-            int at = (keys[t] % CachedHead.VALUE_ROWS) * dv;
-            for (int c = 0; c < dv; c++) {
-                acc[c] += wt * group[at + c];
-            }
-        }
     }
 
     /** First index {@code t < n} with {@code a[t] >= x} ({@code a} ascending), or {@code n}. */

@@ -133,4 +133,22 @@ final class CachedHead {
     }
 
 
+
+    /**
+     * {@code acc += sum_t w[t] * V[keys[t]]} over {@code from <= t < to}, skipping zero weights: for a few keys
+     * (a support, a top-k), each a row of its value group.
+     */
+    void addValues(float[] acc, float[] w, int[] keys, int from, int to) {
+        for (int t = from; t < to; t++) {
+            float wt = w[t];
+            if (wt == 0f) {
+                continue;
+            }
+            float[] group = values[keys[t] / VALUE_ROWS];
+            int at = (keys[t] % VALUE_ROWS) * dv;
+            for (int c = 0; c < dv; c++) {
+                acc[c] += wt * group[at + c];
+            }
+        }
+    }
 }

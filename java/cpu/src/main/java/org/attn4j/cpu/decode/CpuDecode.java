@@ -12,8 +12,9 @@ import org.attn4j.spi.Support;
 
 /**
  * The {@code cpu} provider's decode step on its own cache: plan the kept keys ({@link DecodePlan}), then softmax in
- * one pass ({@link SoftmaxDecode}) or the buffered two-phase pass for sparsemax, entmax-1.5 and token top-k
- * ({@link BufferedDecode}); both split every kv head group's keys over the threads, so one sequence with few heads
+ * one pass ({@link SoftmaxDecode}), token top-k with per-task heaps ({@link TokenTopKDecode}), or the buffered
+ * two-phase pass for sparsemax and entmax-1.5 ({@link BufferedDecode}); all split every kv head group's keys over
+ * the threads, so one sequence with few heads
  * still keeps every core busy, and both read only the keys that are kept.
  */
 public final class CpuDecode {
@@ -41,9 +42,10 @@ public final class CpuDecode {
         float[] lse = new float[rows];
         DecodePlan plan = new DecodePlan(r, cache);
         long pairs;
-        boolean buffered = r.normalizer() != Normalizer.SOFTMAX || r.tokenTopK().isPresent();
-        if (buffered) {
-            pairs = BufferedDecode.run(plan, r.normalizer(), r.tokenTopK().orElse(0), o, lse);
+        if (r.tokenTopK().isPresent()) {
+            pairs = TokenTopKDecode.run(plan, r.normalizer(), r.tokenTopK().getAsInt(), o, lse);
+        } else if (r.normalizer() != Normalizer.SOFTMAX) {
+            pairs = BufferedDecode.run(plan, r.normalizer(), o, lse);
         } else {
             SoftmaxDecode.run(plan, o, lse);
             pairs = plan.keptTotal;
