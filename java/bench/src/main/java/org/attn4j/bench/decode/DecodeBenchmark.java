@@ -24,6 +24,8 @@ import org.attn4j.decode.KvCacheConfig;
  */
 public final class DecodeBenchmark {
     static final int MAX_REPETITIONS = 2000;
+    /** Rounds of timed steps, every mask in turn. */
+    static final int ROUNDS = 3;
 
     /**
      * What to measure.
@@ -49,6 +51,12 @@ public final class DecodeBenchmark {
     public List<DecodeRow> run(CopyBandwidth copy) {
         List<DecodeRow> rows = new ArrayList<>();
         NumpyDecodePeer peer = o.numpy() ? new NumpyDecodePeer(o.python(), o.work(), 1800) : null;
+        if (o.warmupSeconds() > 0 && !o.contexts().isEmpty()) {
+            // A pass over the first context, not recorded: the JIT compiles while nothing is measured.
+            log.println("  warming up the JIT ...");
+            log.flush();
+            context(o.contexts().get(0), copy, null);
+        }
         for (int context : o.contexts()) {
             rows.addAll(context(context, copy, peer));
         }
@@ -67,6 +75,7 @@ public final class DecodeBenchmark {
         try (Tensor tk = Tensor.of(o.dtype(), k, b, o.kvHeads(), context, o.dim());
              Tensor tv = Tensor.of(o.dtype(), v, b, o.kvHeads(), context, o.dim());
              Tensor tq = Tensor.of(o.dtype(), q, b, o.heads(), 1, o.dim())) {
+            List<DecodeRequest> requests = new ArrayList<>();
             for (DecodeMaskSpec m : o.masks()) {
                 KvCache cache = caches.computeIfAbsent(m.blockSize(), bs -> {
                     KvCache c = KvCache.create(KvCacheConfig.builder(b, o.kvHeads(), o.dim()).dtype(o.dtype())
@@ -74,10 +83,9 @@ public final class DecodeBenchmark {
                     c.append(tk, tv);
                     return c;
                 });
-                DecodeRequest r = m.applyTo(DecodeRequest.builder(tq, cache).normalizer(o.normalizer()), context)
-                        .build();
-                rows.add(measure(context, m, r, copy, outputs));
+                requests.add(m.applyTo(DecodeRequest.builder(tq, cache).normalizer(o.normalizer()), context).build());
             }
+            rows.addAll(measure(context, requests, copy, outputs));
         } finally {
             caches.values().forEach(KvCache::close);
         }
@@ -92,47 +100,71 @@ public final class DecodeBenchmark {
         return rows;
     }
 
-    private DecodeRow measure(int context, DecodeMaskSpec m, DecodeRequest r, CopyBandwidth copy,
-                              Map<String, float[]> outputs) {
-        long pairs;
-        String provider;
-        try (AttentionResult first = Attention.decode(r)) {
-            outputs.put(m.label(), first.output().toFloatArray());
-            pairs = first.allowedPairs().orElse(-1);
-            provider = first.provider();
-        }
-        // Warm-up until the JIT has compiled the path (at least the count and the seconds asked); then timed steps, at
-        // least the count and the seconds asked, so that the best of them on a shared machine is a quiet one.
-        long start = System.nanoTime();
-        for (int w = 0; w < o.warmup() || System.nanoTime() - start < o.warmupSeconds() * 1e9; w++) {
-            try (AttentionResult ignored = Attention.decode(r)) {
-                // warm-up
+    /**
+     * Times every mask at one context: each warmed up (at least the count and the seconds asked, so that the JIT
+     * has compiled its path), then {@value #ROUNDS} rounds in which every mask runs timed steps in turn (together at
+     * least the count and the seconds asked), so that dense and sparse steps meet the same conditions on a shared
+     * machine; the best and the median over the rounds are reported.
+     */
+    private List<DecodeRow> measure(int context, List<DecodeRequest> requests, CopyBandwidth copy,
+                                    Map<String, float[]> outputs) {
+        int masks = requests.size();
+        long[] pairs = new long[masks];
+        String[] provider = new String[masks];
+        double[][] ms = new double[masks][];
+        int[] n = new int[masks];
+        for (int x = 0; x < masks; x++) {
+            DecodeRequest r = requests.get(x);
+            try (AttentionResult first = Attention.decode(r)) {
+                outputs.put(o.masks().get(x).label(), first.output().toFloatArray());
+                pairs[x] = first.allowedPairs().orElse(-1);
+                provider[x] = first.provider();
             }
-        }
-        double[] ms = new double[Math.max(1, o.repetitions())];
-        int n = 0;
-        start = System.nanoTime();
-        while (n < o.repetitions() || (System.nanoTime() - start < o.seconds() * 1e9 && n < MAX_REPETITIONS)) {
-            long t0 = System.nanoTime();
-            try (AttentionResult ignored = Attention.decode(r)) {
-                if (n == ms.length) {
-                    ms = Arrays.copyOf(ms, 2 * n);
+            long start = System.nanoTime();
+            for (int w = 0; w < o.warmup() || System.nanoTime() - start < o.warmupSeconds() * 1e9; w++) {
+                try (AttentionResult ignored = Attention.decode(r)) {
+                    // warm-up
                 }
-                ms[n++] = (System.nanoTime() - t0) / 1e6;
+            }
+            ms[x] = new double[16];
+        }
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int x = 0; x < masks; x++) {
+                DecodeRequest r = requests.get(x);
+                int wanted = (o.repetitions() + ROUNDS - 1) / ROUNDS;
+                int done = 0;
+                long start = System.nanoTime();
+                while (done < wanted || (System.nanoTime() - start < o.seconds() / ROUNDS * 1e9
+                        && done < MAX_REPETITIONS / ROUNDS)) {
+                    long t0 = System.nanoTime();
+                    try (AttentionResult ignored = Attention.decode(r)) {
+                        if (n[x] == ms[x].length) {
+                            ms[x] = Arrays.copyOf(ms[x], 2 * n[x]);
+                        }
+                        ms[x][n[x]++] = (System.nanoTime() - t0) / 1e6;
+                    }
+                    done++;
+                }
             }
         }
-        ms = Arrays.copyOf(ms, n);
-        Arrays.sort(ms);
-        long bytes = DecodeTraffic.bytesPerStep(r, 4);
-        double best = ms[0];
-        double gbps = bytes / best / 1e6;
-        double kept = pairs / ((double) r.batch() * r.queryHeads() * context);
-        log.printf("  context %6d  %-28s kept %6.2f%%  %8.3f ms  %6.2f GB/s%n", context, m.label(), 100 * kept,
-                best, gbps);
-        log.flush();
-        return new DecodeRow(context, m.label(), provider, o.normalizer().label(),
-                m.hasBlockTopK() ? m.blocksFor(context) : 0, kept, best, ms[ms.length / 2], ms.length, bytes,
-                gbps, gbps / copy.allThreadsGbps(), null, null, null, null, null, "");
+        List<DecodeRow> rows = new ArrayList<>();
+        for (int x = 0; x < masks; x++) {
+            DecodeMaskSpec m = o.masks().get(x);
+            DecodeRequest r = requests.get(x);
+            double[] t = Arrays.copyOf(ms[x], n[x]);
+            Arrays.sort(t);
+            long bytes = DecodeTraffic.bytesPerStep(r, 4);
+            double best = t[0];
+            double gbps = bytes / best / 1e6;
+            double kept = pairs[x] / ((double) r.batch() * r.queryHeads() * context);
+            log.printf("  context %6d  %-28s kept %6.2f%%  %8.3f ms  %6.2f GB/s%n", context, m.label(), 100 * kept,
+                    best, gbps);
+            log.flush();
+            rows.add(new DecodeRow(context, m.label(), provider[x], o.normalizer().label(),
+                    m.hasBlockTopK() ? m.blocksFor(context) : 0, kept, best, t[t.length / 2], t.length, bytes, gbps,
+                    gbps / copy.allThreadsGbps(), null, null, null, null, null, ""));
+        }
+        return rows;
     }
 
     private List<DecodeRow> withPeer(List<DecodeRow> rows, NumpyDecodePeer peer, int context, float[] k, float[] v,
