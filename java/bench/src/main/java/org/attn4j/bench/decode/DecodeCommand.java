@@ -91,7 +91,8 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the rows and the machine's facts as JSON.")
     Path json;
 
-    @Option(names = "--png", paramLabel = "FILE", description = "Plot time per token against context.")
+    @Option(names = "--png", paramLabel = "FILE", description = "Plot time per token against context (and, in"
+            + " FILE-relative.png, each sparse step's time over the dense step's beside its kept share).")
     Path png;
 
     @Option(names = "--work", paramLabel = "DIR", description = "Folder for the files handed to the peer"

@@ -60,6 +60,7 @@ class DecodeCommandTest {
                 .execute(args);
         assertEquals(0, code, err.toString());
         assertTrue(Files.size(png) > 1000);
+        assertTrue(Files.size(dir.resolve("decode-relative.png")) > 1000);
         assertTrue(out.toString().contains("ms/token"), out.toString());
         return JsonCodec.mapper().readTree(json.toFile());
     }
