@@ -18,6 +18,12 @@ import java.util.concurrent.Future;
  */
 public record CopyBandwidth(double singleThreadGbps, double allThreadsGbps, int threads, int megabytes) {
 
+    /** The higher figures of two measurements (load on the machine only lowers them). */
+    static CopyBandwidth better(CopyBandwidth a, CopyBandwidth b) {
+        return new CopyBandwidth(Math.max(a.singleThreadGbps, b.singleThreadGbps),
+                Math.max(a.allThreadsGbps, b.allThreadsGbps), a.threads, a.megabytes);
+    }
+
     /** Measures with arrays of {@code megabytes} MiB, {@code repetitions} times each. */
     public static CopyBandwidth measure(int megabytes, int repetitions) throws Exception {
         int threads = Runtime.getRuntime().availableProcessors();

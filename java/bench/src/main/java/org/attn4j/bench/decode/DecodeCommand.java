@@ -82,6 +82,10 @@ public final class DecodeCommand implements Callable<Integer> {
             + " to 2000 steps). Default: 1.")
     double seconds = 1.0;
 
+    @Option(names = "--runs", paramLabel = "N", description = "Whole sweeps, each row keeping its best over them"
+            + " (attn4j and NumPy alike): on a shared machine, load changes over minutes. Default: 1.")
+    int runs = 1;
+
     @Option(names = "--peers", paramLabel = "numpy|none", description = "Peer in the same run. Default: numpy.")
     String peers = "numpy";
 
@@ -123,6 +127,9 @@ public final class DecodeCommand implements Callable<Integer> {
         if (!peers.equals("numpy") && !peers.equals("none")) {
             throw new IllegalArgumentException("--peers: expected numpy or none, got '" + peers + "'");
         }
+        if (runs < 1) {
+            throw new IllegalArgumentException("--runs: expected >= 1, got " + runs);
+        }
         if (copyMib < 1) {
             throw new IllegalArgumentException("--copy-mib: expected >= 1, got " + copyMib);
         }
@@ -136,14 +143,25 @@ public final class DecodeCommand implements Callable<Integer> {
         try {
             err.println("measuring the copy bandwidth ...");
             err.flush();
-            CopyBandwidth copy = CopyBandwidth.measure(copyMib, 5);
+            CopyBandwidth copy = CopyBandwidth.measure(copyMib, 10);
             err.printf(Locale.ROOT, "copy bandwidth (read + write): %.1f GB/s on 1 thread, %.1f GB/s on %d%n",
                     copy.singleThreadGbps(), copy.allThreadsGbps(), copy.threads());
             DecodeBenchmark.Options options = new DecodeBenchmark.Options(contexts, batch, heads, kvHeads, dim, specs,
                     Normalizer.parse(normalizer), DType.parse(dtype), provider, warmup, repeat, warmupSeconds, seconds,
                     peers.equals("numpy"),
                     python, dir, seed);
-            List<DecodeRow> rows = new DecodeBenchmark(options, err).run(copy);
+            List<DecodeRow> rows = null;
+            for (int run = 1; run <= runs; run++) {
+                if (runs > 1) {
+                    err.printf(Locale.ROOT, "run %d of %d%n", run, runs);
+                }
+                List<DecodeRow> these = new DecodeBenchmark(options, err).run(copy);
+                rows = rows == null ? these : DecodeRow.best(rows, these);
+            }
+            // The copy bandwidth again, after: the better of the two is the machine's (load only lowers it).
+            CopyBandwidth after = CopyBandwidth.measure(copyMib, 10);
+            copy = CopyBandwidth.better(copy, after);
+            rows = DecodeRow.withCopy(rows, copy);
             print(out, rows, copy);
             String title = String.format(Locale.ROOT, "Decode step: B=%d Hq=%d Hkv=%d D=%d %s %s", batch, heads,
                     kvHeads, dim, dtype, normalizer);
@@ -157,6 +175,7 @@ public final class DecodeCommand implements Callable<Integer> {
                 settings.put("normalizer", normalizer);
                 settings.put("warmup", warmup);
                 settings.put("repeat", repeat);
+                settings.put("runs", runs);
                 settings.put("warmup_seconds", warmupSeconds);
                 settings.put("seconds", seconds);
                 settings.put("numpy", peers.equals("numpy")

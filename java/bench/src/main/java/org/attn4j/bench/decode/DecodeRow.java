@@ -33,4 +33,35 @@ public record DecodeRow(int context, String mask, String provider, String normal
                 repetitions, bytesPerToken, gbps, copyShare, vsDense, ms, median, ms == null ? null
                 : ms / msPerToken, relError, note);
     }
+
+    /** Row by row (same order), the better attn4j time and the better NumPy time of two sweeps, then vs dense. */
+    static java.util.List<DecodeRow> best(java.util.List<DecodeRow> a, java.util.List<DecodeRow> b) {
+        java.util.List<DecodeRow> out = new java.util.ArrayList<>();
+        for (int x = 0; x < a.size(); x++) {
+            DecodeRow p = a.get(x);
+            DecodeRow q = b.get(x);
+            DecodeRow t = q.msPerToken < p.msPerToken ? q : p;
+            DecodeRow n = p.numpyMs == null ? q : q.numpyMs == null ? p : q.numpyMs < p.numpyMs ? q : p;
+            out.add(t.withNumpy(n.numpyMs, n.numpyMedianMs, n.numpyRelError, n.numpyNote));
+        }
+        java.util.Map<Integer, Double> dense = new java.util.HashMap<>();
+        for (DecodeRow r : out) {
+            if (r.mask.equals("dense")) {
+                dense.put(r.context, r.msPerToken);
+            }
+        }
+        out.replaceAll(r -> dense.containsKey(r.context) ? r.withDense(dense.get(r.context)) : r);
+        return out;
+    }
+
+    /** The rows with their bandwidth share recomputed against {@code copy}. */
+    static java.util.List<DecodeRow> withCopy(java.util.List<DecodeRow> rows, CopyBandwidth copy) {
+        java.util.List<DecodeRow> out = new java.util.ArrayList<>();
+        for (DecodeRow r : rows) {
+            out.add(new DecodeRow(r.context, r.mask, r.provider, r.normalizer, r.blocksKept, r.keptFraction,
+                    r.msPerToken, r.msMedian, r.repetitions, r.bytesPerToken, r.gbps, r.gbps / copy.allThreadsGbps(),
+                    r.vsDense, r.numpyMs, r.numpyMedianMs, r.numpyRatio, r.numpyRelError, r.numpyNote));
+        }
+        return out;
+    }
 }

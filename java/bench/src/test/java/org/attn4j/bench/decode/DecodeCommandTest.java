@@ -67,7 +67,7 @@ class DecodeCommandTest {
 
     @Test
     void rowsCarryTheKeptKeysAndTheBytesEveryStepReads(@TempDir Path dir) throws Exception {
-        JsonNode doc = run(dir, "--peers", "none");
+        JsonNode doc = run(dir, "--peers", "none", "--runs", "2");
         assertEquals("attn4j-decode/1", doc.path("schema").asText());
         assertTrue(doc.path("copy_bandwidth").path("all_threads_gbps").asDouble() > 0);
         JsonNode rows = doc.path("rows");
