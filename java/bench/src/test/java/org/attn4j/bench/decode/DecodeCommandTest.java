@@ -44,12 +44,12 @@ class DecodeCommandTest {
         }
     }
 
-    private static JsonNode run(Path dir, String... extra) throws Exception {
+    private static JsonNode run(Path dir, String contexts, String... extra) throws Exception {
         Path json = dir.resolve("decode.json");
         Path png = dir.resolve("decode.png");
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        String[] base = {"--context", "64,200", "--heads", "4", "--kv-heads", "2", "--dim", "8", "--warmup", "0",
+        String[] base = {"--context", contexts, "--heads", "4", "--kv-heads", "2", "--dim", "8", "--warmup", "0",
             "--repeat", "2", "--seconds", "0", "--warmup-seconds", "0", "--mask", "dense", "window:15,2",
             "blocktopk:1,16", "tokentopk:8", "--copy-mib", "8", "--json", json.toString(), "--png", png.toString(),
             "--work", dir.resolve("work").toString()};
@@ -67,7 +67,7 @@ class DecodeCommandTest {
 
     @Test
     void rowsCarryTheKeptKeysAndTheBytesEveryStepReads(@TempDir Path dir) throws Exception {
-        JsonNode doc = run(dir, "--peers", "none", "--runs", "2");
+        JsonNode doc = run(dir, "64,200", "--peers", "none", "--runs", "2");
         assertEquals("attn4j-decode/1", doc.path("schema").asText());
         assertTrue(doc.path("copy_bandwidth").path("all_threads_gbps").asDouble() > 0);
         JsonNode rows = doc.path("rows");
@@ -111,7 +111,7 @@ class DecodeCommandTest {
         String why = org.attn4j.bench.peers.PeerScripts.FILES.contains(NumpyDecodePeer.SCRIPT)
                 ? numpyMissing() : "script not packaged";
         assumeTrue(why == null, why);
-        JsonNode rows = run(dir, "--peers", "numpy").path("rows");
+        JsonNode rows = run(dir, "200", "--peers", "numpy").path("rows");
         for (JsonNode r : rows) {
             assertTrue(r.path("numpy_ms").asDouble() > 0, r.toString());
             assertTrue(r.path("numpy_rel_error").asDouble() < 1e-5, r.toString());
