@@ -55,11 +55,14 @@ def step(np, plan, mask, k, v, q, means, per_head=False):
         if mask["block_topk"] > 0:
             bs, top = mask["block_size"], mask["block_topk"]
             own = (n - 1) // bs
-            scores = np.matmul(qg, np.swapaxes(means[b][:, :own], -1, -2))  # [Hkv, G, own]
+            # Per query head, or once per kv head group with the mean of the group's queries.
+            scorer = qg.mean(axis=1, keepdims=True) if mask.get("block_topk_group") else qg
+            scores = np.matmul(scorer, np.swapaxes(means[b][:, :own], -1, -2))  # [Hkv, G or 1, own]
             if own > top:
                 chosen = np.argpartition(-scores, top - 1, axis=-1)[..., :top]
             else:
-                chosen = np.broadcast_to(np.arange(own), (hkv, g, own))
+                chosen = np.broadcast_to(np.arange(own), scores.shape[:2] + (own,))
+            chosen = np.broadcast_to(chosen, (hkv, g, chosen.shape[-1]))
             pos = (chosen[..., :, None] * bs + np.arange(bs)).reshape(hkv, g, -1)
             pos = np.concatenate([pos, np.broadcast_to(np.arange(own * bs, n), (hkv, g, n - own * bs))], axis=-1)
             heads = np.arange(hkv)[:, None, None]

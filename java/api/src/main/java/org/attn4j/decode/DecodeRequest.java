@@ -33,6 +33,7 @@ public final class DecodeRequest {
     private final SlidingWindow window;
     private final BlockMask blockMask;
     private final int blockTopK;
+    private final boolean blocksPerGroup;
     private final int tokenTopK;
     private final Normalizer normalizer;
     private final boolean returnLse;
@@ -47,6 +48,7 @@ public final class DecodeRequest {
         this.window = b.window;
         this.blockMask = b.blockMask;
         this.blockTopK = b.blockTopK;
+        this.blocksPerGroup = b.blocksPerGroup;
         this.tokenTopK = b.tokenTopK;
         this.normalizer = b.normalizer;
         this.returnLse = b.returnLse;
@@ -66,6 +68,7 @@ public final class DecodeRequest {
         b.window = window;
         b.blockMask = blockMask;
         b.blockTopK = blockTopK;
+        b.blocksPerGroup = blocksPerGroup;
         b.tokenTopK = tokenTopK;
         b.normalizer = normalizer;
         b.returnLse = returnLse;
@@ -101,6 +104,14 @@ public final class DecodeRequest {
     /** Block top-k's {@code k}: blocks kept besides the newest block and the window; blocks are the cache's. */
     public OptionalInt blockTopK() {
         return blockTopK > 0 ? OptionalInt.of(blockTopK) : OptionalInt.empty();
+    }
+
+    /**
+     * Whether block top-k chooses once per kv head group (scored with the mean of the group's queries, so that the
+     * group reads its chosen blocks once), rather than per query head.
+     */
+    public boolean blockTopKPerGroup() {
+        return blocksPerGroup;
     }
 
     /** Token top-k's {@code k}. */
@@ -251,7 +262,8 @@ public final class DecodeRequest {
             sb.append(' ').append(blockMask);
         }
         if (blockTopK > 0) {
-            sb.append(" topKBlocks(").append(blockTopK).append(" of ").append(cache.blockSize()).append(')');
+            sb.append(" topKBlocks(").append(blockTopK).append(" of ").append(cache.blockSize())
+                    .append(blocksPerGroup ? ", per group" : "").append(')');
         }
         if (tokenTopK > 0) {
             sb.append(" topKTokens(").append(tokenTopK).append(')');
@@ -273,6 +285,7 @@ public final class DecodeRequest {
         private Integer pendingGlobalTokens;
         private BlockMask blockMask;
         private int blockTopK;
+        private boolean blocksPerGroup;
         private int tokenTopK;
         private Normalizer normalizer = Normalizer.SOFTMAX;
         private boolean returnLse;
@@ -322,6 +335,17 @@ public final class DecodeRequest {
                 throw new IllegalArgumentException("topKBlocks.k: expected >= 1, got " + k);
             }
             this.blockTopK = k;
+            this.blocksPerGroup = false;
+            return this;
+        }
+
+        /**
+         * Block top-k chosen once per kv head group: each block scored with the mean of the group's queries, every
+         * query head of the group keeping the same blocks, so that GQA reads them once (NSA's choice).
+         */
+        public Builder topKBlocksPerGroup(int k) {
+            topKBlocks(k);
+            this.blocksPerGroup = true;
             return this;
         }
 

@@ -18,7 +18,9 @@ import org.attn4j.mask.SlidingWindow;
  *   <li>block top-k ({@code k}, blocks of the cache's {@code blockSize}): the row always keeps its own block (the
  *       newest keys) and, with a window, every key the window allows; of the other blocks holding an allowed key
  *       not yet kept (causal and block mask; the window does not restrict them), it keeps the {@code k} of highest
- *       score. Kept keys still obey causality and the block mask.</li>
+ *       score. Kept keys still obey causality and the block mask. Chosen per group
+ *       ({@link DecodeRequest#blockTopKPerGroup()}), a block's score uses the mean of the group's queries (float64,
+ *       summed in head order), and a candidate holds such a key for any head of the group.</li>
  * </ul>
  */
 public final class DecodeSelection {
@@ -29,7 +31,11 @@ public final class DecodeSelection {
     private final int global;
     private final BlockMask mask;
     private final int topK;
+    private final boolean perGroup;
     private final int blockSize;
+    private final int queryHeads;
+    private final int group;
+    private final int headDim;
 
     private DecodeSelection(DecodeRequest r) {
         this.queries = r.queryLength();
@@ -40,7 +46,11 @@ public final class DecodeSelection {
         this.global = w != null ? w.globalTokens() : 0;
         this.mask = r.blockMask().orElse(null);
         this.topK = r.blockTopK().orElse(0);
+        this.perGroup = r.blockTopKPerGroup();
         this.blockSize = r.cache().blockSize();
+        this.queryHeads = r.queryHeads();
+        this.group = r.groupSize();
+        this.headDim = r.headDim();
     }
 
     public static DecodeSelection of(DecodeRequest r) {
@@ -56,12 +66,13 @@ public final class DecodeSelection {
      * Fills {@code out} with the keys that query row {@code i} of sequence {@code b}, query head {@code h} keeps.
      *
      * @param length  positions the sequence holds
-     * @param q       the query: components {@code q[qOffset .. qOffset + D)} (as the tensor holds them, unscaled)
+     * @param q       the queries {@code [B, Hq, Nq, D]} as the tensor holds them (unscaled); this row's at
+     *                {@code ((b * Hq + h) * Nq + i) * D}
      * @param meansT  for block top-k, the mean keys of the head's kv head transposed: {@code meansT[c][kb]} is
      *                component {@code c} of block {@code kb}'s float64 sum divided by its size; only complete blocks
      *                before the row's own are read
      */
-    public void keptKeys(int b, int h, int i, int length, float[] q, int qOffset, double[][] meansT, KeptKeys out) {
+    public void keptKeys(int b, int h, int i, int length, float[] q, double[][] meansT, KeptKeys out) {
         out.clear();
         int ip = length - queries + i;
         if (ip < 0) {
@@ -85,8 +96,9 @@ public final class DecodeSelection {
         // score in component order: the same sum, bit for bit, as a dot product loop.
         double[] all = out.allScores(own);
         java.util.Arrays.fill(all, 0, own, 0.0);
+        double[] query = query(b, h, i, q, out);
         for (int c = 0; c < meansT.length; c++) {
-            double qc = q[qOffset + c];
+            double qc = query[c];
             double[] m = meansT[c];
             for (int kb = 0; kb < own; kb++) {
                 all[kb] += qc * m[kb];
@@ -95,7 +107,7 @@ public final class DecodeSelection {
         int n = 0;
         for (int kb = 0; kb < own; kb++) {
             int j0 = kb * blockSize;
-            if (hasKeyOutside(b, h, ip, j0, j0 + blockSize, w, wn)) {
+            if (candidate(b, h, ip, j0, j0 + blockSize, w, wn)) {
                 out.ids[n] = kb;
                 out.scores[n] = scale * all[kb];
                 n++;
@@ -131,7 +143,48 @@ public final class DecodeSelection {
         addMasked(out, b, h, ip, curLo, curHi);
     }
 
-    /** A kv head's block means, transposed ({@code [D][blocks]}), from its running sums {@code sums[offset + kb * d + c]}. */
+    /** The query that scores blocks: this row's, or the mean of its group's rows (float64, summed in head order). */
+    private double[] query(int b, int h, int i, float[] q, KeptKeys out) {
+        double[] query = out.query(headDim);
+        if (!perGroup) {
+            int base = ((b * queryHeads + h) * queries + i) * headDim;
+            for (int c = 0; c < headDim; c++) {
+                query[c] = q[base + c];
+            }
+            return query;
+        }
+        java.util.Arrays.fill(query, 0, headDim, 0.0);
+        int first = h - h % group;
+        for (int g = first; g < first + group; g++) {
+            int base = ((b * queryHeads + g) * queries + i) * headDim;
+            for (int c = 0; c < headDim; c++) {
+                query[c] += q[base + c];
+            }
+        }
+        for (int c = 0; c < headDim; c++) {
+            query[c] /= group;
+        }
+        return query;
+    }
+
+    /** A candidate block holds a key not kept yet that the block mask allows (for any head of the group, per group). */
+    private boolean candidate(int b, int h, int ip, int j0, int j1, int[] w, int wn) {
+        if (!perGroup) {
+            return hasKeyOutside(b, h, ip, j0, j1, w, wn);
+        }
+        int first = h - h % group;
+        for (int g = first; g < first + group; g++) {
+            if (hasKeyOutside(b, g, ip, j0, j1, w, wn)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A kv head's block means, transposed ({@code [D][blocks]}), from its running sums
+     * {@code sums[offset + kb * d + c]}.
+     */
     public static double[][] meansFromSums(double[] sums, int offset, int blocks, int d, int blockSize,
                                            int length) {
         double[][] meansT = new double[d][blocks];

@@ -180,8 +180,7 @@ final class ForwardDecode {
         boolean[][] keep = new boolean[hq * nq][cells];
         for (int h = 0; h < hq; h++) {
             for (int i = 0; i < nq; i++) {
-                selection.keptKeys(b, h, i, length, q, ((b * hq + h) * nq + i) * d, means[h / r.groupSize()],
-                        kept);
+                selection.keptKeys(b, h, i, length, q, means[h / r.groupSize()], kept);
                 boolean[] row = keep[h * nq + i];
                 for (int t = 0; t < kept.count(); t++) {
                     for (int c = kept.start(t) / g; (long) c * g < kept.end(t); c++) {

@@ -17,6 +17,7 @@ public final class KeptKeys {
     double[] scores = new double[16];
     int[] pieces = new int[16];
     private double[] all = new double[16];
+    private double[] query = new double[16];
 
     public void clear() {
         count = 0;
@@ -85,6 +86,13 @@ public final class KeptKeys {
             ids = new int[Math.max(n, 2 * ids.length)];
             scores = new double[ids.length];
         }
+    }
+
+    double[] query(int d) {
+        if (query.length < d) {
+            query = new double[d];
+        }
+        return query;
     }
 
     double[] allScores(int n) {

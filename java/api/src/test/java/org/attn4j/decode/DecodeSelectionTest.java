@@ -133,7 +133,7 @@ class DecodeSelectionTest {
             DecodeSelection selection = DecodeSelection.of(b.build());
             KeptKeys kept = new KeptKeys();
             for (int i = 0; i < s.queries; i++) {
-                selection.keptKeys(0, 0, i, s.length, s.q, i * D, transposed(s.means), kept);
+                selection.keptKeys(0, 0, i, s.length, s.q, transposed(s.means), kept);
                 boolean[] want = s.keptByDefinition(i, 0.7);
                 boolean[] got = new boolean[s.length];
                 long n = 0;
@@ -197,7 +197,7 @@ class DecodeSelectionTest {
              Tensor tq = Tensor.of(DType.FP32, qs, 1, 1, queries, D)) {
             DecodeSelection s = DecodeSelection.of(masks.apply(DecodeRequest.builder(tq, cache).scale(1)).build());
             KeptKeys kept = new KeptKeys();
-            s.keptKeys(0, 0, row, length, qs, row * D, transposed(means), kept);
+            s.keptKeys(0, 0, row, length, qs, transposed(means), kept);
             return kept.toString();
         }
     }

@@ -41,7 +41,9 @@ final class DecodeCatalog {
                 b -> b.topKBlocks(3).window(5, 2).blockMask(BlockPattern.GRID, 8, 4),
                 b -> b.topKTokens(5),
                 b -> b.topKTokens(4).window(10, 1),
-                b -> b.topKTokens(3).topKBlocks(2));
+                b -> b.topKTokens(3).topKBlocks(2),
+                b -> b.topKBlocksPerGroup(2),
+                b -> b.topKBlocksPerGroup(1).window(6, 1).blockMask(BlockPattern.PER_HEAD, 4, 8));
         for (UnaryOperator<DecodeScenario.Builder> m : masks) {
             for (Normalizer n : Normalizer.values()) {
                 c.add(m.apply(DecodeScenario.builder(2, 2, 45, 26).queries(2).normalizer(n)));

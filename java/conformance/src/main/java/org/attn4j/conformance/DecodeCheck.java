@@ -93,7 +93,9 @@ final class DecodeCheck {
         if (data.blockMask != null) {
             b.blockMask(data.blockMask);
         }
-        if (s.blockTopK > 0) {
+        if (s.blockTopK > 0 && s.blocksPerGroup) {
+            b.topKBlocksPerGroup(s.blockTopK);
+        } else if (s.blockTopK > 0) {
             b.topKBlocks(s.blockTopK);
         }
         if (s.tokenTopK > 0) {

@@ -96,7 +96,15 @@ final class DecodeData {
                             continue;
                         }
                         double[] scores = new double[own];
-                        int qBase = ((b * s.queryHeads() + h) * s.queries + i) * d;
+                        double[] query = new double[d];
+                        int firstHead = s.blocksPerGroup ? h - h % s.group : h;
+                        int heads = s.blocksPerGroup ? s.group : 1;
+                        for (int hh = firstHead; hh < firstHead + heads; hh++) {
+                            int qBase = ((b * s.queryHeads() + hh) * s.queries + i) * d;
+                            for (int cc = 0; cc < d; cc++) {
+                                query[cc] += q[qBase + cc];
+                            }
+                        }
                         for (int kb = 0; kb < own; kb++) {
                             double[] mean = new double[d];
                             for (int j = kb * bs; j < (kb + 1) * bs; j++) {
@@ -106,7 +114,7 @@ final class DecodeData {
                             }
                             double dot = 0;
                             for (int cc = 0; cc < d; cc++) {
-                                dot += (double) q[qBase + cc] * (mean[cc] / bs);
+                                dot += query[cc] / heads * (mean[cc] / bs);
                             }
                             scores[kb] = scale * dot;
                         }

@@ -34,6 +34,7 @@ final class DecodeScenario {
     final int maskBlockQ;
     final int maskBlockK;
     final int blockTopK;
+    final boolean blocksPerGroup;
     final int tokenTopK;
     final boolean lse;
     final boolean callerOutput;
@@ -61,6 +62,7 @@ final class DecodeScenario {
         this.maskBlockQ = b.maskBlockQ;
         this.maskBlockK = b.maskBlockK;
         this.blockTopK = b.blockTopK;
+        this.blocksPerGroup = b.blocksPerGroup;
         this.tokenTopK = b.tokenTopK;
         this.lse = b.lse;
         this.callerOutput = b.callerOutput;
@@ -121,7 +123,7 @@ final class DecodeScenario {
                     .append(maskBlockK);
         }
         if (blockTopK > 0) {
-            sb.append(" topKBlocks(").append(blockTopK).append(')');
+            sb.append(" topKBlocks(").append(blockTopK).append(blocksPerGroup ? ", per group" : "").append(')');
         }
         if (tokenTopK > 0) {
             sb.append(" topKTokens(").append(tokenTopK).append(')');
@@ -185,6 +187,7 @@ final class DecodeScenario {
         b.maskBlockQ = maskBlockQ;
         b.maskBlockK = maskBlockK;
         b.blockTopK = blockTopK;
+        b.blocksPerGroup = blocksPerGroup;
         b.tokenTopK = tokenTopK;
         b.lse = lse;
         b.callerOutput = callerOutput;
@@ -213,6 +216,7 @@ final class DecodeScenario {
         private int maskBlockQ;
         private int maskBlockK;
         private int blockTopK;
+        private boolean blocksPerGroup;
         private int tokenTopK;
         private boolean lse;
         private boolean callerOutput;
@@ -286,6 +290,12 @@ final class DecodeScenario {
 
         Builder topKBlocks(int k) {
             this.blockTopK = k;
+            return this;
+        }
+
+        Builder topKBlocksPerGroup(int k) {
+            this.blockTopK = k;
+            this.blocksPerGroup = true;
             return this;
         }
 

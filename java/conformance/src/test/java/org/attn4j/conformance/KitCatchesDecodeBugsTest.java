@@ -43,6 +43,13 @@ class KitCatchesDecodeBugsTest {
     }
 
     @Test
+    void choosingPerHeadWhenAskedPerGroup() {
+        caught(new BrokenDecoder("per-head-not-group", r -> !r.blockTopKPerGroup() ? r
+                : r.toBuilder().topKBlocks(r.blockTopK().getAsInt()).build(), false),
+                n -> n.contains("per group"));
+    }
+
+    @Test
     void blockSumsInFloat() {
         caught(new BrokenDecoder("float-sums", r -> r, true), n -> n.contains("block sums"));
     }

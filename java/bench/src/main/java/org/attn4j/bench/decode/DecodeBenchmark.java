@@ -188,6 +188,7 @@ public final class DecodeBenchmark {
             mask.put("global", m.globalTokens());
             mask.put("block_topk", m.hasBlockTopK() ? m.blocksFor(context) : 0);
             mask.put("block_size", m.blockSize());
+            mask.put("block_topk_group", m.blocksPerGroup());
             mask.put("token_topk", m.tokenTopK());
             masks.add(mask);
         }

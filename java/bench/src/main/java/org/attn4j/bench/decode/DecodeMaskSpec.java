@@ -6,9 +6,10 @@ import org.attn4j.decode.KvCacheConfig;
 
 /**
  * A decode mask as the command line spells it: {@code dense}, {@code window:LEFT[,GLOBAL]},
- * {@code blocktopk:K[,BLOCK]} ({@code K} a count of blocks, or a percentage of the context such as {@code 10%}: the
- * selected blocks plus the query's own then hold about that share of the keys), {@code tokentopk:K}, or several
- * joined by {@code +} (e.g. {@code window:1024,16+blocktopk:8,64}).
+ * {@code blocktopk:K[,BLOCK][,group]} ({@code K} a count of blocks, or a percentage of the context such as
+ * {@code 10%}: the selected blocks plus the query's own then hold about that share of the keys; {@code group}: chosen
+ * once per kv head group), {@code tokentopk:K}, or several joined by {@code +} (e.g.
+ * {@code window:1024,16+blocktopk:8,64}).
  *
  * @param windowLeft -1 for none
  * @param blockTopK  blocks kept besides the own block (0: none); see {@link #blocksFor(int)}
@@ -17,11 +18,11 @@ import org.attn4j.decode.KvCacheConfig;
  * @param tokenTopK  0 for none
  */
 public record DecodeMaskSpec(String label, int windowLeft, int globalTokens, int blockTopK, double blockShare,
-                             int blockSize, int tokenTopK) {
+                             int blockSize, boolean blocksPerGroup, int tokenTopK) {
 
     public static DecodeMaskSpec parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("mask: expected dense, window:LEFT[,GLOBAL], blocktopk:K[,BLOCK],"
+            throw new IllegalArgumentException("mask: expected dense, window:LEFT[,GLOBAL], blocktopk:K[,BLOCK][,group],"
                     + " tokentopk:K or a '+' combination, got '" + text + "'");
         }
         String spec = text.trim().toLowerCase(Locale.ROOT);
@@ -31,6 +32,7 @@ public record DecodeMaskSpec(String label, int windowLeft, int globalTokens, int
         double share = Double.NaN;
         int blockSize = KvCacheConfig.DEFAULT_BLOCK_SIZE;
         int tokens = 0;
+        boolean perGroup = false;
         if (!spec.equals("dense")) {
             for (String part : spec.split("\\+")) {
                 String[] kv = part.split(":", 2);
@@ -46,7 +48,12 @@ public record DecodeMaskSpec(String label, int windowLeft, int globalTokens, int
                         } else {
                             blocks = number(text, "blocktopk K", args, 0, 1);
                         }
-                        blockSize = args.length > 1 ? number(text, "blocktopk BLOCK", args, 1, 1) : blockSize;
+                        int extra = args.length;
+                        if (extra > 1 && args[extra - 1].trim().equals("group")) {
+                            perGroup = true;
+                            extra--;
+                        }
+                        blockSize = extra > 1 ? number(text, "blocktopk BLOCK", args, 1, 1) : blockSize;
                         break;
                     case "tokentopk":
                         tokens = number(text, "tokentopk K", args, 0, 1);
@@ -57,7 +64,7 @@ public record DecodeMaskSpec(String label, int windowLeft, int globalTokens, int
                 }
             }
         }
-        return new DecodeMaskSpec(spec, left, global, blocks, share, blockSize, tokens);
+        return new DecodeMaskSpec(spec, left, global, blocks, share, blockSize, perGroup, tokens);
     }
 
     private static int number(String text, String what, String[] args, int index, int min) {
@@ -114,7 +121,9 @@ public record DecodeMaskSpec(String label, int windowLeft, int globalTokens, int
                 b.globalTokens(globalTokens);
             }
         }
-        if (hasBlockTopK()) {
+        if (hasBlockTopK() && blocksPerGroup) {
+            b.topKBlocksPerGroup(blocksFor(context));
+        } else if (hasBlockTopK()) {
             b.topKBlocks(blocksFor(context));
         }
         if (tokenTopK > 0) {

@@ -39,8 +39,7 @@ final class DecodeTraffic {
                 boolean[] any = new boolean[length];
                 for (int h = kvh * group; h < (kvh + 1) * group; h++) {
                     for (int i = 0; i < nq; i++) {
-                        selection.keptKeys(b, h, i, length, q, ((b * r.queryHeads() + h) * nq + i) * d, means,
-                                kept);
+                        selection.keptKeys(b, h, i, length, q, means, kept);
                         for (int t = 0; t < kept.count(); t++) {
                             java.util.Arrays.fill(any, kept.start(t), kept.end(t), true);
                         }

@@ -121,7 +121,7 @@ final class DecodePlan {
             int h = bh % queryHeads;
             CachedHead head = cache.head(b, h / (queryHeads / kvHeads));
             KeptKeys out = scratch.get();
-            selection.keptKeys(b, h, i, cache.length(b), q, row * d, head.meansT, out);
+            selection.keptKeys(b, h, i, cache.length(b), q, head.meansT, out);
             int n = out.count();
             int[] s = new int[n];
             int[] e = new int[n];

@@ -27,6 +27,7 @@ public final class ExactDecode {
     private final int global;
     private final BlockMask mask;
     private final int blockTopK;
+    private final boolean blocksPerGroup;
     private final int tokenTopK;
     private final int blockSize;
 
@@ -44,6 +45,7 @@ public final class ExactDecode {
         this.global = w != null ? w.globalTokens() : 0;
         this.mask = r.blockMask().orElse(null);
         this.blockTopK = r.blockTopK().orElse(0);
+        this.blocksPerGroup = r.blockTopKPerGroup();
         this.tokenTopK = r.tokenTopK().orElse(0);
         this.blockSize = r.cache().blockSize();
     }
@@ -135,16 +137,36 @@ public final class ExactDecode {
         return n;
     }
 
-    /** Block top-k's rule: own block and window always, the k best other blocks by their mean key. */
+    /**
+     * Block top-k's rule: own block and window always, the k best other blocks by their mean key; per group, scored
+     * with the mean of the group's queries, a candidate being a block with such a key for any head of the group.
+     */
     private void selectBlocks(int b, int h, int ip, int length, float[] q, int qBase, float[] keys, int kvh,
                               boolean[] kept) {
         int own = ip / blockSize;
         int blocks = (length + blockSize - 1) / blockSize;
         boolean[] forced = new boolean[length];
         boolean[] usable = new boolean[length];
+        boolean[] candidateKey = new boolean[length];
+        int i = (qBase / d) % nq;
+        int firstHead = blocksPerGroup ? h - h % group : h;
+        int lastHead = blocksPerGroup ? firstHead + group - 1 : h;
         for (int j = 0; j < length; j++) {
             usable[j] = j <= ip && maskAllows(b, h, ip, j);
             forced[j] = (windowed && inWindow(ip, j)) || j / blockSize == own;
+            for (int g = firstHead; g <= lastHead; g++) {
+                candidateKey[j] |= j <= ip && maskAllows(b, g, ip, j) && !forced[j];
+            }
+        }
+        double[] query = new double[d];
+        for (int g = firstHead; g <= lastHead; g++) {
+            int base = ((b * hq + g) * nq + i) * d;
+            for (int c = 0; c < d; c++) {
+                query[c] += q[base + c];
+            }
+        }
+        for (int c = 0; c < d; c++) {
+            query[c] /= lastHead - firstHead + 1;
         }
         Integer[] candidates = new Integer[blocks];
         double[] score = new double[blocks];
@@ -152,7 +174,7 @@ public final class ExactDecode {
         for (int kb = 0; kb < blocks; kb++) {
             boolean candidate = false;
             for (int j = kb * blockSize; j < Math.min(length, (kb + 1) * blockSize); j++) {
-                candidate |= usable[j] && !forced[j];
+                candidate |= candidateKey[j];
             }
             if (!candidate) {
                 continue;
@@ -169,7 +191,7 @@ public final class ExactDecode {
             }
             double dot = 0;
             for (int c = 0; c < d; c++) {
-                dot += (double) q[qBase + c] * mean[c];
+                dot += query[c] * mean[c];
             }
             score[kb] = scale * dot;
             candidates[n++] = kb;

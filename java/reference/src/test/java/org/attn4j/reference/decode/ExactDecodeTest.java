@@ -98,7 +98,9 @@ class ExactDecodeTest {
             if (rnd.nextInt(3) == 0) {
                 request.topKTokens(1 + rnd.nextInt(6));
             }
-            if (blockTopK) {
+            if (blockTopK && rnd.nextBoolean()) {
+                request.topKBlocksPerGroup(1 + rnd.nextInt(4));
+            } else if (blockTopK) {
                 request.topKBlocks(1 + rnd.nextInt(4));
             }
         }
