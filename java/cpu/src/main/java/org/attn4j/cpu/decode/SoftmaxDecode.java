@@ -57,6 +57,8 @@ final class SoftmaxDecode {
         int chunks = ((hi - 1) >>> CachedHead.SHIFT) - c0 + 1;
         // Scores, then weights, per row and chunk, indexed like the chunk (so every loop is a plain saxpy).
         float[][][] w = new float[rows][chunks][];
+        Buffers buffers = BUFFERS.get();
+        buffers.reset();
         float touched = 0f;
         for (int t = 0; t < seg.count; t++) {
             if (t + 1 < seg.count && seg.to[t + 1] - seg.from[t + 1] <= TOUCHED_SEGMENT
@@ -67,7 +69,7 @@ final class SoftmaxDecode {
             int ci = seg.chunk[t] - c0;
             float[] s = w[r][ci];
             if (s == null) {
-                s = new float[CachedHead.CHUNK];
+                s = buffers.next();
                 w[r][ci] = s;
             }
             Kernels.scores(p.queryRows[first + r], head.keysT[seg.chunk[t]], p.d, seg.from[t], seg.to[t], s);
@@ -121,6 +123,31 @@ final class SoftmaxDecode {
                     o[r][c] += a[k * dv + c];
                 }
             }
+        }
+    }
+
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+    /**
+     * Per thread, chunk-long buffers for scores and weights, handed out afresh by each task and reused from call to
+     * call: a task only reads back what it wrote, so they need no clearing, and a step allocates nothing per chunk.
+     */
+    private static final class Buffers {
+        private float[][] pool = new float[0][];
+        private int used;
+
+        void reset() {
+            used = 0;
+        }
+
+        float[] next() {
+            if (used == pool.length) {
+                pool = java.util.Arrays.copyOf(pool, Math.max(8, 2 * pool.length));
+                for (int x = used; x < pool.length; x++) {
+                    pool[x] = new float[CachedHead.CHUNK];
+                }
+            }
+            return pool[used++];
         }
     }
 
