@@ -27,6 +27,7 @@ public final class DecodeCapabilities {
     private final int maxHeadDim;
     private final int maxQueries;
     private final boolean lse;
+    private final boolean valueDimsLikeHeadDims;
 
     private DecodeCapabilities(Builder b) {
         this.dtypes = Collections.unmodifiableSet(EnumSet.copyOf(b.dtypes));
@@ -38,6 +39,7 @@ public final class DecodeCapabilities {
         this.maxHeadDim = b.maxHeadDim;
         this.maxQueries = b.maxQueries;
         this.lse = b.lse;
+        this.valueDimsLikeHeadDims = b.valueDimsLikeHeadDims;
     }
 
     /** Starts from: fp32 host caches, softmax, causal only, any head dim, one query per sequence, LSE. */
@@ -66,6 +68,11 @@ public final class DecodeCapabilities {
         }
         if (d > maxHeadDim) {
             return Support.no("head dim " + d + " not supported (at most " + maxHeadDim + ")");
+        }
+        int dv = config.valueDim();
+        if (valueDimsLikeHeadDims && ((headDims != null && !headDims.contains(dv)) || dv > maxHeadDim)) {
+            return Support.no("value dim " + dv + " not supported (supports " + (headDims != null ? list(headDims)
+                    : "at most " + maxHeadDim) + ")");
         }
         return Support.yes();
     }
@@ -159,6 +166,7 @@ public final class DecodeCapabilities {
         private int maxHeadDim = Integer.MAX_VALUE;
         private int maxQueries = 1;
         private boolean lse = true;
+        private boolean valueDimsLikeHeadDims;
 
         private Builder() {
         }
@@ -208,6 +216,12 @@ public final class DecodeCapabilities {
                 throw new IllegalArgumentException("maxQueries: expected >= 1, got " + maxQueries);
             }
             this.maxQueries = maxQueries;
+            return this;
+        }
+
+        /** Value dims are limited as head dims are (by default any value dim). */
+        public Builder valueDimsLikeHeadDims() {
+            this.valueDimsLikeHeadDims = true;
             return this;
         }
 

@@ -49,6 +49,13 @@ public final class KvCacheConfig {
         return new Builder(batch, kvHeads, headDim);
     }
 
+    /** A builder holding this configuration's settings (to change one, say the device). */
+    public Builder toBuilder() {
+        Builder b = new Builder(batch, kvHeads, headDim).valueDim(valueDim).dtype(dtype).device(device)
+                .capacity(capacity).blockSize(blockSize);
+        return growable ? b.growable() : b.fixedCapacity();
+    }
+
     public int batch() {
         return batch;
     }

@@ -28,13 +28,13 @@ final class DecodeCheck {
 
     static void run(DecodeScenario s, AttentionProvider p, ConformanceOptions options, Findings f) {
         Preconditions.requireAvailable(p);
-        KvCacheConfig config = s.config();
+        KvCacheConfig config = CacheDevice.place(p, options, s.config());
         Preconditions.requireSupported(Decoding.cacheSupport(p, config), p, options);
         DecodeData data = DecodeData.draw(s);
         List<int[]> appends = data.counts;
         try (TensorScope scope = new TensorScope(options.placement());
              KvCache cache = Decoding.cacheOn(p, config);
-             KvCache ref = new HostKvCache(config, ReferenceProvider.NAME)) {
+             KvCache ref = new HostKvCache(s.config(), ReferenceProvider.NAME)) {
             // Tensors go where the cache is: a host cache (the fallback's) takes host tensors even from a provider
             // whose forward pass runs on a device.
             boolean onDevice = !cache.device().isCpu();
