@@ -79,9 +79,10 @@ final class BufferedRows {
 
     /**
      * Turns the scores {@code s[0..n)} of one row, whose largest is {@code max} ({@link Kernels#max}), into weights
-     * in place and returns the row's statistic: softmax's log-sum-exp, or sparsemax's / entmax's tau relative to
-     * the row's x-maximum ({@link SparseThresholds}). An empty row ({@code n == 0}) gives {@link #emptyRow}; a NaN
-     * row ({@link #isNaNRow}) gives NaN weights and NaN.
+     * in place and returns the row's statistic relative to {@code max}: softmax's log-sum-exp minus {@code max}, or
+     * sparsemax's / entmax's tau relative to the row's x-maximum ({@link SparseThresholds}); relative, because
+     * {@code max} plus it may not be representable (huge scores). An empty row ({@code n == 0}) gives
+     * {@link #emptyRow}; a NaN row ({@link #isNaNRow}) gives NaN weights and NaN.
      *
      * @param scratch  length >= n
      * @param scratchD length >= n
@@ -98,7 +99,7 @@ final class BufferedRows {
             case SOFTMAX: {
                 float sum = FastExp.expShifted(s, max, n, scratch);
                 Kernels.scale(s, 1f / sum, n);
-                return max + Math.log(sum);
+                return Math.log(sum);
             }
             case SPARSEMAX: {
                 double tau = SparseThresholds.threshold(normalizer, s, n, max, scratchD);
