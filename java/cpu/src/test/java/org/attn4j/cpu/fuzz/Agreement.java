@@ -60,6 +60,37 @@ final class Agreement {
     }
 
     /**
+     * The scale of each query row's scores, {@code |scale| max_j sum_c |q_c k_c|} over every key (masks ignored,
+     * finite terms only), as a Euclidean norm over the rows {@code [B, Hq, Nq]}: what a float32 score's rounding,
+     * hence an LSE's, is proportional to.
+     */
+    static double scoreScale(double scale, float[] q, float[] k, int batch, int hq, int hkv, int nq, int nk, int d) {
+        int group = hq / hkv;
+        double sum = 0;
+        for (int bh = 0; bh < batch * hq; bh++) {
+            int kvBase = ((bh / hq) * hkv + (bh % hq) / group) * nk * d;
+            for (int i = 0; i < nq; i++) {
+                int qBase = (bh * nq + i) * d;
+                double rowMax = 0;
+                for (int j = 0; j < nk; j++) {
+                    int kBase = kvBase + j * d;
+                    double magnitude = 0;
+                    for (int c = 0; c < d; c++) {
+                        double term = Math.abs((double) q[qBase + c] * k[kBase + c]);
+                        if (term < Double.POSITIVE_INFINITY) {
+                            magnitude += term;
+                        }
+                    }
+                    rowMax = Math.max(rowMax, magnitude);
+                }
+                double row = Math.abs(scale) * rowMax;
+                sum += row * row;
+            }
+        }
+        return Math.sqrt(sum);
+    }
+
+    /**
      * The absolute error a float32 score {@code sum_c fl(fl(scale q_c) k_c)} of {@code d} terms may have from the
      * subnormal range alone, whatever the scale: the scaled query component is off by up to 2^-149 (cpu keeps a
      * non-zero product non-zero, SPEC), which {@code |k_c|} multiplies, and each product and sum by up to 2^-150.

@@ -161,10 +161,15 @@ final class FuzzRun {
             if (lse == null || exact.lse().isEmpty()) {
                 findings.add("LSE requested but missing from " + (lse == null ? "cpu" : "reference"));
             } else {
-                // An LSE may be a single score (one kept key), which a tiny scale puts in float32's subnormal
+                // LSE = max s + log(sum exp(s - max s)): a float32 score is exact to a few roundings of its terms,
+                // |scale| sum_c |q_c k_c|, and an LSE may be a single score (one kept key) that cancels to far
+                // less than its terms (0.0048 from terms of 1), so the LSE is measured against the scale of its
+                // scores as gradients are against theirs. A tiny scale puts such a score in float32's subnormal
                 // range: there a float32 score of D terms holds only about D steps of 2^-149.
-                double lseFloor = Math.sqrt(lse.length) * Agreement.subnormalScoreError(c.headDim(),
-                        FloatRange.maxFinite(kValues)) / tol;
+                double lseFloor = Math.max(Agreement.scoreScale(r.scale(), qValues, kValues, c.batch(),
+                        c.queryHeads(), r.kvHeads(), c.queryLength(), c.keyLength(), c.headDim()),
+                        Math.sqrt(lse.length) * Agreement.subnormalScoreError(c.headDim(),
+                                FloatRange.maxFinite(kValues)) / tol);
                 Agreement.compare("LSE", lse, exact.lse().get().toFloatArray(), DType.FP32, lseFloor, tol,
                         findings);
             }
