@@ -195,7 +195,7 @@ public final class Kernels {
      * {@code 0 * inf = NaN} (a subnormal query, or a scale such as 1e-300 that is 0 as a float). For finite keys the
      * change is at most {@code 2^-149 |k_c|} per term, the size of any subnormal rounding.
      */
-    static void scaleQuery(float[] y, double scale, int len) {
+    public static void scaleQuery(float[] y, double scale, int len) {
         for (int c = 0; c < len; c++) {
             double product = y[c] * scale;
             float rounded = (float) product;
