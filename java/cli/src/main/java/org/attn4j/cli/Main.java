@@ -7,6 +7,7 @@ import org.attn4j.cli.parity.LogitsCommand;
 import org.attn4j.cli.parity.ParityCommand;
 import org.attn4j.cli.parity.SweepCommand;
 import org.attn4j.cli.parity.ThroughputCommand;
+import org.attn4j.cli.reason.ReasonCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +32,7 @@ import picocli.CommandLine.ScopeType;
             SweepCommand.class,
             ThroughputCommand.class,
             LogitsCommand.class,
+            ReasonCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -8,7 +8,8 @@ import java.util.List;
  *
  * @param vocabSize          tokens, shared by the encoder's first field, the decoder and the output head
  * @param inputFields        tokens per encoder position, their embeddings summed (2 for a table of key/value cells;
- *                           fields after the first have their own embedding tables)
+ *                           every field reads the shared embedding, fields after the first through a learned
+ *                           {@code D x D} map)
  * @param encoderPositions   learned encoder positions (false: none, the input is a set, of any length)
  * @param encoderLength      encoder positions learned (the longest input when they are learned)
  * @param decoderLength      decoder positions learned (prompt plus reasoning)
@@ -140,7 +141,7 @@ public record EncDecConfig(int vocabSize, int inputFields, boolean encoderPositi
         long crossAttention = (d * d + d) + (d * 2 * d + 2 * d) + (d * d + d);
         long encoderBlock = 4 * d + selfAttention + mlp;
         long decoderBlock = 6 * d + selfAttention + crossAttention + mlp;
-        long embeddings = (long) vocabSize * d * inputFields + (encoderPositions ? (long) encoderLength * d : 0)
+        long embeddings = (long) vocabSize * d + (inputFields - 1) * d * d + (encoderPositions ? (long) encoderLength * d : 0)
                 + (long) decoderLength * d;
         return embeddings + encoderLayers * encoderBlock + decoderLayers * decoderBlock + 4 * d;
     }

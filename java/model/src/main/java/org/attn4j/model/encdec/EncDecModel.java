@@ -14,7 +14,7 @@ import org.attn4j.model.nn.Parameter;
  * ({@link FeatureMask}), and a softmax or sparsemax output layer.
  *
  * <pre>
- *   encoder:  e = sum_f E_f[input_f] (+ P_enc)  ->  blocks: e + attn(ln(e)), e + mlp(ln(e))  ->  ln  = memory
+ *   encoder:  e = E[input_0] + sum_f E[input_f] M_f (+ P_enc)  ->  blocks: e + attn(ln(e)), e + mlp(ln(e))  ->  ln  = memory
  *   decoder:  x = E[token] + P_dec  ->  blocks: x + self(ln(x)), x + cross(ln(x), memory), x + mlp(ln(x)), x * M_t
  *             ->  ln  ->  logits = x E^T      (the head is tied to the shared token embedding E = E_0)
  * </pre>
@@ -37,7 +37,8 @@ public final class EncDecModel implements AutoCloseable {
 
     private final EncDecConfig config;
     private final Parallel par;
-    private final Parameter[] fieldEmbeddings;
+    private final Parameter shared;
+    private final Parameter[] fieldMaps;
     private final Parameter encoderPositions;
     private final Parameter decoderPositions;
     private final List<EncoderBlock> encoder;
@@ -71,10 +72,10 @@ public final class EncDecModel implements AutoCloseable {
         this.config = config;
         this.par = par;
         int d = config.dModel();
-        fieldEmbeddings = new Parameter[config.inputFields()];
-        fieldEmbeddings[0] = Parameter.weight("shared.weight", config.vocabSize(), d);
-        for (int f = 1; f < fieldEmbeddings.length; f++) {
-            fieldEmbeddings[f] = Parameter.weight("encoder.embed_field" + f + ".weight", config.vocabSize(), d);
+        shared = Parameter.weight("shared.weight", config.vocabSize(), d);
+        fieldMaps = new Parameter[config.inputFields() - 1];
+        for (int f = 1; f < config.inputFields(); f++) {
+            fieldMaps[f - 1] = Parameter.weight("encoder.field" + f + ".weight", d, d);
         }
         encoderPositions = config.encoderPositions()
                 ? Parameter.weight("encoder.embed_positions.weight", config.encoderLength(), d) : null;
@@ -93,7 +94,9 @@ public final class EncDecModel implements AutoCloseable {
         }
         decoder = List.copyOf(dec);
         decoderNorm = new LayerNorm("decoder.ln_f", d, 1e-5f);
-        List<Parameter> ps = new ArrayList<>(List.of(fieldEmbeddings));
+        List<Parameter> ps = new ArrayList<>();
+        ps.add(shared);
+        ps.addAll(List.of(fieldMaps));
         if (encoderPositions != null) {
             ps.add(encoderPositions);
         }
@@ -111,8 +114,10 @@ public final class EncDecModel implements AutoCloseable {
         dropoutRandom = init.split();
         double std = config.initStd();
         double projStd = std / Math.sqrt(2.0 * (config.encoderLayers() + config.decoderLayers()));
-        for (Parameter p : fieldEmbeddings) {
-            p.normal(init, std);
+        shared.normal(init, std);
+        for (Parameter p : fieldMaps) {
+            // keeps a mapped embedding as large as the token's own
+            p.normal(init, 1 / Math.sqrt(d));
         }
         if (encoderPositions != null) {
             encoderPositions.normal(init, std);
@@ -234,7 +239,7 @@ public final class EncDecModel implements AutoCloseable {
         if (decodedDropped) {
             Residual.mask(g, decodedMask, rows * d);
         }
-        float[] tokenGrad = fieldEmbeddings[0].grad();
+        float[] tokenGrad = shared.grad();
         float[] posGrad = decoderPositions.grad();
         for (int r = 0; r < rows; r++) {
             int tok = lastTokens[r];
@@ -254,38 +259,71 @@ public final class EncDecModel implements AutoCloseable {
         if (embedDropped) {
             Residual.mask(e, embedMask, memoryRows * d);
         }
+        embedInputBackward(e, memoryRows);
+    }
+
+    /** Gradients of the encoder's embedding: the shared table, the field maps, the positions. */
+    private void embedInputBackward(float[] e, int rows) {
+        int d = config.dModel();
         int fields = config.inputFields();
-        for (int r = 0; r < memoryRows; r++) {
-            for (int f = 0; f < fields; f++) {
-                float[] eg = fieldEmbeddings[f].grad();
-                int tok = lastInput[r * fields + f];
-                for (int c = 0; c < d; c++) {
-                    eg[tok * d + c] += e[r * d + c];
+        float[] te = shared.value();
+        float[] tg = shared.grad();
+        for (int r = 0; r < rows; r++) {
+            int go = r * d;
+            int tok = lastInput[r * fields];
+            for (int c = 0; c < d; c++) {
+                tg[tok * d + c] += e[go + c];
+            }
+            for (int f = 1; f < fields; f++) {
+                // row = E[tok] M_f: dM_f += E[tok]^T e_r, dE[tok] += e_r M_f^T
+                float[] m = fieldMaps[f - 1].value();
+                float[] mg = fieldMaps[f - 1].grad();
+                int t = lastInput[r * fields + f] * d;
+                for (int i = 0; i < d; i++) {
+                    float ei = te[t + i];
+                    double acc = 0;
+                    for (int c = 0; c < d; c++) {
+                        mg[i * d + c] += ei * e[go + c];
+                        acc += m[i * d + c] * e[go + c];
+                    }
+                    tg[t + i] += (float) acc;
                 }
             }
             if (encoderPositions != null) {
                 float[] pg = encoderPositions.grad();
                 int pos = r % inputLength;
                 for (int c = 0; c < d; c++) {
-                    pg[pos * d + c] += e[r * d + c];
+                    pg[pos * d + c] += e[go + c];
                 }
             }
         }
     }
 
-    /** {@code sum_f E_f[input_f] + P_enc[n]} for every encoder position. */
+    /**
+     * {@code E[input_0] + sum_{f >= 1} E[input_f] M_f + P_enc[n]} for every encoder position: every field reads the
+     * shared token embedding, later fields through their own learned map, so that a symbol is the same token as a
+     * key, as a value and in the decoder.
+     */
     void embedInput(int[] input, int batch, int inputLength, float[] out) {
         int d = config.dModel();
         int fields = config.inputFields();
         int rows = batch * inputLength;
         java.util.Arrays.fill(out, 0, rows * d, 0f);
         float[] pe = encoderPositions == null ? null : encoderPositions.value();
+        float[] te = shared.value();
         for (int r = 0; r < rows; r++) {
-            for (int f = 0; f < fields; f++) {
-                float[] table = fieldEmbeddings[f].value();
-                int tok = input[r * fields + f];
-                for (int c = 0; c < d; c++) {
-                    out[r * d + c] += table[tok * d + c];
+            int tok = input[r * fields];
+            for (int c = 0; c < d; c++) {
+                out[r * d + c] += te[tok * d + c];
+            }
+            for (int f = 1; f < fields; f++) {
+                float[] m = fieldMaps[f - 1].value();
+                int t = input[r * fields + f] * d;
+                for (int i = 0; i < d; i++) {
+                    float ei = te[t + i];
+                    for (int c = 0; c < d; c++) {
+                        out[r * d + c] += ei * m[i * d + c];
+                    }
                 }
             }
             if (pe != null) {
@@ -300,7 +338,7 @@ public final class EncDecModel implements AutoCloseable {
     /** {@code E[token] + P_dec[first + t]} for decoder tokens {@code [batch, length]}. */
     void embedDecoder(int[] tokens, int batch, int length, int first, float[] out) {
         int d = config.dModel();
-        float[] te = fieldEmbeddings[0].value();
+        float[] te = shared.value();
         float[] pe = decoderPositions.value();
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < length; t++) {
@@ -318,7 +356,7 @@ public final class EncDecModel implements AutoCloseable {
     void head(float[] h, int rows, float[] out) {
         final int d = config.dModel();
         final int vocab = config.vocabSize();
-        final float[] w = fieldEmbeddings[0].value();
+        final float[] w = shared.value();
         par.forRange(rows, Math.max(1, 16384 / Math.max(1, vocab * d)), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int ho = r * d;
@@ -337,8 +375,8 @@ public final class EncDecModel implements AutoCloseable {
     private void headBackward(float[] h, float[] dLogits, int rows, float[] dh) {
         int d = config.dModel();
         int vocab = config.vocabSize();
-        float[] w = fieldEmbeddings[0].value();
-        float[] dw = fieldEmbeddings[0].grad();
+        float[] w = shared.value();
+        float[] dw = shared.grad();
         for (int r = 0; r < rows; r++) {
             int ho = r * d;
             for (int v = 0; v < vocab; v++) {
