@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
                 + " caches: accuracy, chain length, attended pairs and time per problem.",
             "Tasks: linalg (y = A x over Z_p, the chain lists the partial sums; --n --p), pointer (multi-hop lookup"
                 + " in a table of key/value cells; --n cells --hops --symbols), parity (Wen et al.'s CoT parity;"
-                + " --n --k), sum (sum mod p, the running sum every --group digits: the dense control; --n --p"
-                + " --group).",
+                + " --n --k), sum (sum mod p, the running sum every --group inputs: the dense control; --n --p"
+                + " --group --digits).",
             "Progress goes to stderr, the summary and its JSON to stdout."})
 public final class ReasonCommand implements Callable<Integer> {
     @Spec
@@ -54,6 +54,8 @@ public final class ReasonCommand implements Callable<Integer> {
     Integer p;
     @Option(names = "--group", paramLabel = "G", description = "Digits per chain step (sum, 4; --group N: no chain).")
     Integer group;
+    @Option(names = "--digits", paramLabel = "D", description = "Input digits 0..D-1 (sum, 2: bits).")
+    Integer digits;
     @Option(names = "--hops", paramLabel = "H", description = "Lookups in the chain (pointer, 4).")
     Integer hops;
     @Option(names = "--symbols", paramLabel = "S",
@@ -89,16 +91,16 @@ public final class ReasonCommand implements Callable<Integer> {
     Double lr;
     @Option(names = "--dim", paramLabel = "D", description = "Hidden size (64).")
     Integer dim;
-    @Option(names = "--heads", paramLabel = "H", description = "Heads of every attention (4).")
+    @Option(names = "--heads", paramLabel = "H", description = "Heads of every attention (2).")
     Integer heads;
-    @Option(names = "--encoder-layers", paramLabel = "L", description = "Encoder blocks (2).")
+    @Option(names = "--encoder-layers", paramLabel = "L", description = "Encoder blocks (1).")
     Integer encoderLayers;
-    @Option(names = "--decoder-layers", paramLabel = "L", description = "Decoder blocks (2).")
+    @Option(names = "--decoder-layers", paramLabel = "L", description = "Decoder blocks (1).")
     Integer decoderLayers;
     @Option(names = "--mlp", paramLabel = "M", description = "MLP width (4 x dim; the gpt's is set to match the"
             + " encoder-decoder's parameter count).")
     Integer mlp;
-    @Option(names = "--dropout", paramLabel = "P", description = "Dropout on embeddings and residual branches (0).")
+    @Option(names = "--dropout", paramLabel = "P", description = "Dropout on embeddings and residual branches (0.1).")
     Float dropout;
     @Option(names = "--weight-decay", paramLabel = "W", description = "AdamW weight decay (0).")
     Double weightDecay;
@@ -159,6 +161,7 @@ public final class ReasonCommand implements Callable<Integer> {
             set(k, o::k);
             set(p, o::p);
             set(group, o::group);
+            set(digits, o::digits);
             set(hops, o::hops);
             set(symbols, o::symbols);
             o.arch(ReasonOptions.Arch.parse(arch));
@@ -244,6 +247,7 @@ public final class ReasonCommand implements Callable<Integer> {
             tm.put("cot_length", t.cotLength());
             tm.put("attended_fraction", t.attendedFraction());
             tm.put("ms_per_problem", t.msPerProblem());
+            tm.put("cpu_ms_per_problem", t.cpuMsPerProblem());
             tests.add(tm);
         }
         m.put("tests", tests);
@@ -270,7 +274,7 @@ public final class ReasonCommand implements Callable<Integer> {
 
     private static final Map<String, String> FLAGS = Map.ofEntries(
             Map.entry("task", "--task"), Map.entry("n", "--n"), Map.entry("k", "--k"), Map.entry("p", "--p"),
-            Map.entry("group", "--group"), Map.entry("hops", "--hops"), Map.entry("symbols", "--symbols"),
+            Map.entry("group", "--group"), Map.entry("digits", "--digits"), Map.entry("hops", "--hops"), Map.entry("symbols", "--symbols"),
             Map.entry("arch", "--arch"), Map.entry("attention", "--attention"),
             Map.entry("normalizer", "--normalizer"), Map.entry("featureMask", "--feature-mask"),
             Map.entry("output", "--output"), Map.entry("maxSamples", "--max-samples"), Map.entry("batch", "--batch"),

@@ -31,6 +31,7 @@ public final class ReasonExperiment {
         ReasonOptions o = options.copy().validate();
         ReasoningTask task = o.buildTask();
         long start = System.nanoTime();
+        double loadBefore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         SplittableRandom root = new SplittableRandom(o.seed());
         SplittableRandom heldOutRandom = root.split();
         SplittableRandom trainRandom = root.split();
@@ -50,6 +51,7 @@ public final class ReasonExperiment {
             double lossSum = 0;
             int lossCount = 0;
             double trainSeconds = 0;
+            long trainCpu = 0;
             long nextEval = o.evalEvery();
             while (samples < o.maxSamples()) {
                 int size = (int) Math.min(o.batch(), o.maxSamples() - samples);
@@ -61,8 +63,10 @@ public final class ReasonExperiment {
                     }
                 }
                 long t0 = System.nanoTime();
+                long c0 = processCpuNanos();
                 lossSum += r.trainStep(batch);
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
+                trainCpu += processCpuNanos() - c0;
                 lossCount++;
                 samples += size;
                 if (samples >= nextEval || samples >= o.maxSamples()) {
@@ -106,8 +110,9 @@ public final class ReasonExperiment {
                     tests.add(t);
                     progress.onStage(String.format(Locale.ROOT, "%s | reasoning on %d held-out problems (input %d,"
                                     + " %s): accuracy %.3f, exact %.3f, chain %.2f tokens, attended %.4f,"
-                                    + " %.3f ms/problem", label, t.problems(), len, t.decodeAttention(),
-                            t.accuracy(), t.exactMatch(), t.cotLength(), t.attendedFraction(), t.msPerProblem()));
+                                    + " %.3f ms/problem (%.3f CPU ms)", label, t.problems(), len,
+                            t.decodeAttention(), t.accuracy(), t.exactMatch(), t.cotLength(), t.attendedFraction(),
+                            t.msPerProblem(), t.cpuMsPerProblem()));
                 }
             }
             TestResult head = tests.get(0);
@@ -118,7 +123,9 @@ public final class ReasonExperiment {
             ReasonResult result = new ReasonResult(task.name(), o.arch().label(), o.attention().label(),
                     o.featureMask(), o.output().label(), head.accuracy(), head.exactMatch(), head.cotLength(),
                     head.attendedFraction(), head.msPerProblem(), converged, samples, r.parameterCount(),
-                    r.provider(), (System.nanoTime() - start) / 1e9, trainSeconds, o.settings(), tests, history);
+                    r.provider(), (System.nanoTime() - start) / 1e9, trainSeconds, trainCpu / 1e9,
+                    new double[] {loadBefore, java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage()}, o.settings(), tests, history);
             if (o.json() != null) {
                 Json.write(o.json(), result);
             }
@@ -168,6 +175,7 @@ public final class ReasonExperiment {
         double decode = 0;
         double support = 0;
         Map<String, long[]> pairs = new LinkedHashMap<>();
+        long cpu0 = processCpuNanos();
         for (int from = 0; from < problems.size(); from += GENERATION_BATCH) {
             List<Problem> chunk = problems.subList(from, Math.min(problems.size(), from + GENERATION_BATCH));
             Reasoner.Reasoning g = r.generate(chunk, d);
@@ -192,10 +200,22 @@ public final class ReasonExperiment {
                 acc[1] += c[1];
             });
         }
+        long cpu = processCpuNanos() - cpu0;
         int n = problems.size();
         return new TestResult(d.label(), task.inputLength(), n, answered / (double) n, exact / (double) n,
                 chainTokens / (double) n, dense == 0 ? 0 : attended / (double) dense, pairs,
-                1000 * (encode + decode) / n, 1000 * encode / n, 1000 * decode / n, support / n);
+                1000 * (encode + decode) / n, cpu0 < 0 ? -1 : cpu / 1e6 / n, 1000 * encode / n, 1000 * decode / n,
+                support / n);
+    }
+
+    /** CPU time of this JVM, all threads, or -1 where the platform does not say. */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        return -1;
     }
 
     /** The chain and the end token are all right. */

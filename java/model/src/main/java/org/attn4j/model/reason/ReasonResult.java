@@ -14,11 +14,14 @@ import java.util.Map;
  * @param parameters        trainable scalars of the model
  * @param provider          the attention provider that ran the model
  * @param trainSeconds      time in training steps (evaluations excluded)
+ * @param trainCpuSeconds   CPU time of the process in those steps, all threads
+ * @param loadAverage       the machine's one-minute load average at the start and at the end of the run
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ReasonResult(String task, String arch, String attention, double featureMask, String output,
                            double accuracy, double exactMatch, double cotLength, double attendedFraction,
                            double msPerProblem, Long samplesToConverge, long samplesSeen, long parameters,
-                           String provider, double seconds, double trainSeconds, Map<String, Object> settings,
+                           String provider, double seconds, double trainSeconds, double trainCpuSeconds,
+                           double[] loadAverage, Map<String, Object> settings,
                            List<TestResult> tests, List<TrainingPoint> history) {
 }

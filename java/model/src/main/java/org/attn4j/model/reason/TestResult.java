@@ -17,6 +17,8 @@ import java.util.Map;
  *                         and attention kind of the generation (the encoder's or prompt's pass included)
  * @param pairs            per attention kind: {@code {attended, dense}}
  * @param msPerProblem     wall time of the generation per problem (the encoder's pass and the decoding)
+ * @param cpuMsPerProblem  CPU time of the process over the same span per problem, all threads: on a shared machine
+ *                         the figure that compares runs (wall time also counts waiting for the cores)
  * @param encodeMsPerProblem the encoder's (or the GPT prompt's) pass per problem
  * @param decodeMsPerProblem the token-by-token steps per problem
  * @param outputSupport    mean number of tokens with non-zero output probability per generated token
@@ -24,5 +26,6 @@ import java.util.Map;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TestResult(String decodeAttention, int inputLength, int problems, double accuracy, double exactMatch,
                          double cotLength, double attendedFraction, Map<String, long[]> pairs, double msPerProblem,
-                         double encodeMsPerProblem, double decodeMsPerProblem, double outputSupport) {
+                         double cpuMsPerProblem, double encodeMsPerProblem, double decodeMsPerProblem,
+                         double outputSupport) {
 }

@@ -84,7 +84,7 @@ class ReasoningTaskTest {
     void sumChainsAreRunningSumsAfterEveryGroup(@ForAll @IntRange(min = 1, max = 30) int n,
                                                 @ForAll @IntRange(min = 2, max = 9) int p, @ForAll long seed) {
         int group = 1 + (int) Math.floorMod(seed, (long) n);
-        SumTask t = new SumTask(n, p, group);
+        SumTask t = new SumTask(n, p, group, 2 + (int) Math.floorMod(seed >> 8, (long) p - 1));
         Problem pr = t.sample(new SplittableRandom(seed));
         assertEquals((n + group - 1) / group, pr.cot().length);
         int total = 0;
@@ -121,9 +121,11 @@ class ReasoningTaskTest {
         assertEquals("n: expected a matrix size >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new LinalgTask(0, 7)).getMessage());
         assertEquals("p: expected a modulus >= 2, got 1",
-                assertThrows(IllegalArgumentException.class, () -> new SumTask(4, 1, 1)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> new SumTask(4, 1, 1, 2)).getMessage());
         assertEquals("group: expected 1..4 digits per chain step, got 5",
-                assertThrows(IllegalArgumentException.class, () -> new SumTask(4, 3, 5)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> new SumTask(4, 3, 5, 2)).getMessage());
+        assertEquals("digits: expected 2..3 (at most the modulus), got 4",
+                assertThrows(IllegalArgumentException.class, () -> new SumTask(4, 3, 2, 4)).getMessage());
         assertEquals("hops: expected >= 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new PointerTask(4, 0, 8)).getMessage());
         assertEquals("k: expected 1..4 secret bits, got 5",
