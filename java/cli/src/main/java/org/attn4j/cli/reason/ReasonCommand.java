@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.attn4j.Normalizer;
 import org.attn4j.cli.CliException;
+import org.attn4j.model.encdec.DecodeAttention;
 import org.attn4j.model.encdec.OutputLayer;
 import org.attn4j.model.encdec.Sparsity;
 import org.attn4j.model.io.Json;
@@ -114,7 +115,8 @@ public final class ReasonCommand implements Callable<Integer> {
     Integer testSize;
     @Option(names = "--decode-attention", paramLabel = "PATTERN",
             description = "Also reason with this attention in place of the trained one (repeatable), e.g."
-                    + " tokentopk:2 on a dense model.")
+                    + " tokentopk:2 on a dense model; PATTERN@KINDS replaces only some kinds (encoder, decoder, cross"
+                    + " joined by +), e.g. tokentopk:1@decoder+cross.")
     List<String> decodeAttention = new ArrayList<>();
     @Option(names = "--test-lengths", paramLabel = "LIST",
             description = "Also reason on inputs of these lengths, e.g. 64,256,1024 (tasks whose input is a set:"
@@ -185,14 +187,9 @@ public final class ReasonCommand implements Callable<Integer> {
             set(evalSize, o::evalSize);
             set(testSize, o::testSize);
             set(threads, o::threads);
-            List<Sparsity> decode = new ArrayList<>();
+            List<DecodeAttention> decode = new ArrayList<>();
             for (String d : decodeAttention) {
-                try {
-                    decode.add(Sparsity.parse(d));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("decodeAttention" + e.getMessage().substring("attention".length()),
-                            e);
-                }
+                decode.add(DecodeAttention.parse(d));
             }
             o.decodeAttention(decode);
             o.testLengths(lengths(testLengths));

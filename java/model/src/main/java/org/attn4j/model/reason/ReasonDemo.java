@@ -3,6 +3,7 @@ package org.attn4j.model.reason;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
+import org.attn4j.model.encdec.DecodeAttention;
 import org.attn4j.model.encdec.Sparsity;
 import org.attn4j.model.parity.ProgressListener;
 
@@ -19,7 +20,8 @@ public final class ReasonDemo {
     public static ReasonOptions options(long seed) {
         return new ReasonOptions().task("pointer").n(16).hops(4).symbols(64).seed(seed).maxSamples(60_000)
                 .evalEvery(4096).evalSize(256).testSize(256)
-                .decodeAttention(List.of(Sparsity.tokenTopK(1), Sparsity.blockTopK(1, 4))).testLengths(List.of(64));
+                .decodeAttention(List.of(DecodeAttention.everywhere(Sparsity.tokenTopK(1)),
+                        DecodeAttention.everywhere(Sparsity.blockTopK(1, 4)))).testLengths(List.of(64));
     }
 
     public static ReasonResult run(ReasonOptions options, ProgressListener progress) throws IOException {

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.attn4j.model.encdec.DecodeAttention;
-import org.attn4j.model.encdec.Sparsity;
 import org.attn4j.model.io.Json;
 import org.attn4j.model.parity.ProgressListener;
 
@@ -91,9 +90,7 @@ public final class ReasonExperiment {
             List<TestResult> tests = new ArrayList<>();
             List<DecodeAttention> decodes = new ArrayList<>();
             decodes.add(DecodeAttention.asTrained());
-            for (Sparsity s : o.decodeAttention()) {
-                decodes.add(DecodeAttention.everywhere(s));
-            }
+            decodes.addAll(o.decodeAttention());
             List<Integer> lengths = new ArrayList<>();
             lengths.add(task.inputLength());
             for (int len : o.testLengths()) {

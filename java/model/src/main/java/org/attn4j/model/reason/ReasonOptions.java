@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.attn4j.Normalizer;
+import org.attn4j.model.encdec.DecodeAttention;
 import org.attn4j.model.encdec.OutputLayer;
 import org.attn4j.model.encdec.Sparsity;
 
@@ -63,7 +64,7 @@ public final class ReasonOptions {
     private int evalEvery = 2048;
     private int evalSize = 256;
     private int testSize = 512;
-    private List<Sparsity> decodeAttention = new ArrayList<>();
+    private List<DecodeAttention> decodeAttention = new ArrayList<>();
     private List<Integer> testLengths = new ArrayList<>();
     private int threads = Runtime.getRuntime().availableProcessors();
     private boolean stopAtConvergence = true;
@@ -241,7 +242,7 @@ public final class ReasonOptions {
         m.put("test_size", testSize);
         m.put("stop_at_convergence", stopAtConvergence);
         List<String> decode = new ArrayList<>();
-        decodeAttention.forEach(s -> decode.add(s.label()));
+        decodeAttention.forEach(d -> decode.add(d.label()));
         m.put("decode_attention", decode);
         m.put("test_lengths", new ArrayList<>(testLengths));
         return m;
@@ -485,12 +486,12 @@ public final class ReasonOptions {
     }
 
     /** Attention patterns to reason through at test time besides the trained one. */
-    public ReasonOptions decodeAttention(List<Sparsity> v) {
+    public ReasonOptions decodeAttention(List<DecodeAttention> v) {
         decodeAttention = new ArrayList<>(v);
         return this;
     }
 
-    public List<Sparsity> decodeAttention() {
+    public List<DecodeAttention> decodeAttention() {
         return decodeAttention;
     }
 
