@@ -194,6 +194,8 @@ public final class EncDecModel implements AutoCloseable {
 
     /** The encoder: embeddings, blocks, final layer norm; returns the memory {@code [B*N, D]}. */
     float[] encode(int[] input, int batch, int inputLength, Pass pass) {
+        // whatever a training pass kept is overwritten from here on (generation calls this directly)
+        lastPass = null;
         int d = config.dModel();
         int rows = batch * inputLength;
         embedded = Buffers.fit(embedded, rows * d);

@@ -29,7 +29,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * Figures of reasoning runs ({@code ./attn4j reason --json}), drawn with XChart: one panel per metric, side by side.
  * Each run's JSON becomes one row per test (its settings, its headline figures and the test's own fields, the test's
- * winning), so any of them can be the x axis, the category, the series or the value:
+ * winning, plus {@code alpha}, {@code sparsity} and {@code variant}, see {@link #rows}), so any of them can be the x
+ * axis, the category, the series or the value:
  * <ul>
  *   <li>{@link Kind#LINES}: the metric against a numeric field (e.g. accuracy against {@code input_length}, or
  *       against {@code alpha}), one line per series;</li>
@@ -89,7 +90,12 @@ public final class ReasonChart {
         }
     }
 
-    /** The rows of reasoning-run JSON files, one per test. */
+    /**
+     * The rows of reasoning-run JSON files, one per test, with three derived fields: {@code alpha} (the fraction of
+     * keys a {@code tokentopk}, {@code blocktopk} or {@code blockmask} fraction drops, or the feature mask's alpha),
+     * {@code sparsity} (the pattern's name, e.g. {@code tokentopk}) and {@code variant} ({@code sparsity}, with
+     * {@code + M_t} when the feature mask is on; {@code M_t} alone on dense attention).
+     */
     public static List<Map<String, Object>> rows(List<Path> files) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Path f : files) {
@@ -106,8 +112,15 @@ public final class ReasonChart {
                     base.put(e.getKey(), value(e.getValue()));
                 }
             }
-            // alpha: the fraction of keys or features dropped, whichever the run varied
+            // Derived fields: alpha, the fraction of keys or features dropped, whichever the run varied; sparsity,
+            // the attention pattern's name; variant, the pattern with the feature mask when there is one.
             base.put("alpha", alpha(base));
+            String attention = String.valueOf(base.get("attention"));
+            String sparsity = attention.contains(":") ? attention.substring(0, attention.indexOf(':')) : attention;
+            base.put("sparsity", sparsity);
+            Double mask = number(base.get("feature_mask"));
+            boolean masked = mask != null && mask > 0;
+            base.put("variant", masked ? (sparsity.equals("dense") ? "M_t" : sparsity + " + M_t") : sparsity);
             for (JsonNode t : run.get("tests")) {
                 Map<String, Object> row = new LinkedHashMap<>(base);
                 flatten(t, row);

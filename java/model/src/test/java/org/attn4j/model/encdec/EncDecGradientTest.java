@@ -73,6 +73,10 @@ class EncDecGradientTest {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> m.backward(new float[BATCH * LENGTH * VOCAB]));
             assertEquals("backward: the last forward pass was not run in a training mode", e.getMessage());
+            // generation overwrites what a training pass kept
+            m.forward(input, tokens, BATCH, INPUT, LENGTH, EncDecModel.Mode.TRAIN, null, null);
+            new EncDecGenerator(m).generate(input, BATCH, INPUT, new int[BATCH], 1, 2, DecodeAttention.asTrained());
+            assertThrows(IllegalStateException.class, () -> m.backward(new float[BATCH * LENGTH * VOCAB]));
             IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> m.forward(input,
                     new int[] {0, 1, 9, 0, 0, 0, 0, 0, 0, 0}, BATCH, INPUT, LENGTH, EncDecModel.Mode.EVAL, null,
                     null));
