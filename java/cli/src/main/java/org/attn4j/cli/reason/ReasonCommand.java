@@ -128,6 +128,13 @@ public final class ReasonCommand implements Callable<Integer> {
     boolean noStop;
     @Option(names = "--save", paramLabel = "DIR", description = "Save the trained model (safetensors + config.json).")
     Path save;
+    @Option(names = "--load", paramLabel = "DIR",
+            description = "Test a model saved with --save instead of training one; give the flags and --seed it was"
+                    + " trained with (so the test problems are the held-out ones).")
+    Path load;
+    @Option(names = "--test-repeats", paramLabel = "R",
+            description = "Time every test R times and keep the fastest (default 1).")
+    Integer testRepeats;
     @Option(names = "--json", paramLabel = "FILE", description = "Write the result with its tests and history.")
     Path json;
 
@@ -194,7 +201,8 @@ public final class ReasonCommand implements Callable<Integer> {
             o.decodeAttention(decode);
             o.testLengths(lengths(testLengths));
             o.stopAtConvergence(!noStop);
-            o.save(save).json(json);
+            set(testRepeats, o::testRepeats);
+            o.save(save).load(load).json(json);
             return o.validate();
         } catch (IllegalArgumentException e) {
             throw asCliError(e);
@@ -281,7 +289,8 @@ public final class ReasonCommand implements Callable<Integer> {
             Map.entry("weightDecay", "--weight-decay"), Map.entry("clipNorm", "--clip"),
             Map.entry("evalEvery", "--eval-every"), Map.entry("evalSize", "--eval-size"),
             Map.entry("testSize", "--test-size"), Map.entry("decodeAttention", "--decode-attention"),
-            Map.entry("testLengths", "--test-lengths"), Map.entry("threads", "--threads"));
+            Map.entry("testLengths", "--test-lengths"), Map.entry("threads", "--threads"),
+            Map.entry("load", "--load"), Map.entry("testRepeats", "--test-repeats"));
 
     private static <T> void set(T value, Consumer<T> setter) {
         if (value != null) {

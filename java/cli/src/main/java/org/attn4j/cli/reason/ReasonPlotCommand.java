@@ -46,6 +46,8 @@ public final class ReasonPlotCommand implements Callable<Integer> {
     List<String> where = new ArrayList<>();
     @Option(names = "--log-x", description = "Logarithmic x axis.")
     boolean logX;
+    @Option(names = "--log-y", description = "Logarithmic y axes (lines; a panel with values <= 0 stays linear).")
+    boolean logY;
     @Option(names = "--title", paramLabel = "TEXT", description = "Title before each panel's metric.")
     String title;
     @Option(names = "--png", paramLabel = "FILE", required = true, description = "The figure.")
@@ -75,7 +77,7 @@ public final class ReasonPlotCommand implements Callable<Integer> {
             }
         }
         try {
-            ReasonChart.write(png, new ReasonChart.Spec(k, x, y, series, filters, logX, title),
+            ReasonChart.write(png, new ReasonChart.Spec(k, x, y, series, filters, logX, logY, title),
                     ReasonChart.rows(files));
         } catch (IllegalArgumentException e) {
             String m = e.getMessage();

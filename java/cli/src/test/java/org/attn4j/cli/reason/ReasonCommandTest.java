@@ -90,6 +90,9 @@ class ReasonCommandTest {
         expectError("attn4j reason: --n: expected 2..64 cells (at most the symbols), got 100", "reason", "--task",
                 "pointer", "--n", "100");
         expectError("attn4j reason: --arch: expected encdec or gpt, got 't5'", "reason", "--arch", "t5");
+        expectError("attn4j reason: --test-repeats: expected >= 1, got 0", "reason", "--test-repeats", "0");
+        expectError("attn4j reason: --load: " + dir.resolve("none") + " is not a model directory", "reason",
+                "--load", dir.resolve("none").toString());
         expectError("attn4j reason-plot: --kind: expected lines or bars, got 'pie'", "reason-plot", "--kind", "pie",
                 "--x", "a", "--y", "b", "--png", dir.resolve("x.png").toString(), dir.resolve("none.json").toString());
     }

@@ -70,10 +70,11 @@ public final class ReasonChart {
      * @param series  the fields whose values, joined, name a series
      * @param where   keep only rows whose field has this value (as text)
      * @param logX    logarithmic x axis (lines)
+     * @param logY    logarithmic y axes (lines; panels of metrics with a value of 0 or less stay linear)
      * @param title   printed above every panel, before the metric's name
      */
     public record Spec(Kind kind, String x, List<String> metrics, List<String> series, Map<String, String> where,
-                       boolean logX, String title) {
+                       boolean logX, boolean logY, String title) {
         public Spec {
             if (kind == null) {
                 throw new IllegalArgumentException("kind: expected lines or bars, got null");
@@ -163,7 +164,7 @@ public final class ReasonChart {
                 .xAxisTitle(spec.x()).yAxisTitle(metric).build();
         style(c.getStyler());
         c.getStyler().setXAxisLogarithmic(spec.logX());
-        c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         c.getStyler().setMarkerSize(7);
         Map<String, TreeMap<Double, Double>> series = new LinkedHashMap<>();
         for (Map<String, Object> r : rows) {
@@ -174,6 +175,8 @@ public final class ReasonChart {
             }
             series.computeIfAbsent(seriesName(spec, r), k -> new TreeMap<>()).put(x, y);
         }
+        boolean positive = series.values().stream().allMatch(m -> m.values().stream().allMatch(v -> v > 0));
+        c.getStyler().setYAxisLogarithmic(spec.logY() && positive);
         int i = 0;
         for (Map.Entry<String, TreeMap<Double, Double>> e : series.entrySet()) {
             double[] xs = e.getValue().keySet().stream().mapToDouble(Double::doubleValue).toArray();

@@ -24,10 +24,24 @@ final class EncDecReasoner implements Reasoner {
     private final EncDecModel model;
     private final EncDecTrainer trainer;
 
-    EncDecReasoner(ReasoningTask task, ReasonOptions o, long totalSteps) {
+    EncDecReasoner(ReasoningTask task, ReasonOptions o, long totalSteps) throws IOException {
         this.task = task;
-        this.model = new EncDecModel(config(task, o), o.seed(), Parallel.of(o.threads()));
+        this.model = o.load() != null ? loaded(task, o) : new EncDecModel(config(task, o), o.seed(),
+                Parallel.of(o.threads()));
         this.trainer = new EncDecTrainer(model, o.lr(), o.weightDecay(), o.clipNorm(), totalSteps);
+    }
+
+    /** A saved model, which must be the one these options train (same task, sizes, attention, seed). */
+    private static EncDecModel loaded(ReasoningTask task, ReasonOptions o) throws IOException {
+        EncDecModel m = EncDecCheckpoint.load(o.load(), Parallel.of(o.threads())).model();
+        EncDecConfig expected = config(task, o);
+        if (!m.config().equals(expected)) {
+            EncDecConfig c = m.config();
+            m.close();
+            throw new IllegalArgumentException("load: the model in " + o.load() + " is not the one these flags train"
+                    + " (saved " + c + "; flags " + expected + ")");
+        }
+        return m;
     }
 
     /** The model a run of these options trains. */

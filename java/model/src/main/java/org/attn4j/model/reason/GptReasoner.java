@@ -36,12 +36,26 @@ final class GptReasoner implements Reasoner {
     private float[] dLogits = new float[0];
     private long step;
 
-    GptReasoner(ReasoningTask task, ReasonOptions o, long totalSteps) {
+    GptReasoner(ReasoningTask task, ReasonOptions o, long totalSteps) throws IOException {
         this.task = task;
         this.options = o;
-        this.model = new GptModel(config(task, o), o.seed(), Parallel.of(o.threads()));
+        this.model = o.load() != null ? loaded(task, o) : new GptModel(config(task, o), o.seed(),
+                Parallel.of(o.threads()));
         this.optimizer = AdamW.standard(model.parameters(), o.weightDecay());
         this.schedule = new LinearDecay(o.lr(), 0, totalSteps);
+    }
+
+    /** A saved GPT, which must be the one these options train. */
+    private static GptModel loaded(ReasoningTask task, ReasonOptions o) throws IOException {
+        GptModel m = Checkpoint.loadGpt(o.load(), Parallel.of(o.threads())).model();
+        GptConfig expected = config(task, o);
+        if (!m.config().equals(expected)) {
+            GptConfig c = m.config();
+            m.close();
+            throw new IllegalArgumentException("load: the model in " + o.load() + " is not the one these flags train"
+                    + " (saved " + c + "; flags " + expected + ")");
+        }
+        return m;
     }
 
     /** The sequence the GPT reads and writes: the rendered input, the prompt, the chain and the end token. */

@@ -69,6 +69,8 @@ public final class ReasonOptions {
     private int threads = Runtime.getRuntime().availableProcessors();
     private boolean stopAtConvergence = true;
     private Path save;
+    private Path load;
+    private int testRepeats = 1;
     private Path json;
 
     public ReasonOptions copy() {
@@ -106,6 +108,8 @@ public final class ReasonOptions {
         o.threads = threads;
         o.stopAtConvergence = stopAtConvergence;
         o.save = save;
+        o.load = load;
+        o.testRepeats = testRepeats;
         o.json = json;
         return o;
     }
@@ -149,6 +153,10 @@ public final class ReasonOptions {
         positive("evalSize", evalSize);
         positive("testSize", testSize);
         positive("threads", threads);
+        positive("testRepeats", testRepeats);
+        if (load != null && !java.nio.file.Files.isDirectory(load)) {
+            throw new IllegalArgumentException("load: " + load + " is not a model directory");
+        }
         if (maxSamples < 1) {
             throw new IllegalArgumentException("maxSamples: expected >= 1, got " + maxSamples);
         }
@@ -245,6 +253,7 @@ public final class ReasonOptions {
         decodeAttention.forEach(d -> decode.add(d.label()));
         m.put("decode_attention", decode);
         m.put("test_lengths", new ArrayList<>(testLengths));
+        m.put("loaded", load == null ? null : load.toString());
         return m;
     }
 
@@ -530,6 +539,26 @@ public final class ReasonOptions {
 
     public Path save() {
         return save;
+    }
+
+    /** Test a saved model instead of training one (its settings must fit the task). */
+    public ReasonOptions load(Path v) {
+        load = v;
+        return this;
+    }
+
+    public Path load() {
+        return load;
+    }
+
+    /** Times each test this many times and keeps the fastest (the answers are the same every time). */
+    public ReasonOptions testRepeats(int v) {
+        testRepeats = v;
+        return this;
+    }
+
+    public int testRepeats() {
+        return testRepeats;
     }
 
     public ReasonOptions json(Path v) {

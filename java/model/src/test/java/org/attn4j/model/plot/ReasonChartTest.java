@@ -42,15 +42,15 @@ class ReasonChartTest {
 
         Path png = dir.resolve("f.png");
         ReasonChart.write(png, new ReasonChart.Spec(ReasonChart.Kind.LINES, "input_length", List.of("accuracy"),
-                List.of("decode_attention"), Map.of(), true, "t"), rows);
+                List.of("decode_attention"), Map.of(), true, true, "t"), rows);
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(ReasonChart.PANEL_WIDTH, img.getWidth());
         ReasonChart.write(png, new ReasonChart.Spec(ReasonChart.Kind.BARS, "variant", List.of("accuracy", "alpha"),
-                List.of("task"), Map.of("decode_attention", "as trained"), false, null), rows);
+                List.of("task"), Map.of("decode_attention", "as trained"), false, false, null), rows);
         assertEquals(2 * ReasonChart.PANEL_WIDTH, ImageIO.read(png.toFile()).getWidth());
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> ReasonChart.write(png,
                 new ReasonChart.Spec(ReasonChart.Kind.BARS, "task", List.of("accuracy"), List.of(),
-                        Map.of("input_length", "32"), false, null), rows));
+                        Map.of("input_length", "32"), false, false, null), rows));
         assertTrue(none.getMessage().startsWith("where: no row"), none.getMessage());
     }
 

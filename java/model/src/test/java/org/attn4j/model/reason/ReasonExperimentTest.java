@@ -62,6 +62,32 @@ class ReasonExperimentTest {
         }
         assertTrue(Files.isRegularFile(dir.resolve("m").resolve(EncDecCheckpoint.WEIGHTS)));
         EncDecCheckpoint.load(dir.resolve("m"), Parallel.serial()).model().close();
+
+        // The saved model, tested again without training: the same answers on the same held-out problems.
+        ReasonResult again = ReasonExperiment.run(o.copy().save(null).json(null).load(dir.resolve("m"))
+                .testRepeats(2), ProgressListener.NONE);
+        assertEquals(0, again.samplesSeen(), "a loaded model is not trained");
+        assertEquals(r.accuracy(), again.accuracy(), 0);
+        assertEquals(r.exactMatch(), again.exactMatch(), 0);
+        assertEquals(r.tests().get(1).accuracy(), again.tests().get(1).accuracy(), 0);
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class, () -> ReasonExperiment.run(
+                o.copy().save(null).json(null).load(dir.resolve("m")).dim(16), ProgressListener.NONE));
+        assertTrue(other.getMessage().startsWith("load: the model in "), other.getMessage());
+    }
+
+    @Test
+    void fastestKeepsTheAnswersAndTheSmallerTimes() {
+        TestResult a = new TestResult("as trained", 8, 10, 0.5, 0.4, 3.0, 0.25, java.util.Map.of(), 2.0, 1.5, 0.5,
+                1.5, 1.0);
+        TestResult b = new TestResult("as trained", 8, 10, 0.5, 0.4, 3.0, 0.25, java.util.Map.of(), 1.0, 1.75, 0.25,
+                0.75, 1.0);
+        TestResult f = ReasonExperiment.fastest(a, b);
+        assertEquals(1.0, f.msPerProblem(), 0);
+        assertEquals(1.5, f.cpuMsPerProblem(), 0);
+        assertEquals(0.25, f.encodeMsPerProblem(), 0);
+        assertEquals(0.75, f.decodeMsPerProblem(), 0);
+        assertEquals(0.5, f.accuracy(), 0);
+        assertEquals(3.0, f.cotLength(), 0);
     }
 
     @Test
@@ -140,6 +166,15 @@ class ReasonExperimentTest {
         IllegalArgumentException block = assertThrows(IllegalArgumentException.class,
                 () -> small().arch(ReasonOptions.Arch.GPT).attention(Sparsity.blockTopK(2, 4)).validate());
         assertTrue(block.getMessage().startsWith("attention: the gpt architecture"), block.getMessage());
+    }
+
+    @Test
+    void loadAndTestRepeatsAreChecked(@TempDir Path dir) {
+        assertMessage("load: " + dir.resolve("none") + " is not a model directory",
+                small().task("pointer").load(dir.resolve("none")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> small().task("pointer").testRepeats(0).validate());
+        assertTrue(e.getMessage().startsWith("testRepeats: "), e.getMessage());
     }
 
     private static void assertMessage(String expected, ReasonOptions o) {
