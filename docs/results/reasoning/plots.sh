@@ -6,7 +6,14 @@ ROOT="$(cd "$HERE/../../.." && pwd)"
 JAR="${JAR:-$ROOT/java/cli/target/attn4j-cli.jar}"
 [ -f "$JAR" ] || "$ROOT/attn4j" --version > /dev/null
 cd "$HERE"
-plot() { java -jar "$JAR" reason-plot "$@"; }
+# plot FLAGS... --png FILE RUNS...: one figure; skipped (with a line) when no run file exists yet
+plot() {
+  local last="${*: -1}"
+  case "$last" in
+    *.json) java -jar "$JAR" reason-plot "$@" ;;
+    *) echo "skipped (no runs yet): $*" ;;
+  esac
+}
 # the given files that exist (a pattern that matches nothing is dropped)
 existing() { for f in "$@"; do [ -f "$f" ] && echo "$f"; done; }
 TRAINED="decode_attention=as trained"
