@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The experiments of docs/results/reasoning/README.md: every run of `./attn4j reason`, one JSON (and a log) each in
 # runs/. A run whose JSON exists is skipped, so the script resumes where it stopped. Usage, from anywhere:
-#   docs/results/reasoning/run.sh [core|length|alpha|static|gpt|normalizers|seeds|all]
+#   docs/results/reasoning/run.sh [core|more|length|alpha|static|gpt|normalizers|seeds|all]
 # JAR=... runs another build of the command line (default: the repository's, built by ./attn4j on first use);
 # COMMIT=... names the commit that jar was built from in runs/commands.txt (default: the work tree's HEAD).
 # Every run is niced (19): the runs of the README shared 2 cores with other work, so their wall and CPU times
@@ -131,8 +131,28 @@ core() {
   run sum-gpt "${SUM[@]}" --arch gpt
 }
 
+# After the core set, in the time left: the two runs of it that were still learning at 60 000 samples, given
+# 150 000; seeds 1 and 2 of pointer dense and token top-k 0.5; static against dynamic on parity and the sum.
+more() {
+  local long=("${POINTER[@]/60000/150000}")
+  run pointer-out-sparsemax-150k "${long[@]}" --output sparsemax
+  run pointer-blocktopk0.5-150k "${long[@]}" --attention blocktopk:0.5,2
+  seeds
+  for p in dense window2 tokentopk0.5; do
+    case "$p" in
+      dense) run parity-dense "${PARITY[@]}" --attention dense ;;
+      window2) run parity-window2 "${PARITY[@]}" --attention window:2,1 ;;
+      tokentopk0.5) run parity-tokentopk0.5 "${PARITY[@]}" --attention tokentopk:0.5 ;;
+    esac
+  done
+  run parity-blockmask0.5 "${PARITY[@]}" --attention blockmask:0.5,2
+  run parity-blocktopk0.5 "${PARITY[@]}" --attention blocktopk:0.5,2
+  run sum-blockmask0.5 "${SUM[@]}" --attention blockmask:0.5,2
+  run sum-blocktopk0.5 "${SUM[@]}" --attention blocktopk:0.5,2
+}
+
 case "${1:-all}" in
-  core) core ;; length) length ;; alpha) alpha ;; static) static ;; gpt) gpt ;; normalizers) normalizers ;; seeds) seeds ;;
+  core) core ;; more) more ;; length) length ;; alpha) alpha ;; static) static ;; gpt) gpt ;; normalizers) normalizers ;; seeds) seeds ;;
   all) length; alpha; static; gpt; normalizers; seeds ;;
-  *) echo "usage: $0 [core|length|alpha|static|gpt|normalizers|seeds|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [core|more|length|alpha|static|gpt|normalizers|seeds|all]" >&2; exit 2 ;;
 esac
