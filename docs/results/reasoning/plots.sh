@@ -21,9 +21,12 @@ TRAINED="decode_attention=as trained"
 # Length scaling: the dense model reasoning through each decode-time attention; the models trained sparse.
 plot --kind lines --x input_length --y accuracy,attended_fraction,cpu_ms_per_problem --series decode_attention \
   --log-x --title "pointer, trained dense on 16 cells" --png length-dense.png runs/length-dense.json
+# Models trained sparse at the length runs' sizes, with the dense one (drawn once one of them exists).
 mapfile -t files < <(existing runs/length-*.json)
-plot --kind lines --x input_length --y accuracy,attended_fraction,cpu_ms_per_problem --series attention \
-  --where "$TRAINED" --log-x --title "pointer, trained and tested with" --png length-trained.png "${files[@]}"
+if [ "${#files[@]}" -gt 1 ]; then
+  plot --kind lines --x input_length --y accuracy,attended_fraction,cpu_ms_per_problem --series attention \
+    --where "$TRAINED" --log-x --title "pointer, trained and tested with" --png length-trained.png "${files[@]}"
+fi
 
 # alpha ablation, per task.
 for task in pointer sum; do
@@ -48,6 +51,7 @@ plot --kind bars --x task --y accuracy,samples_seen,cpu_ms_per_problem --series 
   --title "encdec vs gpt (dense)" --png encdec-gpt.png "${files[@]}"
 
 # Output layer and attention normaliser.
-mapfile -t files < <(existing runs/{pointer,parity,sum}-dense.json runs/*-out-sparsemax.json runs/*-attn-*.json)
+# (pointer chasing; the sparsemax output's run with the budget of 150,000, the one that converged)
+mapfile -t files < <(existing runs/pointer-dense.json runs/pointer-out-sparsemax-150k.json runs/pointer-attn-*.json)
 plot --kind bars --x task --y accuracy,samples_seen,output_support --series output,normalizer --where "$TRAINED" \
-  --title "normalisers" --png normalizers.png "${files[@]}"
+  --title "output, attention" --png normalizers.png "${files[@]}"
