@@ -9,6 +9,8 @@ import org.attn4j.cli.parity.LogitsCommand;
 import org.attn4j.cli.parity.ParityCommand;
 import org.attn4j.cli.parity.SweepCommand;
 import org.attn4j.cli.parity.ThroughputCommand;
+import org.attn4j.cli.reason.ReasonCommand;
+import org.attn4j.cli.reason.ReasonPlotCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +37,8 @@ import picocli.CommandLine.ScopeType;
             SweepCommand.class,
             ThroughputCommand.class,
             LogitsCommand.class,
+            ReasonCommand.class,
+            ReasonPlotCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
