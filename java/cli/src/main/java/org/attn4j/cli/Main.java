@@ -2,6 +2,8 @@ package org.attn4j.cli;
 
 import java.io.PrintWriter;
 import org.attn4j.bench.cli.BenchCommand;
+import org.attn4j.cli.alicot.AlicotCommand;
+import org.attn4j.cli.alicot.AlicotFiguresCommand;
 import org.attn4j.cli.demo.DemoCommand;
 import org.attn4j.cli.parity.LogitsCommand;
 import org.attn4j.cli.parity.ParityCommand;
@@ -31,6 +33,8 @@ import picocli.CommandLine.ScopeType;
             SweepCommand.class,
             ThroughputCommand.class,
             LogitsCommand.class,
+            AlicotCommand.class,
+            AlicotFiguresCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",
