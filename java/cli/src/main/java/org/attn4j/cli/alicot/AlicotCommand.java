@@ -160,6 +160,8 @@ public final class AlicotCommand implements Callable<Integer> {
         m.put("samples_seen", r.samplesSeen());
         m.put("decode_steps", r.decodeSteps());
         m.put("ms_per_problem", r.msPerProblem());
+        m.put("explicit_ms_per_problem", r.explicitMsPerProblem());
+        m.put("paired_speedup", r.pairedSpeedup());
         m.put("probe_own", r.probeOwn());
         m.put("seconds", r.seconds());
         m.put("attention", r.attention());

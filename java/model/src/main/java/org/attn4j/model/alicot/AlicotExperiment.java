@@ -45,7 +45,9 @@ public final class AlicotExperiment {
         ReasoningLayout layout = options.layout(task);
         AlicotData data = new AlicotData(task, vocabulary, options.evalSize(), heldOutSeed, trainingSeed);
         List<BoolDag> heldOut = data.heldOut();
-        GptConfig config = GptConfig.of(vocabulary.size(), layout.length(), options.dim(), options.layers(),
+        // Every mode gets positions for the explicit chain (the same model family; latent runs also time it).
+        int context = Math.max(layout.length(), vocabulary.promptLength() + vocabulary.steps());
+        GptConfig config = GptConfig.of(vocabulary.size(), context, options.dim(), options.layers(),
                 options.heads()).withMlpHidden(options.effectiveMlpHidden());
         String label = String.format(Locale.ROOT, "alicot inputs=%d depth=%d %s%s seed %d", options.inputs(),
                 options.depth(), options.mode().label(), options.mode().continuous()
@@ -101,15 +103,21 @@ public final class AlicotExperiment {
             Decoding last = Decoding.run(model, vocabulary, layout, heldOut, EVAL_CHUNK, keepStates);
             double[][] probe = keepStates ? probes(last, heldOut, vocabulary, options.dim()) : null;
             double[] probeOwn = keepStates ? probeOwn(probe, layout, options.ratio()) : null;
-            DecodeTiming timing = options.timingProblems() > 0
-                    ? DecodeTiming.measure(model, vocabulary, layout, heldOut, options.timingProblems()) : null;
+            // Latent runs also time an explicit chain of the task's length with the same model, interleaved.
+            ReasoningLayout explicit = layout.mode().continuous()
+                    ? ReasoningLayout.of(AlicotMode.EXPLICIT, vocabulary, 0) : null;
+            DecodeTiming timing = options.timingProblems() > 0 ? DecodeTiming.measure(model, vocabulary, layout,
+                    explicit, heldOut, options.timingProblems()) : null;
             AlicotResult result = new AlicotResult(options.inputs(), options.depth(), options.fanIn(),
                     options.mode().label(), layout.latents(), options.ratio(), options.seed(), task.toString(),
                     layout.steps(), last.accuracy(heldOut),
                     last.chainAccuracy(heldOut, vocabulary, layout), last.stepAccuracy(heldOut, vocabulary, layout),
                     sampleComplexity != null, sampleComplexity, seen, options.target(), layout.decodeSteps(),
                     timing == null ? null : timing.medianMs(), timing == null ? null : timing.meanMs(),
-                    timing == null ? null : timing.promptMs(), options.timingProblems(), probe, probeOwn,
+                    timing == null ? null : timing.promptMs(), timing == null || explicit == null ? null
+                            : timing.pairedMedianMs(), timing == null || explicit == null ? null
+                            : timing.pairedMedianMs() / timing.medianMs(),
+                    timing == null ? null : nullIfNaN(timing.loadAverage()), options.timingProblems(), probe, probeOwn,
                     options.layers(), options.heads(), options.dim(), config.parameterCount(), options.lr(),
                     options.batch(), options.maxSamples(), options.evalSize(), (System.nanoTime() - start) / 1e9,
                     trainSeconds, cpuSeconds() - cpuStart, trainSeconds > 0 ? seen / trainSeconds : 0,
@@ -166,6 +174,10 @@ public final class AlicotExperiment {
             own[j] = s / (to - from);
         }
         return own;
+    }
+
+    private static Double nullIfNaN(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     private static String line(String label, long seen, long budget, double loss, double accuracy, long start) {

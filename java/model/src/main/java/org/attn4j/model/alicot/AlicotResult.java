@@ -19,6 +19,11 @@ import java.util.Map;
  * @param msPerProblem      median wall time to answer one problem alone (batch 1, KV cache, prompt included)
  * @param msPerProblemMean  mean of the same
  * @param promptMs          median time of the prompt's pass alone (the part every mode shares)
+ * @param explicitMsPerProblem latent modes: median time of an explicit chain of the task's length decoded by the same
+ *                          model, each problem right after its latent decoding (same machine load); null otherwise
+ * @param pairedSpeedup     {@code explicitMsPerProblem / msPerProblem}: the latent decoding's speedup; null otherwise
+ * @param loadAverage       the system's one-minute load average when the timing ended (2 cores: above 2 means the
+ *                          timed process shared them), or null where unknown
  * @param probe             {@code [state j][step i]}: held-out accuracy of a linear probe reading chain step
  *                          {@code i}'s value (last column: the answer) off the hidden state of row {@code P-1+j} (the
  *                          state a latent mode feeds back as thought {@code j}); null without reasoning positions
@@ -30,7 +35,8 @@ public record AlicotResult(int inputs, int depth, int fanIn, String mode, int la
                            String task, int steps,
                            double accuracy, Double chainAccuracy, double[] stepAccuracy, boolean converged,
                            Long sampleComplexity, long samplesSeen, double target, int decodeSteps,
-                           Double msPerProblem, Double msPerProblemMean, Double promptMs, int timingProblems,
+                           Double msPerProblem, Double msPerProblemMean, Double promptMs,
+                           Double explicitMsPerProblem, Double pairedSpeedup, Double loadAverage, int timingProblems,
                            double[][] probe, double[] probeOwn, int layers, int heads, int dim, long parameters,
                            double lr, int batch, long budget, int evalSize, double seconds, double trainSeconds,
                            double cpuSeconds, double samplesPerSecond, String attention, int threads, String date,

@@ -14,8 +14,8 @@ public final class AlicotSummary {
     public static String markdown(List<AlicotResult> runs) {
         StringBuilder sb = new StringBuilder();
         sb.append("| depth | chain steps | condition | latents | seeds | accuracy | sample complexity | decode steps"
-                + " | ms per problem | probe, own steps (mean over states) | CPU s |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | ms per problem | paired speedup over explicit | probe, own steps (mean over states) | CPU s |\n");
+        sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         Map<Integer, Map<AlicotCondition, List<AlicotResult>>> byDepth = new TreeMap<>();
         for (Map.Entry<AlicotCondition, TreeMap<Integer, List<AlicotResult>>> e : AlicotFigures.grid(runs)
                 .entrySet()) {
@@ -34,18 +34,21 @@ public final class AlicotSummary {
                 StringJoiner sc = new StringJoiner(", ");
                 StringJoiner ms = new StringJoiner(", ");
                 StringJoiner probe = new StringJoiner(", ");
+                StringJoiner speedup = new StringJoiner(", ");
                 double cpu = 0;
                 for (AlicotResult r : rs) {
                     seeds.add(Long.toString(r.seed()));
                     acc.add(String.format(Locale.ROOT, "%.3f", Math.floor(r.accuracy() * 1000) / 1000));
                     sc.add(r.sampleComplexity() == null ? "> " + r.budget() : Long.toString(r.sampleComplexity()));
                     ms.add(r.msPerProblem() == null ? "-" : String.format(Locale.ROOT, "%.2f", r.msPerProblem()));
+                    speedup.add(r.pairedSpeedup() == null ? "-" : String.format(Locale.ROOT, "%.2f",
+                            r.pairedSpeedup()));
                     probe.add(r.probeOwn() == null ? "-" : String.format(Locale.ROOT, "%.2f", mean(r.probeOwn())));
                     cpu += r.cpuSeconds();
                 }
-                sb.append(String.format(Locale.ROOT, "| %d | %d | %s | %d | %s | %s | %s | %d | %s | %s | %.0f |%n",
+                sb.append(String.format(Locale.ROOT, "| %d | %d | %s | %d | %s | %s | %s | %d | %s | %s | %s | %.0f |%n",
                         d.getKey(), first.steps(), e.getKey().label(), first.latents(), seeds, acc, sc,
-                        first.decodeSteps(), ms, probe, cpu));
+                        first.decodeSteps(), ms, speedup, probe, cpu));
             }
         }
         return sb.toString();

@@ -89,10 +89,10 @@ public final class AlicotTrainer {
     }
 
     /** Tokens, targets and (for latent modes) the input rows of one batch. */
-    private record Sequences(int batch, int[] tokens, int[] targets, float[] embeddings) {
+    record Sequences(int batch, int[] tokens, int[] targets, float[] embeddings) {
     }
 
-    private Sequences sequences(List<BoolDag> batch) {
+    Sequences sequences(List<BoolDag> batch) {
         if (batch.isEmpty()) {
             throw new IllegalArgumentException("batch: expected at least one problem, got none");
         }
