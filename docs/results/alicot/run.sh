@@ -17,25 +17,28 @@ run() { # name, then the alicot flags
   nice -n 10 java -jar "$jar" alicot "${common[@]}" "$@" --json "$runs/$name.json" 2>&1 | tail -n 3
 }
 
-phase() { # seed, depths for the latent modes
-  local s="$1"; shift
-  for d in 1 2 3 4 6; do
-    run "d$d-none-s$s" --depth "$d" --mode none --seed "$s"
-    run "d$d-explicit-s$s" --depth "$d" --mode explicit --seed "$s"
-  done
-  for d in "$@"; do
-    for r in 1 2 4; do
-      run "d$d-aligned-r$r-s$s" --depth "$d" --mode aligned --ratio "$r" --seed "$s"
-    done
+latent_modes() { # seed, depth
+  local s="$1" d="$2"
+  run "d$d-none-s$s" --depth "$d" --mode none --seed "$s"
+  run "d$d-explicit-s$s" --depth "$d" --mode explicit --seed "$s"
+  for r in 1 2 4; do
+    run "d$d-aligned-r$r-s$s" --depth "$d" --mode aligned --ratio "$r" --seed "$s"
   done
 }
 
 for p in "${@:-main}"; do
   case "$p" in
-    main)   # seed 0: every condition; the unaligned latents with one thought per two chain steps
-            phase 0 2 4 6
-            for d in 2 4 6; do run "d$d-latent-r2-s0" --depth "$d" --mode latent --ratio 2 --seed 0; done ;;
-    seed1)  phase 1 2 4 6
+    main)   # seed 0, the most telling depth first: every condition; the unaligned latents with one thought per
+            # two chain steps (as many as aligned r=2)
+            for d in 4 2 6; do
+              latent_modes 0 "$d"
+              run "d$d-latent-r2-s0" --depth "$d" --mode latent --ratio 2 --seed 0
+            done
+            for d in 1 3; do
+              run "d$d-none-s0" --depth "$d" --mode none --seed 0
+              run "d$d-explicit-s0" --depth "$d" --mode explicit --seed 0
+            done ;;
+    seed1)  for d in 4 2 6; do latent_modes 1 "$d"; done
             run "d4-latent-r2-s1" --depth 4 --mode latent --ratio 2 --seed 1 ;;
     latent-m) # the unaligned latents with as many thoughts as aligned r=1 and r=4 use
             run "d4-latent-r1-s0" --depth 4 --mode latent --ratio 1 --seed 0
