@@ -282,15 +282,18 @@ int32_t queue_forward(const ForwardArgs& a, const DevicePlan& plan, cudaStream_t
 
     const bool sparse = a.normalizer != ATTN4J_SOFTMAX;
     if (sparse) {
-        void* tau;
+        void *tau, *row_max;
         ATTN4J_TRY(ws.take(4 * rows, &tau), "sparse threshold: cudaMallocAsync");
+        ATTN4J_TRY(ws.take(4 * rows, &row_max), "sparse threshold: cudaMallocAsync");
         ThresholdOutputs o;
         o.row_tau = static_cast<float*>(tau);
+        o.row_max = static_cast<float*>(row_max);
         o.max_passes = 16;
         ATTN4J_TRY(fp16 ? launch_sparse_tau_f16(a.head_dim, p, o, items, stream)
                         : launch_sparse_tau_bf16(a.head_dim, p, o, items, stream),
                    "sparse normalizer thresholds");
         p.row_tau = o.row_tau;
+        p.row_max = o.row_max;
     }
     if (int32_t r = record(events.thresholds, stream)) {
         return r;

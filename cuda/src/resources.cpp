@@ -39,24 +39,28 @@ cudaError_t free_after_uses(void* memory, const LastUses& uses) {
 
 Allocation::~Allocation() {
     if (memory != nullptr) {
+        cudaSetDevice(device);
         free_after_uses(memory, uses);  // nobody is left to tell of a failure: the context is then broken anyway
     }
 }
 
 DevicePlan::~DevicePlan() {
     if (buffer != nullptr) {
+        cudaSetDevice(summary.device);
         free_after_uses(buffer, uses);
     }
 }
 
 StreamObject::~StreamObject() {
     if (stream != nullptr) {
+        cudaSetDevice(device);
         cudaStreamDestroy(stream);  // work already queued still runs
     }
 }
 
 EventObject::~EventObject() {
     if (event != nullptr) {
+        cudaSetDevice(device);
         cudaEventDestroy(event);
     }
 }

@@ -217,8 +217,8 @@ int32_t attn4j_free(int32_t device, int64_t ptr) {
     if (ptr == 0) {
         return ATTN4J_OK;
     }
-    if (int32_t r = check_device(device)) {
-        return r;
+    if (device < 0) {
+        return fail(ATTN4J_ERR_INVALID_ARGUMENT, "device: expected >= 0, got " + std::to_string(device));
     }
     auto a = Resources::instance().remove_allocation(ptr);
     if (!a) {

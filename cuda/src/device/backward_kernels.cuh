@@ -128,13 +128,13 @@ __global__ void __launch_bounds__(kThreads) backward_kernel(const BackwardParams
                     load_a_fragments<D>(vf, v_s + 16 * warp * S::kStride, lane);
                     mma_abt<D, 4, T>(dpt, vf, do_s + qoff * S::kStride, lane);
                 }
-                // dS^T = P^T (dP^T - D).
+                // dS^T = P^T (dP^T - D); exactly 0 where P is 0 (a NaN row's D must not reach the keys it masks).
 #pragma unroll
                 for (int nt = 0; nt < 4; ++nt) {
 #pragma unroll
                     for (int i = 0; i < 4; ++i) {
                         const int qi = qoff + 8 * nt + frag::acc_col(lane, i);
-                        dpt[nt][i] = st[nt][i] * (dpt[nt][i] - dsum_s[qi]);
+                        dpt[nt][i] = st[nt][i] != 0.0f ? st[nt][i] * (dpt[nt][i] - dsum_s[qi]) : 0.0f;
                     }
                 }
                 // dK += dS^T Q.

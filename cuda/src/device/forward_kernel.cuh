@@ -3,7 +3,8 @@
 // then full tiles with none), loading each K and V tile once with cp.async while the previous product runs.
 // Softmax keeps a running maximum and sum per row (online softmax); sparsemax and entmax-1.5 read the per-row
 // threshold found by the threshold kernel and accumulate only the support. Empty tiles are never listed, so never
-// loaded.
+// loaded. Non-finite scores follow the SPEC: a row with an allowed NaN or +inf score, or with only -inf scores, is
+// NaN in O and LSE; a row with nothing allowed is 0 and -inf.
 #pragma once
 
 #include <cmath>
@@ -58,7 +59,8 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(const ForwardParams p
     row[0] = q0 + 16 * warp + (lane >> 2);
     row[1] = row[0] + 8;
     uint64_t keep_from[2] = {0, 0};
-    float tau[2] = {0.0f, 0.0f};
+    float tau[2] = {0.0f, 0.0f};     // sparse: the threshold relative to the row's maximum, in units of x
+    float x_max[2] = {0.0f, 0.0f};   // sparse: the row's maximum of x over its kept scores
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
         const bool in = row[r] < p.nq;
@@ -67,8 +69,13 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(const ForwardParams p
         }
         if (kSparse) {
             tau[r] = in ? p.row_tau[w.bh * p.nq + row[r]] : INFINITY;
+            x_max[r] = in ? p.row_max[w.bh * p.nq + row[r]] : 0.0f;
         }
     }
+    // Per row, over its kept keys: any kept at all, any score NaN or +inf, any score above -inf.
+    int seen[2] = {0, 0};
+    int non_finite[2] = {0, 0};
+    int finite[2] = {0, 0};
 
     float o[D / 8][4];
 #pragma unroll
@@ -120,8 +127,14 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(const ForwardParams p
                 if (p.token_threshold != nullptr) {
                     keep = keep && token_rank_key(sc, j) >= keep_from[r];
                 }
+                if (keep) {
+                    seen[r] = 1;
+                    non_finite[r] |= !(sc < INFINITY);
+                    finite[r] |= sc > -INFINITY;
+                }
                 if (kSparse) {
-                    float x = fmaxf(sc * x_scale - tau[r], 0.0f);
+                    // Relative to the row's maximum, so that huge scores keep their precision.
+                    float x = fmaxf((sc * x_scale - x_max[r]) - tau[r], 0.0f);
                     x = p.sparse_power == 2 ? x * x : x;
                     s[nt][i] = keep ? x : 0.0f;
                 } else {
@@ -176,11 +189,18 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(const ForwardParams p
         __syncthreads();  // every warp is done with V(it) before the next V load
     }
 
-    // Epilogue: O = acc / l (0 for rows with nothing allowed), LSE = m + log l (-inf then).
+    // Epilogue: O = acc / l and LSE = m + log l; 0 and -inf for a row with nothing allowed; NaN for a row with an
+    // allowed NaN or +inf score or only -inf scores (never mistaken for an empty row).
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
+        // Every lane of the warp takes part in every shuffle: no short-circuit around them.
         const float total = quad_sum(l[r]);
-        const float inv = total > 0.0f ? 1.0f / total : 0.0f;
+        const int any_kept = quad_sum(seen[r]);
+        const int any_non_finite = quad_sum(non_finite[r]);
+        const int any_finite = quad_sum(finite[r]);
+        const bool any = any_kept > 0;
+        const bool nan_row = any && (any_non_finite > 0 || any_finite == 0);
+        const float inv = nan_row ? NAN : (total > 0.0f ? 1.0f / total : 0.0f);
         if (row[r] >= p.nq) {
             continue;
         }
@@ -188,10 +208,11 @@ __global__ void __launch_bounds__(kThreads) forward_kernel(const ForwardParams p
 #pragma unroll
         for (int dt = 0; dt < D / 8; ++dt) {
             const int col = 8 * dt + 2 * (lane & 3);
-            store2(p.o, base + col, p.out_dtype, o[dt][2 * r] * inv, o[dt][2 * r + 1] * inv);
+            // A row with nothing allowed is exactly 0, whatever the masked keys' values did to its accumulator.
+            store2(p.o, base + col, p.out_dtype, any ? o[dt][2 * r] * inv : 0.0f, any ? o[dt][2 * r + 1] * inv : 0.0f);
         }
         if (!kSparse && p.lse != nullptr && (lane & 3) == 0) {
-            p.lse[w.bh * p.nq + row[r]] = total > 0.0f ? m[r] + logf(total) : -INFINITY;
+            p.lse[w.bh * p.nq + row[r]] = nan_row ? NAN : (total > 0.0f ? m[r] + logf(total) : -INFINITY);
         }
     }
 }

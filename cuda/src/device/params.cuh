@@ -32,14 +32,16 @@ struct ForwardParams {
     TileListView rows;              // which key tiles each query tile visits
     const int32_t* schedule = nullptr;  // work item -> (b * Hq + h) * qtiles + qt; null: identity
     const uint64_t* token_threshold = nullptr;  // token top-k: keep keys whose rank key >= this, per query row
-    const float* row_tau = nullptr;             // sparse normalizers: tau per query row, in units of x
+    const float* row_tau = nullptr;             // sparse normalizers: tau per query row, in units of x, relative to
+    const float* row_max = nullptr;             // ...the row's maximum of x over its kept scores
     int32_t sparse_power = 1;                   // 1 sparsemax (x = s), 2 entmax-1.5 (x = s / 2)
 };
 
 /** Outputs of the threshold kernels, per query row [B, Hq, Nq]. */
 struct ThresholdOutputs {
     uint64_t* token_threshold = nullptr;
-    float* row_tau = nullptr;
+    float* row_tau = nullptr;   // relative to row_max
+    float* row_max = nullptr;
     int32_t token_k = 0;
     int32_t max_passes = 0;
 };

@@ -278,9 +278,13 @@ __global__ void __launch_bounds__(kThreads) sparse_tau_kernel(const ForwardParam
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
         if (row[r] < p.nq && (lane & 3) == 0) {
-            // tau = +inf for a row with nothing allowed (mx = -inf): every weight is then 0, never NaN.
+            // Stored relative to the row maximum (the output pass subtracts the maximum first, keeping precision
+            // for huge scores). tau = +inf for a row with nothing allowed or only -inf scores: every weight is then
+            // 0, never NaN (the output pass decides what such a row is).
             const float shifted = search[r].done ? search[r].tau : search[r].lo;
-            out.row_tau[w.bh * p.nq + row[r]] = mx[r] == -INFINITY ? INFINITY : mx[r] + shifted;
+            const bool none = mx[r] == -INFINITY;
+            out.row_tau[w.bh * p.nq + row[r]] = none ? INFINITY : shifted;
+            out.row_max[w.bh * p.nq + row[r]] = none ? 0.0f : mx[r];
         }
     }
 }
