@@ -2,47 +2,50 @@
 # The recorded alicot experiments (docs/results/alicot/README.md): every run writes runs/<name>.json; a run whose JSON
 # exists is skipped, so the script resumes. Runs one at a time, niced, on a copy of the CLI jar (so that rebuilding
 # the project meanwhile does not change the code under a run). Usage: docs/results/alicot/run.sh [phase...]
+# Phases, in the order they were run: main (seed 0), seed1 (a second task and initialisation at depth 4), extra (runs
+# the recorded set does not have yet: see the README's "Not run").
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 jar="${ALICOT_JAR:-$root/java/cli/target/attn4j-cli.jar}"
 runs="$here/runs"
 mkdir -p "$runs"
+copy="$(mktemp -d)/attn4j-cli.jar"
+cp "$jar" "$copy"
 common=(--inputs 8 --fan-in 2 --max-samples 100000 --threads 2)
 
 run() { # name, then the alicot flags
   local name="$1"; shift
   if [[ -f "$runs/$name.json" ]]; then echo "skip $name"; return; fi
-  echo "=== $name: $* ($(date -u +%H:%M:%S))"
-  nice -n 10 java -jar "$jar" alicot "${common[@]}" "$@" --json "$runs/$name.json" 2>&1 | tail -n 3
+  echo "=== $name: $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1-3 /proc/loadavg))"
+  nice -n 19 java -jar "$copy" alicot "${common[@]}" "$@" --json "$runs/$name.json" 2>&1 | tail -n 3
 }
 
-latent_modes() { # seed, depth
-  local s="$1" d="$2"
-  run "d$d-none-s$s" --depth "$d" --mode none --seed "$s"
-  run "d$d-explicit-s$s" --depth "$d" --mode explicit --seed "$s"
-  for r in 1 2 4; do
-    run "d$d-aligned-r$r-s$s" --depth "$d" --mode aligned --ratio "$r" --seed "$s"
+conditions() { # seed, depth, then the conditions: none explicit latent aligned1 aligned2 aligned4
+  local s="$1" d="$2"; shift 2
+  for c in "$@"; do
+    case "$c" in
+      none|explicit) run "d$d-$c-s$s" --depth "$d" --mode "$c" --seed "$s" ;;
+      latent)        run "d$d-latent-r2-s$s" --depth "$d" --mode latent --ratio 2 --seed "$s" ;;  # m as aligned r=2
+      aligned*)      local r="${c#aligned}"
+                     run "d$d-aligned-r$r-s$s" --depth "$d" --mode aligned --ratio "$r" --seed "$s" ;;
+    esac
   done
 }
 
 for p in "${@:-main}"; do
   case "$p" in
-    main)   # seed 0, the most telling depth first: every condition; the unaligned latents with one thought per
-            # two chain steps (as many as aligned r=2)
-            for d in 4 2 6; do
-              latent_modes 0 "$d"
-              run "d$d-latent-r2-s0" --depth "$d" --mode latent --ratio 2 --seed 0
-            done
-            for d in 1 3; do
-              run "d$d-none-s0" --depth "$d" --mode none --seed 0
-              run "d$d-explicit-s0" --depth "$d" --mode explicit --seed 0
-            done ;;
-    seed1)  for d in 4 2 6; do latent_modes 1 "$d"; done
-            run "d4-latent-r2-s1" --depth 4 --mode latent --ratio 2 --seed 1 ;;
-    latent-m) # the unaligned latents with as many thoughts as aligned r=1 and r=4 use
-            run "d4-latent-r1-s0" --depth 4 --mode latent --ratio 1 --seed 0
-            run "d4-latent-r4-s0" --depth 4 --mode latent --ratio 4 --seed 0 ;;
+    main)  conditions 0 4 none explicit aligned1 aligned2 aligned4 latent
+           conditions 0 2 none explicit aligned1 aligned2 aligned4 latent
+           conditions 0 6 explicit aligned4 aligned2
+           conditions 0 1 none explicit
+           conditions 0 3 none explicit
+           conditions 0 6 latent none ;;
+    seed1) conditions 1 4 explicit aligned2 aligned4 ;;
+    extra) conditions 0 6 aligned1
+           conditions 1 4 aligned1 none latent
+           conditions 0 1 latent aligned1
+           conditions 0 3 latent aligned1 aligned2 aligned4 ;;
     *) echo "unknown phase $p" >&2; exit 2 ;;
   esac
 done
