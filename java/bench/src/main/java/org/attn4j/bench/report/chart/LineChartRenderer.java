@@ -76,7 +76,11 @@ public final class LineChartRenderer {
         style.setYAxisDecimalPattern("#,##0.###");
         if (chart.logX()) {
             // XChart's log axes label decades only, which hides 256..4096: plot log2 and label the powers of two.
-            style.setxAxisTickLabelsFormattingFunction(LineChartRenderer::powerOfTwoLabel);
+            // XChart cannot lay out an empty label (TextLayout refuses ""): a tick between powers of two gets a space.
+            style.setxAxisTickLabelsFormattingFunction(v -> {
+                String label = powerOfTwoLabel(v);
+                return label.isEmpty() ? " " : label;
+            });
         }
         for (Series s : chart.series()) {
             List<double[]> points = new ArrayList<>();
