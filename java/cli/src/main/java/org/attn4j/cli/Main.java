@@ -3,6 +3,8 @@ package org.attn4j.cli;
 import java.io.PrintWriter;
 import org.attn4j.bench.cli.BenchCommand;
 import org.attn4j.bench.decode.DecodeCommand;
+import org.attn4j.cli.alicot.AlicotCommand;
+import org.attn4j.cli.alicot.AlicotFiguresCommand;
 import org.attn4j.cli.decode.GenerateCommand;
 import org.attn4j.cli.demo.DemoCommand;
 import org.attn4j.cli.parity.LogitsCommand;
@@ -39,6 +41,8 @@ import picocli.CommandLine.ScopeType;
             LogitsCommand.class,
             ReasonCommand.class,
             ReasonPlotCommand.class,
+            AlicotCommand.class,
+            AlicotFiguresCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

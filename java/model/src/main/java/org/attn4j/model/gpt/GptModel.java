@@ -35,6 +35,12 @@ public final class GptModel implements AutoCloseable {
         TRAIN_NO_DROPOUT
     }
 
+    /**
+     * The token of a row whose input embedding the caller gives instead ({@link #forward(int[], float[], int, int,
+     * Mode)}): a continuous thought, the hidden state of an earlier position fed back as an input.
+     */
+    public static final int INPUT_EMBEDDING = -1;
+
     private static final int MAX_CACHED_SHAPES = 3;
 
     private final GptConfig config;
@@ -145,7 +151,20 @@ public final class GptModel implements AutoCloseable {
      * @return the logits {@code [batch * length, vocab]} (valid until the next forward with the same shape)
      */
     public float[] forward(int[] tokens, int batch, int length, Mode mode) {
-        checkInput(tokens, batch, length);
+        return forward(tokens, null, batch, length, mode);
+    }
+
+    /**
+     * Like {@link #forward(int[], int, int, Mode)}, but a row whose token is {@link #INPUT_EMBEDDING} takes its input
+     * from {@code embeddings [batch * length, D]} (the same row) in place of a token embedding; the position
+     * embedding is added as for tokens. {@link #backwardThroughInputs} then gives the gradient with respect to these
+     * inputs.
+     *
+     * @param embeddings the input rows of {@link #INPUT_EMBEDDING} tokens (other rows are not read); may be null when
+     *                   no token is {@link #INPUT_EMBEDDING}
+     */
+    public float[] forward(int[] tokens, float[] embeddings, int batch, int length, Mode mode) {
+        checkInput(tokens, embeddings, batch, length);
         Activations a = activations(batch, length);
         boolean train = mode == Mode.TRAIN || mode == Mode.TRAIN_NO_DROPOUT;
         boolean dropout = mode == Mode.TRAIN && config.dropout() > 0;
@@ -153,7 +172,7 @@ public final class GptModel implements AutoCloseable {
         int d = config.dModel();
         int rows = a.rows;
         System.arraycopy(tokens, 0, a.tokens, 0, rows);
-        embed(tokens, batch, length, a.embedded);
+        embed(tokens, embeddings, batch, length, a.embedded);
         a.embedDropped = dropout && Dropout.drawMask(config.dropout(), dropoutRandom, a.embedMask, rows * d);
         if (a.embedDropped) {
             Dropout.apply(a.embedded, a.embedMask, rows * d);
@@ -191,19 +210,52 @@ public final class GptModel implements AutoCloseable {
      * given {@code dLogits [rows, vocab]}.
      */
     public void backward(float[] dLogits) {
+        if (dLogits == null) {
+            throw new IllegalArgumentException("dLogits: expected " + (last == null ? "the logits' gradient"
+                    : last.rows * config.vocabSize() + " values") + ", got null");
+        }
+        backpropagate(dLogits, null, false);
+    }
+
+    /**
+     * Backward pass of the last training forward seeded by the gradient of the loss with respect to the logits
+     * and/or to the hidden states ({@link #hiddenStates()}); accumulates every parameter's gradient and returns the
+     * gradient with respect to each row's input embedding {@code [rows, D]} (valid until the next backward pass).
+     * The forward pass stays available, so this may be called again with another seed: backpropagation through
+     * continuous thoughts seeds one call per thought, since each seed depends on the input gradient of the calls
+     * before it (the gradients add up, as the backward pass is linear in its seed).
+     *
+     * @param dLogits {@code [rows, vocab]} or null (zero)
+     * @param dHidden {@code [rows, D]} or null (zero)
+     */
+    public float[] backwardThroughInputs(float[] dLogits, float[] dHidden) {
+        return backpropagate(dLogits, dHidden, true);
+    }
+
+    private float[] backpropagate(float[] dLogits, float[] dHidden, boolean keepForward) {
         Activations a = last;
         if (a == null || !a.backwardReady) {
             throw new IllegalStateException("backward: the last forward pass was not run in a training mode");
         }
         int rows = a.rows;
         int d = config.dModel();
-        if (dLogits.length < rows * config.vocabSize()) {
+        if (dLogits != null && dLogits.length < rows * config.vocabSize()) {
             throw new IllegalArgumentException("dLogits: expected " + rows * config.vocabSize() + " values, got "
                     + dLogits.length);
         }
-        a.backwardReady = false;
+        if (dHidden != null && dHidden.length < rows * d) {
+            throw new IllegalArgumentException("dHidden: expected " + rows * d + " values, got " + dHidden.length);
+        }
+        a.backwardReady = keepForward;
         float[] g = a.grad;
-        headBackward(a.lnf, dLogits, rows, a.scratch1);
+        if (dLogits != null) {
+            headBackward(a.lnf, dLogits, rows, a.scratch1);
+        } else {
+            Arrays.fill(a.scratch1, 0, rows * d, 0f);
+        }
+        if (dHidden != null) {
+            addInPlace(a.scratch1, dHidden, rows * d);
+        }
         lnf.backward(a.finalResidual(), a.lnfStats, a.scratch1, rows, g, par);
         for (int l = blocks.size() - 1; l >= 0; l--) {
             Block blk = blocks.get(l);
@@ -227,7 +279,7 @@ public final class GptModel implements AutoCloseable {
             if (la.attnDropped) {
                 Dropout.apply(s1, la.attnMask, rows * d);
             }
-            blk.attention().backward(la.ln1, la.merged, s1, s2, s3, la.attention, par);
+            blk.attention().backward(la.ln1, la.merged, s1, s2, s3, la.attention, keepForward, par);
             blk.ln1().backward(a.input(l), la.ln1Stats, s3, rows, s2, par);
             addInPlace(g, s2, rows * d);
         }
@@ -241,10 +293,26 @@ public final class GptModel implements AutoCloseable {
             int pos = r % a.length;
             int go = r * d;
             for (int c = 0; c < d; c++) {
-                dwte[tok * d + c] += g[go + c];
                 dwpe[pos * d + c] += g[go + c];
             }
+            if (tok != INPUT_EMBEDDING) {
+                for (int c = 0; c < d; c++) {
+                    dwte[tok * d + c] += g[go + c];
+                }
+            }
         }
+        return g;
+    }
+
+    /**
+     * The final hidden states {@code [rows, D]} (after {@code ln_f}, what the LM head reads) of the last forward
+     * pass; valid until the next forward pass with the same shape.
+     */
+    public float[] hiddenStates() {
+        if (last == null) {
+            throw new IllegalStateException("hiddenStates: no forward pass yet");
+        }
+        return last.lnf;
     }
 
     /**
@@ -279,8 +347,9 @@ public final class GptModel implements AutoCloseable {
         return last.layers[layer].qkv;
     }
 
-    /** {@code wte[token] + wpe[position]} for every row. */
-    void embed(int[] tokens, int batch, int length, float[] out) {
+    /** {@code wte[token] + wpe[position]} for every row ({@code embeddings[row]} in place of {@code wte[token]} for
+     * {@link #INPUT_EMBEDDING} rows). */
+    void embed(int[] tokens, float[] embeddings, int batch, int length, float[] out) {
         int d = config.dModel();
         float[] te = wte.value();
         float[] pe = wpe.value();
@@ -288,8 +357,10 @@ public final class GptModel implements AutoCloseable {
             for (int t = 0; t < length; t++) {
                 int r = b * length + t;
                 int tok = tokens[r];
+                float[] src = tok == INPUT_EMBEDDING ? embeddings : te;
+                int so = tok == INPUT_EMBEDDING ? r * d : tok * d;
                 for (int c = 0; c < d; c++) {
-                    out[r * d + c] = te[tok * d + c] + pe[t * d + c];
+                    out[r * d + c] = src[so + c] + pe[t * d + c];
                 }
             }
         }
@@ -337,7 +408,7 @@ public final class GptModel implements AutoCloseable {
         }
     }
 
-    private void checkInput(int[] tokens, int batch, int length) {
+    private void checkInput(int[] tokens, float[] embeddings, int batch, int length) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch: expected >= 1, got " + batch);
         }
@@ -350,11 +421,20 @@ public final class GptModel implements AutoCloseable {
             throw new IllegalArgumentException("tokens: expected " + (long) batch * length + " tokens, got "
                     + tokens.length);
         }
+        boolean anyEmbedded = false;
         for (int i = 0; i < batch * length; i++) {
+            if (tokens[i] == INPUT_EMBEDDING && embeddings != null) {
+                anyEmbedded = true;
+                continue;
+            }
             if (tokens[i] < 0 || tokens[i] >= config.vocabSize()) {
                 throw new IllegalArgumentException("tokens[" + i + "]: expected 0.." + (config.vocabSize() - 1)
                         + ", got " + tokens[i]);
             }
+        }
+        if (anyEmbedded && (long) embeddings.length < (long) batch * length * config.dModel()) {
+            throw new IllegalArgumentException("embeddings: expected " + (long) batch * length * config.dModel()
+                    + " values (batch x length x dModel), got " + embeddings.length);
         }
     }
 

@@ -161,8 +161,11 @@ public final class MultiHeadAttention {
     /**
      * Backward of {@link #forward}: given {@code dOut [B*T, D]}, accumulates the weight gradients and writes
      * {@code dx [B*T, D]}. {@code dMerged} is scratch of {@code [B*T, D]}.
+     *
+     * @param keepForward keep the provider's forward result for another backward pass of the same forward
      */
-    void backward(float[] x, float[] merged, float[] dOut, float[] dMerged, float[] dx, State st, Parallel par) {
+    void backward(float[] x, float[] merged, float[] dOut, float[] dMerged, float[] dx, State st, boolean keepForward,
+                  Parallel par) {
         if (st.result == null) {
             throw new IllegalStateException("backward without a forward pass kept for it");
         }
@@ -177,7 +180,9 @@ public final class MultiHeadAttention {
                 mergeHeads(st.heads, st.dqkv, 3 * dModel, part * dModel, st.batch, st.length);
             }
         } finally {
-            st.releaseResult();
+            if (!keepForward) {
+                st.releaseResult();
+            }
         }
         qkv.backward(x, st.dqkv, rows, dx, par);
     }
