@@ -5,6 +5,13 @@ import java.util.List;
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter), as PyTorch's {@code AdamW}: weight decay 0 gives Adam.
  * Decay applies only to parameters marked {@link Parameter#decayed()} (weight matrices), as GPT-2 training does.
+ *
+ * <p>In {@link Precision#BF16} the weights, both moments and the intermediate tensors live in bf16, as they do when
+ * PyTorch's AdamW (its multi-tensor path) steps a model cast to bf16: each elementary operation runs in float32 and
+ * its result is rounded to bf16 ({@link Bf16}), in PyTorch's order: {@code m = lerp(m, g, 1 - beta1)},
+ * {@code v = v * beta2}, {@code v = v + (1 - beta2) g^2}, {@code s = sqrt(v)}, {@code s = s / sqrt(c2)},
+ * {@code s = s + eps}, {@code w = w - (lr / c1) m / s}. A change smaller than half a bf16 step is lost, so e.g.
+ * {@code v * 0.999} rounds back to {@code v} and an update far below a weight's bf16 spacing leaves it unchanged.
  */
 public final class AdamW {
     private final List<Parameter> parameters;
@@ -14,9 +21,15 @@ public final class AdamW {
     private final float weightDecay;
     private final float[][] m;
     private final float[][] v;
+    private final boolean bf16;
     private long steps;
 
     public AdamW(List<Parameter> parameters, double beta1, double beta2, double eps, double weightDecay) {
+        this(parameters, beta1, beta2, eps, weightDecay, Precision.FP32);
+    }
+
+    public AdamW(List<Parameter> parameters, double beta1, double beta2, double eps, double weightDecay,
+                 Precision precision) {
         if (!(beta1 >= 0 && beta1 < 1)) {
             throw new IllegalArgumentException("beta1: expected 0 <= beta1 < 1, got " + beta1);
         }
@@ -34,6 +47,10 @@ public final class AdamW {
         this.beta2 = (float) beta2;
         this.eps = (float) eps;
         this.weightDecay = (float) weightDecay;
+        if (precision == null) {
+            throw new IllegalArgumentException("precision: expected fp32 or bf16, got null");
+        }
+        this.bf16 = precision == Precision.BF16;
         this.m = new float[this.parameters.size()][];
         this.v = new float[this.parameters.size()][];
         for (int i = 0; i < this.parameters.size(); i++) {
@@ -48,6 +65,11 @@ public final class AdamW {
     /** PyTorch's defaults with the given weight decay: betas (0.9, 0.999), eps 1e-8. */
     public static AdamW standard(List<Parameter> parameters, double weightDecay) {
         return new AdamW(parameters, 0.9, 0.999, 1e-8, weightDecay);
+    }
+
+    /** PyTorch's defaults in the given precision. */
+    public static AdamW standard(List<Parameter> parameters, double weightDecay, Precision precision) {
+        return new AdamW(parameters, 0.9, 0.999, 1e-8, weightDecay, precision);
     }
 
     public long steps() {
@@ -71,6 +93,10 @@ public final class AdamW {
             float[] mi = m[i];
             float[] vi = v[i];
             float decay = p.decayed() ? 1f - (float) lr * weightDecay : 1f;
+            if (bf16) {
+                stepBf16(w, g, mi, vi, decay, stepSize, sqrtC2);
+                continue;
+            }
             for (int j = 0; j < w.length; j++) {
                 float gj = g[j];
                 mi[j] = beta1 * mi[j] + (1f - beta1) * gj;
@@ -78,6 +104,25 @@ public final class AdamW {
                 float denom = (float) Math.sqrt(vi[j]) / sqrtC2 + eps;
                 w[j] = w[j] * decay - stepSize * mi[j] / denom;
             }
+        }
+    }
+
+    /** One update of one tensor with every intermediate rounded to bf16, in PyTorch's order (see the class). */
+    private void stepBf16(float[] w, float[] g, float[] mi, float[] vi, float decay, float stepSize, float sqrtC2) {
+        float oneMinusBeta1 = 1f - beta1;
+        float oneMinusBeta2 = 1f - beta2;
+        for (int j = 0; j < w.length; j++) {
+            float gj = g[j];
+            float wj = decay == 1f ? w[j] : Bf16.round(w[j] * decay);
+            float mj = Bf16.round(mi[j] + oneMinusBeta1 * (gj - mi[j]));
+            float vj = Bf16.round(vi[j] * beta2);
+            vj = Bf16.round(vj + oneMinusBeta2 * gj * gj);
+            float s = Bf16.round((float) Math.sqrt(vj));
+            s = Bf16.round(s / sqrtC2);
+            s = Bf16.round(s + eps);
+            mi[j] = mj;
+            vi[j] = vj;
+            w[j] = Bf16.round(wj - stepSize * mj / s);
         }
     }
 
