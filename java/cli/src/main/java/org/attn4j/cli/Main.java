@@ -3,6 +3,7 @@ package org.attn4j.cli;
 import java.io.PrintWriter;
 import org.attn4j.bench.cli.BenchCommand;
 import org.attn4j.cli.demo.DemoCommand;
+import org.attn4j.cli.parity.FigureCommand;
 import org.attn4j.cli.parity.LogitsCommand;
 import org.attn4j.cli.parity.ParityCommand;
 import org.attn4j.cli.parity.SweepCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.ScopeType;
             ParityCommand.class,
             SweepCommand.class,
             ThroughputCommand.class,
+            FigureCommand.class,
             LogitsCommand.class,
             CommandLine.HelpCommand.class,
         },

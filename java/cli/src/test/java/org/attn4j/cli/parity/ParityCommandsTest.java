@@ -166,6 +166,26 @@ class ParityCommandsTest {
     }
 
     @Test
+    void figureDrawsRecordedRuns() throws IOException {
+        Path json = dir.resolve("run.json");
+        String[] r = run(with(SMALL, "parity", "--cot", "--max-samples", "30000", "--json", json.toString()));
+        assertEquals("0", r[0], r[1] + r[2]);
+        for (String kind : new String[] {"curves", "by-k", "grid"}) {
+            Path png = dir.resolve(kind + ".png");
+            String[] f = run("figure", "--kind", kind, "--png", png.toString(), "k=2=" + json, "again=" + json);
+            assertEquals("0", f[0], f[1] + f[2]);
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertTrue(image.getWidth() >= 600 && image.getHeight() >= 400, kind);
+        }
+        assertError("attn4j figure: --kind: expected curves, by-k or grid, got 'pie'", "figure", "--kind", "pie",
+                "--png", dir.resolve("x.png").toString(), "a=" + json);
+        assertError("attn4j figure: LABEL=FILE: expected a label, '=' and a parity --json file, got '" + json + "'",
+                "figure", "--kind", "curves", "--png", dir.resolve("x.png").toString(), json.toString());
+        assertError("attn4j figure: --levels: expected numbers in (0, 1], got '2'", "figure", "--kind", "by-k",
+                "--levels", "2", "--png", dir.resolve("x.png").toString(), "a=" + json);
+    }
+
+    @Test
     void newFlagsAreNamedInTheirErrors() {
         assertError("attn4j parity: --threshold: expected an exact match in (0, 1], got 1.5", "parity",
                 "--threshold", "1.5");
