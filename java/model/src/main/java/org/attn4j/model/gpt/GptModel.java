@@ -346,6 +346,18 @@ public final class GptModel implements AutoCloseable {
         return last == null ? null : last.layers[layer].attention.provider;
     }
 
+    /**
+     * The attention-dropout mask {@code [batch, heads, length, length]} (0 where a weight was dropped, {@code 1/(1-p)}
+     * where kept) that layer {@code layer} drew for its last training pass with attention dropout, or null if it never
+     * drew one (for tests).
+     */
+    float[] lastAttentionDropoutMask(int layer) {
+        if (last == null) {
+            throw new IllegalStateException("no forward pass yet");
+        }
+        return last.layers[layer].attention.dropMask;
+    }
+
     /** The {@code [rows, 3D]} q/k/v projections of layer {@code layer} in the last forward pass (for the KV cache). */
     float[] lastQkv(int layer) {
         if (last == null) {

@@ -17,6 +17,8 @@ public final class AdamW {
     private final List<Parameter> parameters;
     private final float beta1;
     private final float beta2;
+    private final double beta1d;
+    private final double beta2d;
     private final float eps;
     private final float weightDecay;
     private final float[][] m;
@@ -44,6 +46,8 @@ public final class AdamW {
         }
         this.parameters = List.copyOf(parameters);
         this.beta1 = (float) beta1;
+        this.beta1d = beta1;
+        this.beta2d = beta2;
         this.beta2 = (float) beta2;
         this.eps = (float) eps;
         this.weightDecay = (float) weightDecay;
@@ -76,6 +80,16 @@ public final class AdamW {
         return steps;
     }
 
+    /** Adam's first moment {@code m} of element {@code index} of parameter {@code parameter} (for tests). */
+    float firstMoment(int parameter, int index) {
+        return m[parameter][index];
+    }
+
+    /** Adam's second moment {@code v} of element {@code index} of parameter {@code parameter} (for tests). */
+    float secondMoment(int parameter, int index) {
+        return v[parameter][index];
+    }
+
     /** One update with learning rate {@code lr} from the accumulated gradients (which it leaves untouched). */
     public void step(double lr) {
         steps++;
@@ -94,7 +108,7 @@ public final class AdamW {
             float[] vi = v[i];
             float decay = p.decayed() ? 1f - (float) lr * weightDecay : 1f;
             if (bf16) {
-                stepBf16(w, g, mi, vi, decay, stepSize, sqrtC2);
+                stepBf16(w, g, mi, vi, lr, p.decayed());
                 continue;
             }
             for (int j = 0; j < w.length; j++) {
@@ -107,22 +121,31 @@ public final class AdamW {
         }
     }
 
-    /** One update of one tensor with every intermediate rounded to bf16, in PyTorch's order (see the class). */
-    private void stepBf16(float[] w, float[] g, float[] mi, float[] vi, float decay, float stepSize, float sqrtC2) {
-        float oneMinusBeta1 = 1f - beta1;
-        float oneMinusBeta2 = 1f - beta2;
+    /**
+     * One update of one tensor with every intermediate rounded to bf16, in PyTorch's order (see the class). The
+     * scalars are PyTorch's: computed in double ({@code 1 - beta1}, {@code lr / (1 - beta1^t)},
+     * {@code sqrt(1 - beta2^t)}) and handed to the float32 kernels, which compute {@code a + s * (b op c)} for
+     * {@code addcmul} and {@code addcdiv}.
+     */
+    private void stepBf16(float[] w, float[] g, float[] mi, float[] vi, double lr, boolean decayed) {
+        float lerpWeight = (float) (1.0 - beta1d);
+        float b2 = (float) beta2d;
+        float oneMinusBeta2 = (float) (1.0 - beta2d);
+        float stepSize = (float) (lr / (1.0 - Math.pow(beta1d, steps)));
+        float sqrtC2 = (float) Math.sqrt(1.0 - Math.pow(beta2d, steps));
+        float decay = decayed ? (float) (1.0 - lr * weightDecay) : 1f;
         for (int j = 0; j < w.length; j++) {
             float gj = g[j];
             float wj = decay == 1f ? w[j] : Bf16.round(w[j] * decay);
-            float mj = Bf16.round(mi[j] + oneMinusBeta1 * (gj - mi[j]));
-            float vj = Bf16.round(vi[j] * beta2);
-            vj = Bf16.round(vj + oneMinusBeta2 * gj * gj);
+            float mj = Bf16.round(mi[j] + lerpWeight * (gj - mi[j]));
+            float vj = Bf16.round(vi[j] * b2);
+            vj = Bf16.round(vj + oneMinusBeta2 * (gj * gj));
             float s = Bf16.round((float) Math.sqrt(vj));
             s = Bf16.round(s / sqrtC2);
             s = Bf16.round(s + eps);
             mi[j] = mj;
             vi[j] = vj;
-            w[j] = Bf16.round(wj - stepSize * mj / s);
+            w[j] = Bf16.round(wj - stepSize * (mj / s));
         }
     }
 

@@ -108,6 +108,41 @@ class GptTrainingNumericsTest {
     }
 
     @Test
+    void attentionDropoutDropsTheConfiguredFractionAndRescales() {
+        // p = 0.3 on the attention weights, 0.1 elsewhere: every training pass draws a fresh [B, H, T, T] mask per
+        // layer with about 30 % zeros and the kept weights scaled by 1 / 0.7 (GPT-2's attn_pdrop, not resid_pdrop).
+        float p = 0.3f;
+        try (GptModel m = new GptModel(base().withDropout(0.1f).withAttentionDropout(p), 5, Parallel.of(2))) {
+            long zeros = 0;
+            long total = 0;
+            String previous = null;
+            for (int pass = 0; pass < 20; pass++) {
+                m.forward(tokens(), BATCH, LENGTH, GptModel.Mode.TRAIN);
+                for (int layer = 0; layer < 2; layer++) {
+                    float[] mask = m.lastAttentionDropoutMask(layer);
+                    assertEquals(BATCH * 2 * LENGTH * LENGTH, mask.length, "mask shape [B, H, T, T]");
+                    for (float x : mask) {
+                        if (x == 0f) {
+                            zeros++;
+                        } else {
+                            assertEquals(1f / (1f - p), x, 1e-6f, "a kept weight is rescaled");
+                        }
+                        total++;
+                    }
+                    if (layer == 0) {
+                        String now = java.util.Arrays.toString(mask);
+                        assertNotEquals(previous, now, "pass " + pass + " draws a new mask");
+                        previous = now;
+                    }
+                }
+            }
+            double rate = (double) zeros / total;
+            // 11 760 draws: the standard deviation of the rate is 0.0042; 0.1 (the residual dropout) is far out
+            assertEquals(p, rate, 0.02, "fraction of dropped attention weights");
+        }
+    }
+
+    @Test
     void attentionDropoutNeedsSoftmax() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> base().withAttention(LayerAttention.of(Normalizer.SPARSEMAX)).withAttentionDropout(0.1f));

@@ -102,32 +102,69 @@ class Bf16Test {
             }
             double lr = 1e-3;
             opt.step(lr);
-            float c1 = (float) (1 - Math.pow(0.9, step));
+            float stepSize = (float) (lr / (1 - Math.pow(0.9, step))); // PyTorch: a double, then float
             float sqrtC2 = (float) Math.sqrt(1 - Math.pow(0.999, step));
             for (int i = 0; i < init.length; i++) {
                 float g = p.grad()[i];
                 m[i] = Bf16.round(m[i] + 0.1f * (g - m[i]));
-                v[i] = Bf16.round(Bf16.round(v[i] * 0.999f) + (1f - 0.999f) * g * g);
+                v[i] = Bf16.round(Bf16.round(v[i] * 0.999f) + (float) (1 - 0.999) * (g * g));
                 float s = Bf16.round(Bf16.round(Bf16.round((float) Math.sqrt(v[i])) / sqrtC2) + 1e-8f);
-                w[i] = Bf16.round(w[i] - (float) lr / c1 * m[i] / s);
-                assertEquals(w[i], p.value()[i], "step " + step + ", element " + i);
+                w[i] = Bf16.round(w[i] - stepSize * (m[i] / s));
+                // the moments are compared too: a rounding left out of v often vanishes in sqrt(v) and the update
+                assertEquals(m[i], opt.firstMoment(0, i), "m, step " + step + ", element " + i);
+                assertEquals(v[i], opt.secondMoment(0, i), "v, step " + step + ", element " + i);
+                assertEquals(w[i], p.value()[i], "w, step " + step + ", element " + i);
             }
         }
     }
 
     @Test
     void bf16SecondMomentDoesNotDecay() {
-        // v * 0.999 is within half a bf16 step of v, so v keeps its value when the gradients stop.
-        Parameter p = param(0.5f);
-        AdamW opt = AdamW.standard(List.of(p), 0, Precision.BF16);
-        p.grad()[0] = 1f;
-        opt.step(1e-4);
-        float before = p.value()[0];
-        p.grad()[0] = 0f;
-        for (int i = 0; i < 20; i++) {
-            opt.step(1e-4);
+        // After one step with g = 1, v = 0.001 (bf16: 0.0010004). With zero gradients afterwards v * 0.999 lies within
+        // half a bf16 step of v, so in bf16 v keeps its value; in fp32 it decays by 0.999 per step.
+        Parameter p16 = param(0.5f);
+        Parameter p32 = param(0.5f);
+        AdamW bf16 = AdamW.standard(List.of(p16), 0, Precision.BF16);
+        AdamW fp32 = AdamW.standard(List.of(p32), 0, Precision.FP32);
+        p16.grad()[0] = 1f;
+        p32.grad()[0] = 1f;
+        bf16.step(1e-4);
+        fp32.step(1e-4);
+        float v16 = bf16.secondMoment(0, 0);
+        assertEquals(Bf16.round(0.001f), v16, "the first step's v, rounded to bf16");
+        assertEquals(0.001f, fp32.secondMoment(0, 0), 1e-7f, "fp32: (1 - 0.999f) g^2");
+        p16.grad()[0] = 0f;
+        p32.grad()[0] = 0f;
+        for (int i = 0; i < 50; i++) {
+            bf16.step(1e-4);
+            fp32.step(1e-4);
         }
-        // with v stuck and m decaying by 0.9 per step the weight keeps moving by ever smaller steps, never up
-        assertTrue(p.value()[0] <= before);
+        assertEquals(v16, bf16.secondMoment(0, 0), "bf16: v * 0.999 rounds back to v");
+        assertEquals(0.001 * Math.pow(0.999, 50), fp32.secondMoment(0, 0), 1e-7, "fp32: v decays");
+    }
+
+    @Test
+    void fp32AdamIsTheTextbookUpdate() {
+        // Adam with bias correction and decoupled weight decay, computed in double: w -= lr (m/c1) / (sqrt(v/c2) + eps),
+        // after w *= 1 - lr wd for a decayed parameter.
+        Parameter w = param(0.3f, -1.2f);
+        AdamW opt = new AdamW(List.of(w), 0.9, 0.999, 1e-8, 0.1);
+        double[] m = new double[2];
+        double[] v = new double[2];
+        double[] x = {0.3f, -1.2f};
+        float[][] grads = {{0.5f, -2f}, {0.1f, 0.3f}, {-0.4f, 1f}};
+        double lr = 1e-2;
+        for (int t = 1; t <= grads.length; t++) {
+            System.arraycopy(grads[t - 1], 0, w.grad(), 0, 2);
+            opt.step(lr);
+            for (int i = 0; i < 2; i++) {
+                double g = grads[t - 1][i];
+                m[i] = 0.9 * m[i] + 0.1 * g;
+                v[i] = 0.999 * v[i] + 0.001 * g * g;
+                x[i] *= 1 - lr * 0.1;
+                x[i] -= lr * (m[i] / (1 - Math.pow(0.9, t))) / (Math.sqrt(v[i] / (1 - Math.pow(0.999, t))) + 1e-8);
+                assertEquals(x[i], w.value()[i], 1e-6, "step " + t + ", element " + i);
+            }
+        }
     }
 }
