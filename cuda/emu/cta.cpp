@@ -112,6 +112,9 @@ void CtaRunner::wait(ThreadStatus why) {
     GpuThread& t = current();
     t.status = why;
     Context::switch_to(t.context, host_);
+    if (faulted_) {
+        throw ThreadAbort{};  // the CTA stopped: unwind this thread too
+    }
 }
 
 void CtaRunner::release_warp(const GpuThread& t, uint32_t mask) {
@@ -167,6 +170,9 @@ void CtaRunner::thread_entry(void* arg) {
     alignas(16) unsigned char params[kMaxParamBytes];
     std::memcpy(params, cta->launch_->params.data(), cta->launch_->params.size());
     try {
+        if (cta->faulted_) {
+            throw ThreadAbort{};
+        }
         cta->launch_->invoke(params);
         t->status = ThreadStatus::Exited;
     } catch (const ThreadAbort&) {
@@ -266,6 +272,18 @@ bool CtaRunner::run(const GridLaunch& launch, uint3 block, Fault& fault) {
             faulted_ = true;
             fault_.code = cudaErrorLaunchFailure;
             fault_.message = "kernel " + launch.name + ", block " + dim_text(block) + ": " + describe_hang();
+        }
+    }
+    if (faulted_) {
+        // Unwind every thread that has not finished: their frames release what they hold, and (for
+        // ThreadSanitizer) everything they did happens before what follows the CTA.
+        for (int i = 0; i < nthreads_; ++i) {
+            GpuThread& t = *threads_[i];
+            if (t.status != ThreadStatus::Exited && t.status != ThreadStatus::Faulted) {
+                running_ = &t;
+                Context::switch_to(host_, t.context);
+                running_ = nullptr;
+            }
         }
     }
     t_running = outer;

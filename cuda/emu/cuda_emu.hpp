@@ -74,6 +74,18 @@ inline double __dmul_rn(double a, double b) { return a * b; }
 inline double __dadd_rn(double a, double b) { return a + b; }
 inline double __ddiv_rn(double a, double b) { return a / b; }
 
+inline float __uint_as_float(unsigned int x) {
+    float f;
+    std::memcpy(&f, &x, sizeof f);
+    return f;
+}
+
+inline unsigned int __float_as_uint(float f) {
+    unsigned int x;
+    std::memcpy(&x, &f, sizeof x);
+    return x;
+}
+
 [[noreturn]] inline void __trap() {
     ::attn4j::emu::trap("__trap()");
 }

@@ -43,7 +43,7 @@ EMU_CORE_SRCS  = emu/fiber.cpp emu/cta.cpp emu/racecheck.cpp emu/kernel_api.cpp 
                  emu/driver_probe_emu.cpp
 EMU_HEADERS    = $(wildcard emu/*.hpp) $(HEADERS) src/kernel_launch.cuh
 EMU_KERNELS    = $(KERNEL_SRCS:src/%.cu=%)
-EMU_ABI        = runtime attention resources
+EMU_ABI        = runtime attention decode resources
 
 define emu_flavour
 EMU_$(1)_DIR  = $$(BUILD)/emu-$(1)
@@ -73,6 +73,7 @@ $$(EMU_$(1)_DIR)/libattn4j_emu.a: $$(EMU_$(1)_OBJS)
 	ar rcs $$@ $$^
 
 $$(EMU_$(1)_DIR)/planted_kernels.o: emu/test/planted_kernels.cu $$(EMU_HEADERS)
+	@mkdir -p $$(@D)
 	$$(EMU_CXX) $$(EMU_COMMON) $$(EMU_$(1)_KERNEL) $$(EMU_KERNEL_X) -c $$< -o $$@
 
 $$(EMU_$(1)_DIR)/emu_tests: emu/test/emu_tests.cpp emu/test/planted_kernels.hpp $$(EMU_$(1)_DIR)/planted_kernels.o \
@@ -104,6 +105,7 @@ emu-asan: $(EMU_asan_DIR)/emu_tests $(EMU_asan_DIR)/gpu_check
 EMU_TSAN_CHECKS ?= fp16 d64 dense|fp16 d64 token top-k|fp16 d64 sparsemax|fp16 d64 block top-k|fp16 d64 backward dense
 emu-tsan: $(EMU_tsan_DIR)/gpu_check $(EMU_tsan_DIR)/emu_tests
 	TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/gpu_check sanitize $(EMU_tsan_DIR)/gpu_check.json "$(EMU_TSAN_CHECKS)"
+	TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/emu_tests
 	@# ...and a kernel with a planted missing barrier must be reported as a data race.
 	@if TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/emu_tests race > $(EMU_tsan_DIR)/race.log 2>&1; then \
 	    echo "ThreadSanitizer did not report the missing barrier"; cat $(EMU_tsan_DIR)/race.log; exit 1; fi

@@ -1,5 +1,7 @@
 #include "memcheck.hpp"
 
+#include <link.h>
+
 #include <cstdint>
 #include <string>
 
@@ -18,6 +20,52 @@ struct LookupCache {
     uint64_t generation = ~0ull;
 };
 thread_local LookupCache t_cache;
+
+/**
+ * This host thread's block of the emulator's own thread-local storage: a kernel's static __shared__ variables are
+ * thread_local (one per host thread, and a host thread runs one CTA at a time), and live there.
+ */
+struct TlsRange {
+    uintptr_t low = 0;
+    uintptr_t high = 0;
+    bool known = false;
+};
+thread_local TlsRange t_tls;
+
+int find_tls(dl_phdr_info* info, size_t, void* data) {
+    auto* out = static_cast<TlsRange*>(data);
+    const auto here = reinterpret_cast<uintptr_t>(&find_tls);
+    bool mine = false;
+    size_t tls_size = 0;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type == PT_LOAD && here >= info->dlpi_addr + ph.p_vaddr &&
+            here < info->dlpi_addr + ph.p_vaddr + ph.p_memsz) {
+            mine = true;
+        }
+        if (ph.p_type == PT_TLS) {
+            tls_size = ph.p_memsz;
+        }
+    }
+    if (!mine) {
+        return 0;
+    }
+    if (info->dlpi_tls_data != nullptr) {
+        out->low = reinterpret_cast<uintptr_t>(info->dlpi_tls_data);
+        out->high = out->low + tls_size;
+    }
+    return 1;
+}
+
+const TlsRange& tls_range() {
+    TlsRange& r = t_tls;
+    if (!r.known) {
+        (void)smem_raw[0];  // the block exists once this thread touched one of its variables
+        dl_iterate_phdr(&find_tls, &r);
+        r.known = true;
+    }
+    return r;
+}
 
 std::string kind(bool write) {
     return write ? "write" : "read";
@@ -100,6 +148,10 @@ void check_plain_access(const void* p, size_t n, bool write) {
         check_shared_access(p, n, write, "kernel code", 0);
         note_shared_access(p, n, write);
         return;
+    }
+    const TlsRange& tls = tls_range();
+    if (a >= tls.low && a + n <= tls.high) {
+        return;  // a static __shared__ variable (not checked for hazards)
     }
     check_global_access(p, n, write, "kernel code", 0);
 }

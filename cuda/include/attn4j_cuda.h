@@ -140,6 +140,51 @@ enum attn4j_backward_arg {
     ATTN4J_BWD_COUNT
 };
 
+/* A device KV cache (attn4j_kv_create): B sequences, each its own length, keys and values of kv heads, and the float64
+   sum of every block of block_size positions' keys (SPEC "Decoding with a KV cache"). */
+enum attn4j_kv_arg {
+    ATTN4J_KV_BATCH = 0,
+    ATTN4J_KV_KV_HEADS,
+    ATTN4J_KV_HEAD_DIM,         /* a multiple of 8, at most 256 */
+    ATTN4J_KV_VALUE_DIM,        /* a multiple of 8, at most 256 */
+    ATTN4J_KV_DTYPE,            /* fp16 or bf16 */
+    ATTN4J_KV_CAPACITY,         /* positions per sequence held without growing */
+    ATTN4J_KV_BLOCK_SIZE,
+    ATTN4J_KV_COUNT
+};
+
+/* What attn4j_kv_read copies out of one (sequence, kv head). */
+enum attn4j_kv_part { ATTN4J_KV_KEYS = 0, ATTN4J_KV_VALUES = 1, ATTN4J_KV_BLOCK_SUMS = 2 };
+
+/* Decode arguments (attn4j_decode): Nq new queries per sequence against everything its cache holds. */
+enum attn4j_decode_arg {
+    ATTN4J_DEC_DEVICE = 0,
+    ATTN4J_DEC_STREAM,
+    ATTN4J_DEC_CACHE,
+    ATTN4J_DEC_Q,               /* device [B, Hq, Nq, D] of the cache's type */
+    ATTN4J_DEC_O,               /* device [B, Hq, Nq, Dv] of out dtype */
+    ATTN4J_DEC_LSE,             /* device fp32 [B, Hq, Nq] or 0 (softmax only) */
+    ATTN4J_DEC_OUT_DTYPE,
+    ATTN4J_DEC_Q_HEADS,
+    ATTN4J_DEC_NQ,
+    ATTN4J_DEC_SCALE_BITS,
+    ATTN4J_DEC_NORMALIZER,
+    ATTN4J_DEC_WINDOWED,        /* 0 or 1: a sliding window of `left` keys before the query */
+    ATTN4J_DEC_WINDOW_LEFT,
+    ATTN4J_DEC_GLOBAL_TOKENS,
+    ATTN4J_DEC_HAS_BLOCK_MASK,  /* 0 or 1; cells passed separately as [mb][mh][qblocks][kblocks] bytes */
+    ATTN4J_DEC_BLOCK_BATCH,     /* 1 or batch */
+    ATTN4J_DEC_BLOCK_HEADS,     /* 1 or query heads */
+    ATTN4J_DEC_BLOCK_QBLOCKS,
+    ATTN4J_DEC_BLOCK_KBLOCKS,
+    ATTN4J_DEC_BLOCK_BQ,
+    ATTN4J_DEC_BLOCK_BK,
+    ATTN4J_DEC_TOPK_BLOCKS,     /* block top-k k over the cache's blocks, 0 without */
+    ATTN4J_DEC_TOPK_PER_GROUP,  /* 0 or 1: one choice per kv-head group */
+    ATTN4J_DEC_TOPK_TOKENS,     /* token top-k k, 0 without */
+    ATTN4J_DEC_COUNT
+};
+
 int32_t attn4j_abi_version(void);
 
 /* Errors */
@@ -188,6 +233,22 @@ int32_t attn4j_plan_create(int32_t device, const int64_t* desc, int32_t desc_cou
                            int64_t block_cell_count, int64_t* plan);
 int32_t attn4j_plan_info(int64_t plan, int64_t* info, int32_t info_count);
 int32_t attn4j_plan_destroy(int64_t plan);
+
+/* Device KV caches and decoding */
+int32_t attn4j_kv_create(int32_t device, const int64_t* desc, int32_t desc_count, int64_t* cache);
+int32_t attn4j_kv_destroy(int64_t cache); /* freed after the work queued with it */
+/* Grows the cache to hold at least capacity positions per sequence (contents kept). */
+int32_t attn4j_kv_reserve(int64_t cache, int32_t capacity, int64_t stream);
+/* Appends counts[b] <= t positions to sequence b from device k [B, Hkv, t, D] and v [B, Hkv, t, Dv] of the cache's
+   type; from[b] must be the sequence's current length (a check that caller and cache agree). */
+int32_t attn4j_kv_append(int64_t cache, int64_t stream, int64_t k, int64_t v, int32_t t, const int32_t* counts,
+                         const int32_t* from, int32_t batch);
+/* Copies out a part of one (sequence, kv head): keys or values of its first `count` positions (the cache's type), or
+   the float64 sums of its first `count` blocks, into host memory of host_capacity bytes. Returns when done. */
+int32_t attn4j_kv_read(int64_t cache, int32_t part, int32_t sequence, int32_t kv_head, int32_t count,
+                       int64_t dst_host, int64_t host_capacity, int64_t stream);
+int32_t attn4j_kv_lengths(int64_t cache, int32_t* lengths, int32_t batch);
+int32_t attn4j_decode(const int64_t* args, int32_t count, const uint8_t* block_cells, int64_t block_cell_count);
 
 /* Attention */
 int32_t attn4j_forward(const int64_t* args, int32_t count);

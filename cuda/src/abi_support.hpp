@@ -25,6 +25,9 @@ int32_t fail(int32_t code, const std::string& message);
 /** Records a CUDA failure (clearing CUDA's non-sticky last error) and returns its code. */
 int32_t cuda_fail(cudaError_t error, const char* what);
 
+/** Checks and selects a device index, or records why not. */
+int32_t check_device(int32_t device);
+
 /** Resolves a stream handle of the ABI, or records why not. */
 int32_t resolve_stream(int64_t handle, StreamRef& out);
 

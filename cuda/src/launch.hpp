@@ -4,6 +4,7 @@
 
 #include <cuda_runtime.h>
 
+#include "device/decode_params.cuh"
 #include "device/params.cuh"
 
 namespace attn4j {
@@ -35,5 +36,14 @@ cudaError_t launch_block_select(const BlockTopKParams& p, int64_t blocks, cudaSt
 cudaError_t launch_block_refine(const RefineParams& p, int64_t lines, cudaStream_t s);
 cudaError_t launch_dsum(const DsumParams& p, cudaStream_t s);
 cudaError_t launch_convert(const void* src, int src_dtype, void* dst, int dst_dtype, int64_t n, cudaStream_t s);
+
+// Decoding (kernels_decode.cu). Shared memory of the chunked passes, for the checks before a launch.
+size_t decode_scores_smem(const DecodeParams& p);
+size_t decode_output_smem(const DecodeParams& p);
+cudaError_t launch_decode_select(const DecodeParams& p, double* block_scores, int64_t rows, cudaStream_t s);
+cudaError_t launch_decode_scores(const DecodeParams& p, cudaStream_t s);
+cudaError_t launch_decode_rows(const DecodeParams& p, cudaStream_t s);
+cudaError_t launch_decode_output(const DecodeParams& p, cudaStream_t s);
+cudaError_t launch_kv_append(const KvAppendParams& p, cudaStream_t s);
 
 }  // namespace attn4j

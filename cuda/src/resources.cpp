@@ -51,6 +51,15 @@ DevicePlan::~DevicePlan() {
     }
 }
 
+DeviceKvCache::~DeviceKvCache() {
+    cudaSetDevice(device);
+    for (void* p : {k, v, static_cast<void*>(block_sums), static_cast<void*>(device_lengths)}) {
+        if (p != nullptr) {
+            free_after_uses(p, uses);
+        }
+    }
+}
+
 StreamObject::~StreamObject() {
     if (stream != nullptr) {
         cudaSetDevice(device);
@@ -166,6 +175,35 @@ bool Resources::remove_event(int64_t id) {
     dropped = it->second;
     events_.erase(it);
     return true;
+}
+
+int64_t Resources::add_cache(const std::shared_ptr<DeviceKvCache>& c) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const int64_t id = next_id_++;
+    caches_[id] = c;
+    return id;
+}
+
+std::shared_ptr<DeviceKvCache> Resources::find_cache(int64_t id) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = caches_.find(id);
+    return it == caches_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<DeviceKvCache> Resources::remove_cache(int64_t id) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = caches_.find(id);
+    if (it == caches_.end()) {
+        return nullptr;
+    }
+    auto c = it->second;
+    caches_.erase(it);
+    return c;
+}
+
+void Resources::note_cache_use(const StreamRef& stream, const std::shared_ptr<UseMark>& mark, DeviceKvCache& cache) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cache.uses[stream.key] = mark;
 }
 
 int64_t Resources::add_plan(const std::shared_ptr<DevicePlan>& p) {

@@ -88,6 +88,21 @@ struct DevicePlan {
     }
 };
 
+/** A device KV cache (decode.cpp): keys, values, per-block key sums and lengths of `batch` sequences. */
+struct DeviceKvCache {
+    int32_t device = 0;
+    int32_t batch = 0, kv_heads = 0, d = 0, dv = 0, dtype = 1;
+    int32_t capacity = 0, block_size = 1, block_capacity = 0;
+    void* k = nullptr;               // [B, Hkv, capacity, D]
+    void* v = nullptr;               // [B, Hkv, capacity, Dv]
+    double* block_sums = nullptr;    // [B, Hkv, block_capacity, D]
+    int32_t* device_lengths = nullptr;  // [B]
+    std::vector<int32_t> lengths;    // the same, on the host
+    std::mutex mutex;                // appends and growth against each other
+    LastUses uses;                   // guarded by the registry's mutex
+    ~DeviceKvCache();
+};
+
 /** A stream created through the C ABI; destroyed when the last holder lets go. */
 struct StreamObject {
     cudaStream_t stream = nullptr;
@@ -129,6 +144,12 @@ public:
     std::shared_ptr<EventObject> find_event(int64_t id) const;
     bool remove_event(int64_t id);
 
+    int64_t add_cache(const std::shared_ptr<DeviceKvCache>& c);
+    std::shared_ptr<DeviceKvCache> find_cache(int64_t id) const;
+    std::shared_ptr<DeviceKvCache> remove_cache(int64_t id);
+    /** Records a use of a cache's memory by work just queued on stream. */
+    void note_cache_use(const StreamRef& stream, const std::shared_ptr<UseMark>& mark, DeviceKvCache& cache);
+
     int64_t add_plan(const std::shared_ptr<DevicePlan>& p);
     std::shared_ptr<DevicePlan> find_plan(int64_t id) const;
     std::shared_ptr<DevicePlan> remove_plan(int64_t id);
@@ -143,6 +164,7 @@ private:
     std::unordered_map<int64_t, std::shared_ptr<StreamObject>> streams_;
     std::unordered_map<int64_t, std::shared_ptr<EventObject>> events_;
     std::unordered_map<int64_t, std::shared_ptr<DevicePlan>> plans_;
+    std::unordered_map<int64_t, std::shared_ptr<DeviceKvCache>> caches_;
     int64_t next_id_ = 1;
 };
 

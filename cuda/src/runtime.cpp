@@ -10,6 +10,7 @@ namespace attn4j {
 
 namespace {
 thread_local std::string t_last_message;
+}  // namespace
 
 int32_t check_device(int32_t device) {
     if (device < 0) {
@@ -19,6 +20,7 @@ int32_t check_device(int32_t device) {
     return e == cudaSuccess ? ATTN4J_OK : cuda_fail(e, "cudaSetDevice");
 }
 
+namespace {
 int32_t require_out(const void* p, const char* field) {
     return p == nullptr ? fail(ATTN4J_ERR_INVALID_ARGUMENT, std::string(field) + ": expected an output pointer, got null")
                         : ATTN4J_OK;

@@ -8,9 +8,11 @@
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -494,11 +496,13 @@ void test_plan_destroyed_during_launches() {
     CHECK(t.make_plan() == 0, "plan: %s", attn4j_last_error_message());
     std::atomic<bool> go{false};
     int launched = 0, refused = 0, other = 0;
+    const int64_t plan = t.plan;  // the handle, read by both threads; the destroy is what races with the launches
+    t.plan = 0;
     std::thread launcher([&] {
         while (!go.load()) {
         }
         for (int i = 0; i < 40; ++i) {
-            const int32_t r = t.forward(0, t.plan);
+            const int32_t r = t.forward(0, plan);
             if (r == 0) {
                 ++launched;
             } else if (r == ATTN4J_ERR_INVALID_ARGUMENT) {
@@ -511,8 +515,7 @@ void test_plan_destroyed_during_launches() {
     });
     go = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    CHECK(attn4j_plan_destroy(t.plan) == 0, "destroy: %s", attn4j_last_error_message());
-    t.plan = 0;
+    CHECK(attn4j_plan_destroy(plan) == 0, "destroy: %s", attn4j_last_error_message());
     launcher.join();
     CHECK(other == 0, "%d launches failed with something other than an unknown plan", other);
     CHECK(cudaDeviceSynchronize() == cudaSuccess, "a kernel faulted: %s", cudaGetErrorString(cudaGetLastError()));
@@ -590,9 +593,184 @@ void test_host_copy_bounds() {
     attn4j_free(0, dst);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Decoding with a device KV cache: appends (with growth), block sums, and decode steps against the float64 forward
+// reference with the equivalent causal masks.
+
+int64_t device_upload(const std::vector<uint16_t>& bits) {
+    int64_t ptr = 0;
+    attn4j_malloc(0, static_cast<int64_t>(bits.size()) * 2, &ptr);
+    attn4j_memcpy_h2d(0, ptr, reinterpret_cast<int64_t>(bits.data()), static_cast<int64_t>(bits.size()) * 2,
+                      static_cast<int64_t>(bits.size()) * 2, 0);
+    return ptr;
+}
+
+void test_decode() {
+    const int B = 2, HKV = 2, HQ = 4, D = 64, BS = 16, NQ = 2;
+    const int lengths[B] = {150, 70};
+    int64_t desc[ATTN4J_KV_COUNT];
+    desc[ATTN4J_KV_BATCH] = B;
+    desc[ATTN4J_KV_KV_HEADS] = HKV;
+    desc[ATTN4J_KV_HEAD_DIM] = D;
+    desc[ATTN4J_KV_VALUE_DIM] = D;
+    desc[ATTN4J_KV_DTYPE] = ATTN4J_FP16;
+    desc[ATTN4J_KV_CAPACITY] = 100;
+    desc[ATTN4J_KV_BLOCK_SIZE] = BS;
+    int64_t cache = 0;
+    CHECK(attn4j_kv_create(0, desc, ATTN4J_KV_COUNT, &cache) == 0, "kv create: %s", attn4j_last_error_message());
+    // keys[b][h][j][c], as the cache's fp16 holds them.
+    std::vector<float> keys(static_cast<size_t>(B) * HKV * 150 * D), values(keys.size());
+    auto at = [&](int b, int h, int j) { return ((static_cast<size_t>(b) * HKV + h) * 150 + j) * D; };
+    // Two appends of up to 80 positions: the second needs the cache to grow.
+    int done[B] = {0, 0};
+    for (int round = 0; round < 2; ++round) {
+        const int T = 80;
+        int32_t counts[B], from[B];
+        std::vector<uint16_t> kb(static_cast<size_t>(B) * HKV * T * D), vb(kb.size());
+        for (int b = 0; b < B; ++b) {
+            counts[b] = std::min(T, lengths[b] - done[b]);
+            from[b] = done[b];
+            for (int h = 0; h < HKV; ++h) {
+                for (int t = 0; t < T; ++t) {
+                    for (int c = 0; c < D; ++c) {
+                        const size_t src = ((static_cast<size_t>(b) * HKV + h) * T + t) * D + c;
+                        kb[src] = half_bits(uniform(-1, 1));
+                        vb[src] = half_bits(uniform(-1, 1));
+                        if (t < counts[b]) {
+                            keys[at(b, h, done[b] + t) + c] = emu::half_bits_to_float(kb[src]);
+                            values[at(b, h, done[b] + t) + c] = emu::half_bits_to_float(vb[src]);
+                        }
+                    }
+                }
+            }
+        }
+        const int32_t needed = std::max(from[0] + counts[0], from[1] + counts[1]);
+        CHECK(attn4j_kv_reserve(cache, needed, 0) == 0, "reserve: %s", attn4j_last_error_message());
+        const int64_t k = device_upload(kb), v = device_upload(vb);
+        CHECK(attn4j_kv_append(cache, 0, k, v, T, counts, from, B) == 0, "append: %s", attn4j_last_error_message());
+        attn4j_free(0, k);
+        attn4j_free(0, v);
+        for (int b = 0; b < B; ++b) {
+            done[b] += counts[b];
+        }
+    }
+    int32_t held[B];
+    attn4j_kv_lengths(cache, held, B);
+    CHECK(held[0] == 150 && held[1] == 70, "lengths %d %d", held[0], held[1]);
+    int32_t stale[B] = {149, 70}, one[B] = {1, 1};
+    CHECK(attn4j_kv_append(cache, 0, 0, 0, 1, one, stale, B) == ATTN4J_ERR_INVALID_ARGUMENT,
+          "an append from a stale length was accepted");
+    // Block sums: float64, in position order, bit for bit.
+    std::vector<double> sums(static_cast<size_t>(10) * D);
+    CHECK(attn4j_kv_read(cache, ATTN4J_KV_BLOCK_SUMS, 0, 1, 9, reinterpret_cast<int64_t>(sums.data()),
+                         static_cast<int64_t>(sums.size()) * 8, 0) == 0,
+          "read sums: %s", attn4j_last_error_message());
+    int wrong = 0;
+    for (int blk = 0; blk < 9; ++blk) {
+        for (int c = 0; c < D; ++c) {
+            double sum = 0.0;
+            for (int j = blk * BS; j < std::min(150, blk * BS + BS); ++j) {
+                sum += static_cast<double>(keys[at(0, 1, j) + c]);
+            }
+            wrong += sums[static_cast<size_t>(blk) * D + c] != sum;
+        }
+    }
+    CHECK(wrong == 0, "%d block sums differ from the ordered float64 sums", wrong);
+
+    std::vector<uint16_t> qb(static_cast<size_t>(B) * HQ * NQ * D);
+    std::vector<float> qf(qb.size());
+    for (size_t i = 0; i < qb.size(); ++i) {
+        qb[i] = half_bits(uniform(-1, 1));
+        qf[i] = emu::half_bits_to_float(qb[i]);
+    }
+    const int64_t q = device_upload(qb);
+    int64_t o = 0, lse = 0;
+    attn4j_malloc(0, static_cast<int64_t>(B) * HQ * NQ * D * 4, &o);
+    attn4j_malloc(0, static_cast<int64_t>(B) * HQ * NQ * 4, &lse);
+    struct Setup {
+        const char* name;
+        int normalizer, windowed, left, global, topk;
+    };
+    const Setup setups[] = {{"softmax causal", 0, 0, 0, 0, 0},     {"softmax window+global", 0, 1, 40, 3, 0},
+                            {"softmax token top-k", 0, 0, 0, 0, 9}, {"sparsemax", 1, 0, 0, 0, 0},
+                            {"entmax15 window", 2, 1, 25, 0, 0},    {"entmax15 token top-k", 2, 1, 60, 2, 13}};
+    for (const Setup& setup : setups) {
+        int64_t a[ATTN4J_DEC_COUNT] = {};
+        a[ATTN4J_DEC_CACHE] = cache;
+        a[ATTN4J_DEC_Q] = q;
+        a[ATTN4J_DEC_O] = o;
+        a[ATTN4J_DEC_LSE] = setup.normalizer == 0 ? lse : 0;
+        a[ATTN4J_DEC_OUT_DTYPE] = ATTN4J_FP32;
+        a[ATTN4J_DEC_Q_HEADS] = HQ;
+        a[ATTN4J_DEC_NQ] = NQ;
+        double scale = 0.125;
+        std::memcpy(&a[ATTN4J_DEC_SCALE_BITS], &scale, 8);
+        a[ATTN4J_DEC_NORMALIZER] = setup.normalizer;
+        a[ATTN4J_DEC_WINDOWED] = setup.windowed;
+        a[ATTN4J_DEC_WINDOW_LEFT] = setup.left;
+        a[ATTN4J_DEC_GLOBAL_TOKENS] = setup.global;
+        a[ATTN4J_DEC_TOPK_TOKENS] = setup.topk;
+        const int32_t r = attn4j_decode(a, ATTN4J_DEC_COUNT, nullptr, 0);
+        CHECK(r == 0, "%s: decode: %s", setup.name, attn4j_last_error_message());
+        attn4j_stream_synchronize(0, 0);
+        std::vector<float> out(static_cast<size_t>(B) * HQ * NQ * D), lses(static_cast<size_t>(B) * HQ * NQ);
+        attn4j_memcpy_d2h(0, reinterpret_cast<int64_t>(out.data()), static_cast<int64_t>(out.size()) * 4, o,
+                          static_cast<int64_t>(out.size()) * 4, 0);
+        attn4j_memcpy_d2h(0, reinterpret_cast<int64_t>(lses.data()), static_cast<int64_t>(lses.size()) * 4, lse,
+                          static_cast<int64_t>(lses.size()) * 4, 0);
+        for (int b = 0; b < B; ++b) {
+            // The decode step of sequence b is the causal forward pass of its NQ queries over its L positions.
+            ref::Problem p;
+            p.batch = 1;
+            p.q_heads = HQ;
+            p.kv_heads = HKV;
+            p.nq = NQ;
+            p.nk = lengths[b];
+            p.d = D;
+            p.scale = scale;
+            p.mask.nq = NQ;
+            p.mask.nk = lengths[b];
+            p.mask.causal = 1;
+            p.mask.windowed = setup.windowed;
+            p.mask.left = setup.left;
+            p.mask.right = 0;
+            p.mask.global = setup.global;
+            p.topk_tokens = setup.topk;
+            p.normalizer = setup.normalizer;
+            p.q.assign(qf.begin() + static_cast<long>(b) * HQ * NQ * D, qf.begin() + static_cast<long>(b + 1) * HQ * NQ * D);
+            for (int h = 0; h < HKV; ++h) {
+                p.k.insert(p.k.end(), keys.begin() + static_cast<long>(at(b, h, 0)),
+                           keys.begin() + static_cast<long>(at(b, h, lengths[b])));
+                p.v.insert(p.v.end(), values.begin() + static_cast<long>(at(b, h, 0)),
+                           values.begin() + static_cast<long>(at(b, h, lengths[b])));
+            }
+            const ref::Outputs want = ref::forward(p);
+            std::vector<float> got(out.begin() + static_cast<long>(b) * HQ * NQ * D,
+                                   out.begin() + static_cast<long>(b + 1) * HQ * NQ * D);
+            const double e = ref::relative_error(got, want.o);
+            CHECK(e < 1e-2, "%s, sequence %d: O error %g", setup.name, b, e);
+            if (setup.normalizer == 0) {
+                std::vector<float> got_lse(lses.begin() + static_cast<long>(b) * HQ * NQ,
+                                           lses.begin() + static_cast<long>(b + 1) * HQ * NQ);
+                const double el = ref::relative_error(got_lse, want.lse);
+                CHECK(el < 1e-3, "%s, sequence %d: LSE error %g", setup.name, b, el);
+            }
+        }
+    }
+    attn4j_free(0, q);
+    attn4j_free(0, o);
+    attn4j_free(0, lse);
+    CHECK(attn4j_kv_destroy(cache) == 0, "destroy: %s", attn4j_last_error_message());
+    CHECK(attn4j_kv_destroy(cache) == ATTN4J_ERR_INVALID_ARGUMENT, "a cache was destroyed twice");
+    CHECK(cudaDeviceSynchronize() == cudaSuccess, "%s", cudaGetErrorString(cudaGetLastError()));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Legacy-stream work waits for a demand (or this delay): long, so the ordering test does not depend on how busy
+    // the machine is.
+    setenv("ATTN4J_EMU_LEGACY_DELAY_MS", "600000", 0);
     if (argc > 1 && std::string(argv[1]) == "race") {
         // For the ThreadSanitizer build: a kernel with a missing barrier, which ThreadSanitizer must report.
         float* out = nullptr;
@@ -616,6 +794,7 @@ int main(int argc, char** argv) {
     test_stream_destroyed_during_launches();
     test_no_stale_errors();
     test_host_copy_bounds();
+    test_decode();
     std::printf("emulator tests: %d checks, %d failed\n", g_checks, g_failures);
     return g_failures == 0 ? 0 : 1;
 }
