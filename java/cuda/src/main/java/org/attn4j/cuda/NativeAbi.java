@@ -114,6 +114,43 @@ public final class NativeAbi {
     public static final int BWD_EVENT_START = 24;
     public static final int BWD_EVENT_STOP = 25;
     public static final int BWD_COUNT = 26;
+    // Device KV caches (attn4j_kv_create descriptor), the parts attn4j_kv_read copies, attn4j_decode arguments.
+    public static final int KV_BATCH = 0;
+    public static final int KV_KV_HEADS = 1;
+    public static final int KV_HEAD_DIM = 2;
+    public static final int KV_VALUE_DIM = 3;
+    public static final int KV_DTYPE = 4;
+    public static final int KV_CAPACITY = 5;
+    public static final int KV_BLOCK_SIZE = 6;
+    public static final int KV_COUNT = 7;
+    public static final int KV_KEYS = 0;
+    public static final int KV_VALUES = 1;
+    public static final int KV_BLOCK_SUMS = 2;
+    public static final int DEC_DEVICE = 0;
+    public static final int DEC_STREAM = 1;
+    public static final int DEC_CACHE = 2;
+    public static final int DEC_Q = 3;
+    public static final int DEC_O = 4;
+    public static final int DEC_LSE = 5;
+    public static final int DEC_OUT_DTYPE = 6;
+    public static final int DEC_Q_HEADS = 7;
+    public static final int DEC_NQ = 8;
+    public static final int DEC_SCALE_BITS = 9;
+    public static final int DEC_NORMALIZER = 10;
+    public static final int DEC_WINDOWED = 11;
+    public static final int DEC_WINDOW_LEFT = 12;
+    public static final int DEC_GLOBAL_TOKENS = 13;
+    public static final int DEC_HAS_BLOCK_MASK = 14;
+    public static final int DEC_BLOCK_BATCH = 15;
+    public static final int DEC_BLOCK_HEADS = 16;
+    public static final int DEC_BLOCK_QBLOCKS = 17;
+    public static final int DEC_BLOCK_KBLOCKS = 18;
+    public static final int DEC_BLOCK_BQ = 19;
+    public static final int DEC_BLOCK_BK = 20;
+    public static final int DEC_TOPK_BLOCKS = 21;
+    public static final int DEC_TOPK_PER_GROUP = 22;
+    public static final int DEC_TOPK_TOKENS = 23;
+    public static final int DEC_COUNT = 24;
     private NativeAbi() {
     }
 }
