@@ -20,10 +20,11 @@ the CPU runs.
 Written from the paper's description, not from its code. Needs PyTorch (any version with torch.nn.functional);
 runs on the CPU too (slowly) for a smoke test: --device cpu --dim 32 --n 8 --k 2.
 
-Example (the Figure 3a grid; about a minute per run on an H200, so pick a part to fit a lease):
+Example (the Figure 3a grid, as scripts/seed001_runs.sh gpu runs it; an estimate from the FLOP count, not a
+measurement: 5-10 minutes per run of 10^6 samples on one H200, 27 runs per seed):
   for k in 20 40 60 80 100; do for lr in 6e-5 8e-5 1e-4; do for seed in 0 1 2; do
     python3 scripts/paper_arm_gpu.py --n 100 --k $k --lr $lr --seed $seed --budget 1000000 \\
-        --decay-samples 1000000 --out out/paper-n100-k$k-lr$lr-seed$seed.json
+        --decay-samples 1000000 --threshold 0.995 --out out/paper-n100-k$k-lr$lr-seed$seed.json
   done; done; done
 """
 import argparse
