@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define ATTN4J_ABI_VERSION 2
+#define ATTN4J_ABI_VERSION 3
 
 /* Errors raised by attn4j itself (cudaError_t values stay below 10000). */
 enum attn4j_error {

@@ -86,6 +86,19 @@ public final class Attention {
     }
 
     /**
+     * One decode step: the new queries of every sequence of {@code request.cache()} against what the cache holds
+     * (docs/SPEC.md, "Decoding with a KV cache"), on the provider that owns the cache.
+     */
+    public static AttentionResult decode(org.attn4j.decode.DecodeRequest request) {
+        return org.attn4j.decode.Decoding.run(request, null);
+    }
+
+    /** One decode step on the provider named {@code provider} ({@code null}: the cache's own). */
+    public static AttentionResult decode(org.attn4j.decode.DecodeRequest request, String provider) {
+        return org.attn4j.decode.Decoding.run(request, provider);
+    }
+
+    /**
      * The provider of this name.
      *
      * @throws IllegalArgumentException listing the names found, if none matches

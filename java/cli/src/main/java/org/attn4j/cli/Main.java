@@ -2,6 +2,8 @@ package org.attn4j.cli;
 
 import java.io.PrintWriter;
 import org.attn4j.bench.cli.BenchCommand;
+import org.attn4j.bench.decode.DecodeCommand;
+import org.attn4j.cli.decode.GenerateCommand;
 import org.attn4j.cli.demo.DemoCommand;
 import org.attn4j.cli.parity.FigureCommand;
 import org.attn4j.cli.parity.LogitsCommand;
@@ -28,6 +30,8 @@ import picocli.CommandLine.ScopeType;
             RunCommand.class,
             DemoCommand.class,
             BenchCommand.class,
+            DecodeCommand.class,
+            GenerateCommand.class,
             ParityCommand.class,
             SweepCommand.class,
             ThroughputCommand.class,

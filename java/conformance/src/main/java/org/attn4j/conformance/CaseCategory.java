@@ -26,7 +26,9 @@ public enum CaseCategory {
      */
     FLASH_ATTENTION_GRID("flash-attention-grid"),
     /** Invalid requests: an IllegalArgumentException whose message names the field. */
-    ERRORS("errors");
+    ERRORS("errors"),
+    /** Decoding with a KV cache: the cache's properties, and decode steps against the reference's. */
+    KV_CACHE("kv-cache");
 
     private final String label;
 

@@ -99,6 +99,9 @@ public final class ConformanceKit {
                 }
                 break;
             }
+            case KV_CACHE:
+                out.addAll(decodeCases(provider, options, caps));
+                break;
             default:
                 throw new IllegalStateException("unknown category " + category);
         }
@@ -136,6 +139,33 @@ public final class ConformanceKit {
         for (Scenario s : adapt(scenarios, caps, main)) {
             out.add(new ConformanceCase(category, s.name(), f -> ForwardCheck.run(s, provider, options, f)));
         }
+    }
+
+    /** The cache properties and the decode scenarios, adapted to what the provider's caches hold. */
+    private static List<ConformanceCase> decodeCases(AttentionProvider provider, ConformanceOptions options,
+                                                     Capabilities caps) {
+        java.util.Set<DType> dtypes = caps.dtypes();
+        java.util.Set<Integer> dims = caps.headDims();
+        int maxDim = caps.maxHeadDim();
+        if (provider instanceof org.attn4j.spi.DecodeProvider) {
+            org.attn4j.decode.DecodeCapabilities dc = ((org.attn4j.spi.DecodeProvider) provider)
+                    .decodeCapabilities();
+            if (dc == null) {
+                throw new IllegalArgumentException("provider '" + provider.name()
+                        + "': decodeCapabilities() returned null");
+            }
+            dtypes = dc.dtypes();
+            dims = dc.headDims();
+            maxDim = dc.maxHeadDim();
+        }
+        DType main = dtypes.contains(DType.FP32) ? DType.FP32 : dtypes.iterator().next();
+        List<ConformanceCase> out = new ArrayList<>(CacheCases.all(provider, options, main, dims));
+        for (DecodeScenario s : DecodeCatalog.all()) {
+            DecodeScenario a = s.adaptTo(dtypes, dims, maxDim, caps.valueDimMustEqualHeadDim());
+            out.add(new ConformanceCase(CaseCategory.KV_CACHE, a.name(),
+                    f -> DecodeCheck.run(a, provider, options, f)));
+        }
+        return out;
     }
 
     /**

@@ -118,6 +118,11 @@ public abstract class ProviderConformanceTest {
         return tests(CaseCategory.ERRORS);
     }
 
+    @TestFactory
+    Stream<DynamicTest> kvCache() {
+        return tests(CaseCategory.KV_CACHE);
+    }
+
     private Stream<DynamicTest> tests(CaseCategory category) {
         AttentionProvider p = provider();
         String providerName = p.name();

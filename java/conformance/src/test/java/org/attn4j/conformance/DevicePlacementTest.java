@@ -38,7 +38,10 @@ class DevicePlacementTest {
         ConformanceReport report = ConformanceKit.run(provider, cases);
         assertEquals(0, report.failed(), report::summary);
         for (CaseResult r : report.skips()) {
-            assertTrue(r.category() == CaseCategory.ERRORS || r.category() == CaseCategory.CONTRACT, r::toString);
+            // Decoding needs a native path or a forward pass on host tensors (the fallback's): this one has neither.
+            boolean noDecode = r.category() == CaseCategory.KV_CACHE && r.message().contains("takes no host tensors");
+            assertTrue(r.category() == CaseCategory.ERRORS || r.category() == CaseCategory.CONTRACT || noDecode,
+                    r::toString);
         }
         assertTrue(report.results().stream().anyMatch(r -> r.passed()
                 && r.name().startsWith("host tensors, which the provider does not take")), report::summary);

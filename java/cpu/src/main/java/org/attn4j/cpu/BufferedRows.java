@@ -8,7 +8,7 @@ import org.attn4j.Normalizer;
  * are computed tile by tile with the same kernel as everywhere else, so they agree bit for bit with the scores the
  * backward pass recomputes.
  */
-final class BufferedRows {
+public final class BufferedRows {
     private BufferedRows() {
     }
 
@@ -86,7 +86,14 @@ final class BufferedRows {
      * @param scratch  length >= n
      * @param scratchD length >= n
      */
-    static double normalize(Normalizer normalizer, float[] s, int n, float max, float[] scratch, double[] scratchD) {
+    public static double normalize(Normalizer normalizer, float[] s, int n, float[] scratch) {
+        double[] scratchD = normalizer == Normalizer.SOFTMAX ? null : new double[Math.max(1, n)];
+        return normalize(normalizer, s, n, Kernels.max(s, n), scratch, scratchD);
+    }
+
+    /** {@link #normalize(Normalizer, float[], int, float[])} with the row's maximum and float64 scratch given. */
+    public static double normalize(Normalizer normalizer, float[] s, int n, float max, float[] scratch,
+                                   double[] scratchD) {
         if (n == 0) {
             return emptyRow(normalizer);
         }

@@ -8,9 +8,18 @@ import org.attn4j.AttentionResult;
 import org.attn4j.BackwardRequest;
 import org.attn4j.DType;
 import org.attn4j.Tensor;
+import org.attn4j.cpu.decode.CpuDecode;
+import org.attn4j.cpu.decode.CpuKvCache;
+import org.attn4j.decode.DecodeCapabilities;
+import org.attn4j.decode.DecodeRequest;
+import org.attn4j.decode.KvCache;
+import org.attn4j.decode.KvCacheConfig;
+import org.attn4j.internal.HostStorage;
 import org.attn4j.spi.AttentionProvider;
 import org.attn4j.spi.Availability;
 import org.attn4j.spi.Capabilities;
+import org.attn4j.spi.DecodeProvider;
+import org.attn4j.spi.Support;
 
 /**
  * {@code cpu}: the fast pure-Java provider. Everything the SPEC defines (every mask, normalizer and input type,
@@ -18,9 +27,12 @@ import org.attn4j.spi.Capabilities;
  * tasks over batch x heads x query tiles on a fork/join pool, and tiles the masks remove are never computed.
  * Accumulates in fp32.
  *
+ * <p>Decoding with its own KV cache ({@link CpuKvCache}): keys split over the threads, work following the kept keys
+ * (package {@code org.attn4j.cpu.decode}).
+ *
  * <p>Threads: {@code -Dattn4j.cpu.threads=N} (default: available processors).
  */
-public final class CpuProvider implements AttentionProvider {
+public final class CpuProvider implements AttentionProvider, DecodeProvider {
     public static final String NAME = "cpu";
     private static final Capabilities CAPABILITIES = Capabilities.everything();
 
@@ -116,6 +128,26 @@ public final class CpuProvider implements AttentionProvider {
             }
             throw e;
         }
+    }
+
+    @Override
+    public DecodeCapabilities decodeCapabilities() {
+        return CpuDecode.CAPABILITIES;
+    }
+
+    @Override
+    public KvCache newCache(KvCacheConfig config) {
+        return new CpuKvCache(config, NAME);
+    }
+
+    @Override
+    public Support supportsDecode(DecodeRequest r) {
+        return CpuDecode.supports(r);
+    }
+
+    @Override
+    public AttentionResult decode(DecodeRequest r) {
+        return CpuDecode.run(r, NAME);
     }
 
     private static Tensor track(List<Tensor> allocated, Tensor t) {

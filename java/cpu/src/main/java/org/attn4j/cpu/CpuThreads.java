@@ -12,7 +12,7 @@ import java.util.function.IntConsumer;
  *
  * <p>Threads: system property {@value #THREADS_PROPERTY}, default the number of available processors.
  */
-final class CpuThreads {
+public final class CpuThreads {
     static final String THREADS_PROPERTY = "attn4j.cpu.threads";
     /** Below about this many floating-point operations a call runs on the caller's thread. */
     static final long INLINE_FLOPS = 4_000_000L;
@@ -24,7 +24,7 @@ final class CpuThreads {
         static final ForkJoinPool POOL = createPool();
     }
 
-    static int threads() {
+    public static int threads() {
         String p = System.getProperty(THREADS_PROPERTY);
         if (p != null && !p.isBlank()) {
             try {
@@ -54,7 +54,7 @@ final class CpuThreads {
      *
      * @param flops an estimate of the job's floating-point operations, for the inline decision
      */
-    static void forEach(int count, long flops, IntConsumer body) {
+    public static void forEach(int count, long flops, IntConsumer body) {
         if (count <= 0) {
             return;
         }

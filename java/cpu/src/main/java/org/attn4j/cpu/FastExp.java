@@ -8,7 +8,7 @@ package org.attn4j.cpu;
  * loop is pure float arithmetic, so C2 vectorizes it; building {@code 2^k} needs float/int bit moves, which C2 does
  * not vectorize, so that runs as a second, short scalar loop.
  */
-final class FastExp {
+public final class FastExp {
     private static final float LOG2E = 1.44269504088896341f;
     private static final float LN2_HI = 0.693359375f;
     private static final float LN2_LO = -2.12194440e-4f;
@@ -32,7 +32,7 @@ final class FastExp {
     }
 
     /** {@link #expShifted(float[], float, int, float[])} over {@code s[from..to)}. */
-    static float expShifted(float[] s, float shift, int from, int to, float[] k) {
+    public static float expShifted(float[] s, float shift, int from, int to, float[] k) {
         for (int j = from; j < to; j++) {
             float x = Math.max(s[j] - shift, LOWEST);
             float kj = (x * LOG2E + ROUND) - ROUND;

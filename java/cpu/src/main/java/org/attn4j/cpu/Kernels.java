@@ -10,7 +10,7 @@ package org.attn4j.cpu;
  * accumulator. Java never fuses a multiply and an add, so each result is the same whichever loop (vector main loop
  * or scalar tail) computes it: recomputing a score anywhere gives the same bits, which the backward pass relies on.
  */
-final class Kernels {
+public final class Kernels {
     private Kernels() {
     }
 
@@ -25,7 +25,7 @@ final class Kernels {
     }
 
     /** {@link #scores} for keys {@code from <= j < to} only (entries outside are left as they are). */
-    static void scores(float[] q, float[][] kt, int d, int from, int to, float[] s) {
+    public static void scores(float[] q, float[][] kt, int d, int from, int to, float[] s) {
         int c = 0;
         if (d >= 4) {
             float a0 = q[0];

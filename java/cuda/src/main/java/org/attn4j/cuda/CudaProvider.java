@@ -4,9 +4,14 @@ import org.attn4j.AttentionGradients;
 import org.attn4j.AttentionRequest;
 import org.attn4j.AttentionResult;
 import org.attn4j.BackwardRequest;
+import org.attn4j.decode.DecodeCapabilities;
+import org.attn4j.decode.DecodeRequest;
+import org.attn4j.decode.KvCache;
+import org.attn4j.decode.KvCacheConfig;
 import org.attn4j.spi.AttentionProvider;
 import org.attn4j.spi.Availability;
 import org.attn4j.spi.Capabilities;
+import org.attn4j.spi.DecodeProvider;
 import org.attn4j.spi.Support;
 
 /**
@@ -15,10 +20,13 @@ import org.attn4j.spi.Support;
  * with the static masks and the block mask). Takes host tensors (copied to the device and back) or device tensors
  * from {@link CudaTensors}. fp32 requests are not supported, so automatic selection gives them to a CPU provider.
  *
+ * <p>Decoding: {@link CudaKvCache} keeps keys, values and block key sums on the device (configure the cache with
+ * {@code .device(Device.cuda(n))}); decode steps run attn4j's decode kernels on it (see {@link CudaDecode}).
+ *
  * <p>Constructing the provider runs no native code; {@link #availability()} loads the library and probes the driver
  * and devices on first use, and says exactly why the provider cannot run when it cannot.
  */
-public final class CudaProvider implements AttentionProvider {
+public final class CudaProvider implements AttentionProvider, DecodeProvider {
     public static final String NAME = "cuda";
 
     @Override
@@ -64,6 +72,26 @@ public final class CudaProvider implements AttentionProvider {
     @Override
     public AttentionGradients backward(BackwardRequest request) {
         return CudaAttention.backward(request);
+    }
+
+    @Override
+    public DecodeCapabilities decodeCapabilities() {
+        return CudaDecode.CAPABILITIES;
+    }
+
+    @Override
+    public KvCache newCache(KvCacheConfig config) {
+        return new CudaKvCache(config);
+    }
+
+    @Override
+    public Support supportsDecode(DecodeRequest r) {
+        return CudaDecode.supports(r);
+    }
+
+    @Override
+    public AttentionResult decode(DecodeRequest r) {
+        return CudaDecode.decode(r);
     }
 
     /** Device tensors must come from this provider. */

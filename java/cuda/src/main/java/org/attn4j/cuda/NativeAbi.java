@@ -6,7 +6,7 @@ package org.attn4j.cuda;
  */
 public final class NativeAbi {
     /** The ABI this Java code was written against; the native library must report the same. */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
 
     // Error codes of attn4j itself (cudaError_t values stay below 10000).
     public static final int OK = 0;
@@ -114,7 +114,8 @@ public final class NativeAbi {
     public static final int BWD_EVENT_START = 24;
     public static final int BWD_EVENT_STOP = 25;
     public static final int BWD_COUNT = 26;
-    // Device KV caches (attn4j_kv_create descriptor), the parts attn4j_kv_read copies, attn4j_decode arguments.
+
+    // Indices of the KV cache descriptor (attn4j_kv_create).
     public static final int KV_BATCH = 0;
     public static final int KV_KV_HEADS = 1;
     public static final int KV_HEAD_DIM = 2;
@@ -123,9 +124,13 @@ public final class NativeAbi {
     public static final int KV_CAPACITY = 5;
     public static final int KV_BLOCK_SIZE = 6;
     public static final int KV_COUNT = 7;
+
+    // What attn4j_kv_read copies out.
     public static final int KV_KEYS = 0;
     public static final int KV_VALUES = 1;
     public static final int KV_BLOCK_SUMS = 2;
+
+    // Indices of the decode argument vector.
     public static final int DEC_DEVICE = 0;
     public static final int DEC_STREAM = 1;
     public static final int DEC_CACHE = 2;
@@ -151,6 +156,7 @@ public final class NativeAbi {
     public static final int DEC_TOPK_PER_GROUP = 22;
     public static final int DEC_TOPK_TOKENS = 23;
     public static final int DEC_COUNT = 24;
+
     private NativeAbi() {
     }
 }

@@ -64,20 +64,22 @@ final class PlanKey {
 
     /** The block mask's cells as bytes [batch][heads][queryBlocks][keyBlocks], or null. */
     byte[] blockCells() {
-        if (blockMask == null) {
-            return null;
-        }
-        long n = (long) blockMask.batch() * blockMask.heads() * blockMask.queryBlocks() * blockMask.keyBlocks();
+        return blockMask == null ? null : cellsOf(blockMask);
+    }
+
+    /** The cells of {@code m} as bytes [batch][heads][queryBlocks][keyBlocks], the C ABI's layout. */
+    static byte[] cellsOf(BlockMask m) {
+        long n = (long) m.batch() * m.heads() * m.queryBlocks() * m.keyBlocks();
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("blockMask: " + n + " cells is too many for the cuda provider");
         }
         byte[] cells = new byte[(int) n];
         int at = 0;
-        for (int b = 0; b < blockMask.batch(); b++) {
-            for (int h = 0; h < blockMask.heads(); h++) {
-                for (int q = 0; q < blockMask.queryBlocks(); q++) {
-                    for (int k = 0; k < blockMask.keyBlocks(); k++) {
-                        cells[at++] = (byte) (blockMask.get(b, h, q, k) ? 1 : 0);
+        for (int b = 0; b < m.batch(); b++) {
+            for (int h = 0; h < m.heads(); h++) {
+                for (int qb = 0; qb < m.queryBlocks(); qb++) {
+                    for (int kb = 0; kb < m.keyBlocks(); kb++) {
+                        cells[at++] = (byte) (m.get(b, h, qb, kb) ? 1 : 0);
                     }
                 }
             }

@@ -5,14 +5,14 @@ import org.attn4j.Normalizer;
 
 /**
  * The SPEC's normalizers and their vector-Jacobian products over one row of scores, in float64, by the textbook
- * sort-based algorithms (exact thresholds, no iteration).
+ * sort-based algorithms (exact thresholds, no iteration). Public for the decode package; not API.
  *
  * <p>Non-finite scores (SPEC): a row with a NaN or a +inf score, or whose every score is -inf, is a NaN row (every
  * weight NaN, LSE NaN); -inf scores next to finite ones get weight 0. Sparsemax and entmax-1.5 do not change when
  * a constant is added to every score, so they are computed on {@code s - max s}, which keeps huge finite scores
  * from overflowing or cancelling in the closed forms.
  */
-final class ExactNormalizers {
+public final class ExactNormalizers {
     private ExactNormalizers() {
     }
 
@@ -20,7 +20,7 @@ final class ExactNormalizers {
      * Writes the weights of scores {@code s[0..n)} into {@code p[0..n)} and returns the log-sum-exp for softmax
      * ({@code NaN} for the others). {@code n == 0} gives {@code -inf}; a NaN row gives NaN weights and NaN.
      */
-    static double normalize(Normalizer normalizer, double[] s, int n, double[] p) {
+    public static double normalize(Normalizer normalizer, double[] s, int n, double[] p) {
         if (n == 0) {
             return Double.NEGATIVE_INFINITY;
         }

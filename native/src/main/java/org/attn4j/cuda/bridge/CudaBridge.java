@@ -60,6 +60,22 @@ public final class CudaBridge {
         return attn4j_memcpy_d2h(device, dst, dst.remaining(), src, bytes, stream);
     }
 
+    /**
+     * Copies a part of one (sequence, kv head) of a device KV cache into a direct buffer, starting at its position
+     * ({@code attn4j_kv_read}); the native side checks the byte count against the buffer's remaining bytes.
+     *
+     * @throws IllegalArgumentException if the buffer is null, not direct or read-only
+     */
+    public static int readCache(long cache, int part, int sequence, int kvHead, int count, ByteBuffer dst, long stream) {
+        if (dst == null) {
+            throw new IllegalArgumentException("dst: expected a direct buffer, got null");
+        }
+        if (!dst.isDirect() || dst.isReadOnly()) {
+            throw new IllegalArgumentException("dst: expected a writable direct buffer");
+        }
+        return attn4j_kv_read(cache, part, sequence, kvHead, count, dst, dst.remaining(), stream);
+    }
+
     private static void checkHostBuffer(ByteBuffer buffer, long bytes, String field) {
         if (buffer == null) {
             throw new IllegalArgumentException(field + ": expected a direct buffer, got null");
@@ -151,4 +167,23 @@ public final class CudaBridge {
     public static native int attn4j_forward_check(@Cast("const int64_t*") long[] args, int count);
 
     public static native int attn4j_backward_check(@Cast("const int64_t*") long[] args, int count);
+
+    public static native int attn4j_kv_create(int device, @Cast("const int64_t*") long[] desc, int descCount,
+            @Cast("int64_t*") long[] cache);
+
+    public static native int attn4j_kv_destroy(long cache);
+
+    public static native int attn4j_kv_reserve(long cache, int capacity, long stream);
+
+    public static native int attn4j_kv_append(long cache, long stream, long k, long v, int t,
+            @Cast("const int32_t*") int[] counts, @Cast("const int32_t*") int[] from, int batch);
+
+    /** Copies out of a cache into a direct buffer, starting at its position (use {@link #readCache}). */
+    private static native int attn4j_kv_read(long cache, int part, int sequence, int kvHead, int count,
+            @Cast("int64_t") ByteBuffer dstHost, long hostCapacity, long stream);
+
+    public static native int attn4j_kv_lengths(long cache, @Cast("int32_t*") int[] lengths, int batch);
+
+    public static native int attn4j_decode(@Cast("const int64_t*") long[] args, int count,
+            @Cast("const uint8_t*") byte[] blockCells, long blockCellCount);
 }

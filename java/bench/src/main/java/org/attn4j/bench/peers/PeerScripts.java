@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class PeerScripts {
     /** The scripts; the peers import {@code peer_common}. */
-    public static final List<String> FILES = List.of("peer_common.py", "numpy_peer.py", "torch_peer.py");
+    public static final List<String> FILES = List.of("peer_common.py", "numpy_peer.py", "torch_peer.py",
+            "numpy_decode_peer.py");
     private static final String RESOURCE_DIR = "/org/attn4j/bench/peers/";
 
     private PeerScripts() {

@@ -11,9 +11,24 @@ package org.attn4j.model.gpt;
  * @param causalPairs    the pairs plain causal attention would have attended for the same tokens
  * @param prefillSeconds time of the prompt's forward pass
  * @param decodeSeconds  time of the token-by-token steps
+ * @param attentionSeconds the part of {@code decodeSeconds} spent in attention: appending to the caches and the
+ *                       decode calls
+ * @param provider       the provider that ran the decode steps ({@code null} when none ran)
+ * @param decodeSteps    token-by-token steps run (the first new token comes from the prompt's pass)
  */
 public record GenerationResult(int[] tokens, int batch, int length, long attendedPairs, long causalPairs,
-                               double prefillSeconds, double decodeSeconds) {
+                               double prefillSeconds, double decodeSeconds, double attentionSeconds,
+                               String provider, int decodeSteps) {
+
+    /** Generated tokens per second of the decode steps, over the batch ({@code NaN} when no step ran). */
+    public double tokensPerSecond() {
+        return decodeSeconds > 0 ? batch * (double) decodeSteps / decodeSeconds : Double.NaN;
+    }
+
+    /** The share of the decode steps' time spent in attention. */
+    public double attentionShare() {
+        return decodeSeconds > 0 ? attentionSeconds / decodeSeconds : Double.NaN;
+    }
 
     /** Attended pairs over causal pairs. */
     public double density() {

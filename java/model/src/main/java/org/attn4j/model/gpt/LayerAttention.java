@@ -3,6 +3,7 @@ package org.attn4j.model.gpt;
 import java.util.Objects;
 import org.attn4j.AttentionRequest;
 import org.attn4j.Normalizer;
+import org.attn4j.decode.DecodeRequest;
 import org.attn4j.mask.BlockTopK;
 
 /**
@@ -85,6 +86,27 @@ public record LayerAttention(Normalizer normalizer, int window, int globalTokens
         }
         if (blockTopK != null) {
             b.topKBlocks(blockTopK);
+        }
+        return b;
+    }
+
+    /**
+     * Sets the normaliser and every mask of this layer on a decode step {@code b} (decoding is causal; block top-k
+     * takes its blocks from the cache, whose block size must be this layer's {@code blockK}).
+     */
+    public DecodeRequest.Builder applyTo(DecodeRequest.Builder b) {
+        b.normalizer(normalizer);
+        if (window >= 0) {
+            b.window(window);
+            if (globalTokens > 0) {
+                b.globalTokens(globalTokens);
+            }
+        }
+        if (tokenTopK > 0) {
+            b.topKTokens(tokenTopK);
+        }
+        if (blockTopK != null) {
+            b.topKBlocks(blockTopK.k());
         }
         return b;
     }

@@ -88,7 +88,7 @@ public final class DemoStory {
                 String label = mode.tokenTopK() > 0 ? "top-" + mode.tokenTopK() + " tokens" : "dense";
                 DemoResult.Generation row = new DemoResult.Generation(label, count, exact / (double) count,
                         answers / (double) count, g.attendedPairs(), g.causalPairs(), g.density(), g.decodeSeconds(),
-                        g.prefillSeconds(), provider(model.config(), mode));
+                        g.prefillSeconds(), g.provider() != null ? g.provider() : provider(model.config(), mode));
                 rows.add(row);
                 progress.onStage(String.format(Locale.ROOT, "   %-14s exact match %.3f  answer %.3f  attended pairs"
                                 + " %,d of %,d (%.1f%%)  decode %.3f s  [%s]", label, Progress.floor3(row.exactMatch()),

@@ -76,10 +76,41 @@ class GeneratorTest {
             GenerationResult one = new Generator(m).generate(prompts, BATCH, PROMPT, NEW,
                     GenerationOptions.topKBlocks(1, 2));
             assertEquals(PROMPT + NEW, one.length());
-            // One block of at most 2 keys per generated query, per head and layer.
-            assertTrue(one.attendedPairs() <= 2L * BATCH * c.heads() * c.layers() * (NEW - 1), one.attendedPairs()
+            // The query's own block and one more, of at most 2 keys each, per generated query, head and layer.
+            assertTrue(one.attendedPairs() <= 4L * BATCH * c.heads() * c.layers() * (NEW - 1), one.attendedPairs()
                     + " pairs");
             assertTrue(one.attendedPairs() < dense.attendedPairs());
+        }
+    }
+
+    @Test
+    void everyProviderGeneratesTheSameTokensThroughItsOwnCacheAndDecodePath() {
+        GptConfig c = GptConfig.of(4, 16, 16, 2, 2).withAttention(LayerAttention.of(org.attn4j.Normalizer.ENTMAX15)
+                .withWindow(5, 1));
+        try (GptModel m = randomModel(c, 11)) {
+            int[] prompts = prompts(12);
+            GenerationOptions sparse = GenerationOptions.topKBlocks(1, 2);
+            GenerationResult cpu = new Generator(m).generate(prompts, BATCH, PROMPT, NEW, sparse);
+            GenerationResult reference;
+            String before = System.getProperty("attn4j.provider");
+            System.setProperty("attn4j.provider", "reference");
+            try {
+                reference = new Generator(m).generate(prompts, BATCH, PROMPT, NEW, sparse);
+            } finally {
+                if (before == null) {
+                    System.clearProperty("attn4j.provider");
+                } else {
+                    System.setProperty("attn4j.provider", before);
+                }
+            }
+            assertEquals("cpu", cpu.provider());
+            assertEquals("reference", reference.provider());
+            assertArrayEquals(reference.tokens(), cpu.tokens());
+            assertEquals(reference.attendedPairs(), cpu.attendedPairs());
+            assertTrue(cpu.attendedPairs() < cpu.causalPairs());
+            assertEquals(NEW - 1, cpu.decodeSteps());
+            assertTrue(cpu.attentionSeconds() > 0 && cpu.attentionSeconds() <= cpu.decodeSeconds());
+            assertTrue(cpu.tokensPerSecond() > 0);
         }
     }
 
