@@ -76,7 +76,12 @@ public final class LineChartRenderer {
         style.setYAxisDecimalPattern("#,##0.###");
         if (chart.logX()) {
             // XChart's log axes label decades only, which hides 256..4096: plot log2 and label the powers of two.
-            style.setxAxisTickLabelsFormattingFunction(LineChartRenderer::powerOfTwoLabel);
+            // XChart 3.8.8 cannot paint an empty tick label (TextLayout rejects ""): a tick between two powers of
+            // two, as a decode chart's single context of 200 gives, gets a blank instead.
+            style.setxAxisTickLabelsFormattingFunction(v -> {
+                String label = powerOfTwoLabel(v);
+                return label.isEmpty() ? " " : label;
+            });
         }
         for (Series s : chart.series()) {
             List<double[]> points = new ArrayList<>();
