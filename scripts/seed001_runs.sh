@@ -2,7 +2,7 @@
 # Issue 14 (seed 001, Wen et al.): the runs behind docs/results/model-layer/README.md section 9, and the ones that
 # did not fit on the 2-core machine. One group per call; each run writes OUT/NAME.json (parity --json) and its log.
 #
-#   scripts/seed001_runs.sh local     OUT   the runs recorded in section 9 (about 25 minutes on 2 idle cores)
+#   scripts/seed001_runs.sh local     OUT   the runs recorded in section 9, in the order they ran
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -13,7 +13,8 @@
 # Environment: JAR (default java/cli/target/attn4j-cli.jar, built by ./attn4j on first use), THREADS (default 1),
 # NICE (default 19), SEEDS (default per group), PYTHON (default python3, for the gpu group).
 # What each group needs (measured on the 2-core machine, 1 thread, load 10-20, unless marked as an estimate):
-#   local      ~1 800 s of CPU: n = 100 runs at 75 (k = 20) to 25 (k = 60) samples/s, n = 20 runs at 500-1 000/s.
+#   local      ~2 h of wall time at load 12-20 (~20 min of CPU): n = 100 runs at 75 (k = 20) to 25 (k = 80)
+#              samples/s, n = 20 runs at 200-700/s.
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
 #              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
@@ -65,6 +66,9 @@ case "$group" in
       run "fig2-n30-k3-cot-L${lh%%:*}H${lh##*:}-seed0" --n 30 --k 3 --cot --layers "${lh%%:*}" --heads "${lh##*:}" \
         --seed 0
     done
+    run fig3a-n100-k20-seed1 --n 100 --k 20 --cot --seed 1 --eval-every 4096 --max-samples 300000
+    run fig3a-n100-k80-seed0 --n 100 --k 80 --cot --seed 0 --eval-every 4096 --max-samples 300000
+    run fig3a-n100-k40-seed1 --n 100 --k 40 --cot --seed 1 --eval-every 4096 --max-samples 300000
     ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
