@@ -13,7 +13,7 @@
 # Environment: JAR (default java/cli/target/attn4j-cli.jar, built by ./attn4j on first use), THREADS (default 1),
 # NICE (default 19), SEEDS (default per group), PYTHON (default python3, for the gpu group).
 # What each group needs (measured on the 2-core machine, 1 thread, load 10-20, unless marked as an estimate):
-#   local      ~2 h of wall time at load 12-20 (~20 min of CPU): n = 100 runs at 75 (k = 20) to 25 (k = 80)
+#   local      ~85 min of wall time at load 12-20 (~20 min of CPU): n = 100 runs at 75 (k = 20) to 25 (k = 80)
 #              samples/s, n = 20 runs at 200-700/s.
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
