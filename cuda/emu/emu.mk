@@ -105,7 +105,7 @@ emu-asan: $(EMU_asan_DIR)/emu_tests $(EMU_asan_DIR)/gpu_check
 EMU_TSAN_CHECKS ?= fp16 d64 dense|fp16 d64 token top-k|fp16 d64 sparsemax|fp16 d64 block top-k|fp16 d64 backward dense
 emu-tsan: $(EMU_tsan_DIR)/gpu_check $(EMU_tsan_DIR)/emu_tests
 	TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/gpu_check sanitize $(EMU_tsan_DIR)/gpu_check.json "$(EMU_TSAN_CHECKS)"
-	TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/emu_tests
+	TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/emu_tests threads
 	@# ...and a kernel with a planted missing barrier must be reported as a data race.
 	@if TSAN_OPTIONS=halt_on_error=1 $(EMU_tsan_DIR)/emu_tests race > $(EMU_tsan_DIR)/race.log 2>&1; then \
 	    echo "ThreadSanitizer did not report the missing barrier"; cat $(EMU_tsan_DIR)/race.log; exit 1; fi

@@ -8,17 +8,10 @@
 
 #include "abi_support.hpp"
 #include "launch.hpp"
+#include "workspace.hpp"
 
 namespace attn4j {
 namespace {
-
-#define ATTN4J_DTRY(call, what)                 \
-    do {                                        \
-        const cudaError_t e_ = (call);          \
-        if (e_ != cudaSuccess) {                \
-            return cuda_fail(e_, what);         \
-        }                                       \
-    } while (0)
 
 constexpr int64_t kMaxElements = int64_t{1} << 40;
 constexpr size_t kMaxSharedPerBlock = 232448;  // sm_90's opt-in limit; sm_80 allows 163 KiB (the launch says so)
@@ -45,38 +38,6 @@ cudaError_t zeroed(int64_t bytes, void** out) {
     }
     return cudaMemsetAsync(*out, 0, static_cast<size_t>(std::max<int64_t>(bytes, 256)), cudaStreamPerThread);
 }
-
-/** Stream-ordered scratch of one call, freed when the call has queued its work. */
-class Scratch {
-public:
-    explicit Scratch(cudaStream_t s) : stream_(s) {}
-    Scratch(const Scratch&) = delete;
-    Scratch& operator=(const Scratch&) = delete;
-    ~Scratch() {
-        release();
-    }
-    cudaError_t take(int64_t bytes, void** out) {
-        *out = nullptr;
-        const cudaError_t e = cudaMallocAsync(out, static_cast<size_t>(std::max<int64_t>(bytes, 256)), stream_);
-        if (e == cudaSuccess) {
-            buffers_.push_back(*out);
-        }
-        return e;
-    }
-    cudaError_t release() {
-        cudaError_t first = cudaSuccess;
-        for (void* p : buffers_) {
-            const cudaError_t e = cudaFreeAsync(p, stream_);
-            first = first == cudaSuccess ? e : first;
-        }
-        buffers_.clear();
-        return first;
-    }
-
-private:
-    cudaStream_t stream_;
-    std::vector<void*> buffers_;
-};
 
 int32_t mark_cache_use(const StreamRef& stream, DeviceKvCache& cache, const std::vector<std::shared_ptr<Allocation>>& held) {
     cudaError_t e = cudaSuccess;
@@ -152,15 +113,15 @@ int32_t attn4j_kv_create(int32_t device, const int64_t* desc, int32_t desc_count
         c->lengths.assign(static_cast<size_t>(batch), 0);
         const int64_t rows = batch * heads;
         void *k, *v, *sums, *lengths;
-        ATTN4J_DTRY(zeroed(rows * capacity * d * 2, &k), "kv cache: cudaMallocAsync (keys)");
+        ATTN4J_TRY(zeroed(rows * capacity * d * 2, &k), "kv cache: cudaMallocAsync (keys)");
         c->k = k;
-        ATTN4J_DTRY(zeroed(rows * capacity * dv * 2, &v), "kv cache: cudaMallocAsync (values)");
+        ATTN4J_TRY(zeroed(rows * capacity * dv * 2, &v), "kv cache: cudaMallocAsync (values)");
         c->v = v;
-        ATTN4J_DTRY(zeroed(rows * c->block_capacity * d * 8, &sums), "kv cache: cudaMallocAsync (block sums)");
+        ATTN4J_TRY(zeroed(rows * c->block_capacity * d * 8, &sums), "kv cache: cudaMallocAsync (block sums)");
         c->block_sums = static_cast<double*>(sums);
-        ATTN4J_DTRY(zeroed(batch * 4, &lengths), "kv cache: cudaMallocAsync (lengths)");
+        ATTN4J_TRY(zeroed(batch * 4, &lengths), "kv cache: cudaMallocAsync (lengths)");
         c->device_lengths = static_cast<int32_t*>(lengths);
-        ATTN4J_DTRY(cudaStreamSynchronize(cudaStreamPerThread), "kv cache: cudaStreamSynchronize");
+        ATTN4J_TRY(cudaStreamSynchronize(cudaStreamPerThread), "kv cache: cudaStreamSynchronize");
         *cache = Resources::instance().add_cache(c);
         return ATTN4J_OK;
     });
@@ -204,29 +165,29 @@ int32_t attn4j_kv_reserve(int64_t cache, int32_t capacity, int64_t stream) {
         if (rows * capacity * std::max(c->d, c->dv) > kMaxElements) {
             return invalid("capacity: " + std::to_string(capacity) + " positions are more than a cache holds");
         }
-        ATTN4J_DTRY(cudaSetDevice(c->device), "cudaSetDevice");
+        ATTN4J_TRY(cudaSetDevice(c->device), "cudaSetDevice");
         const int32_t blocks = static_cast<int32_t>((static_cast<int64_t>(capacity) + c->block_size - 1) / c->block_size);
         void *k, *v, *sums;
-        ATTN4J_DTRY(zeroed(rows * capacity * c->d * 2, &k), "kv reserve: cudaMallocAsync (keys)");
-        ATTN4J_DTRY(zeroed(rows * capacity * c->dv * 2, &v), "kv reserve: cudaMallocAsync (values)");
-        ATTN4J_DTRY(zeroed(rows * blocks * c->d * 8, &sums), "kv reserve: cudaMallocAsync (block sums)");
+        ATTN4J_TRY(zeroed(rows * capacity * c->d * 2, &k), "kv reserve: cudaMallocAsync (keys)");
+        ATTN4J_TRY(zeroed(rows * capacity * c->dv * 2, &v), "kv reserve: cudaMallocAsync (values)");
+        ATTN4J_TRY(zeroed(rows * blocks * c->d * 8, &sums), "kv reserve: cudaMallocAsync (block sums)");
         // The new memory is ready once the default stream is; the copies run on it after the cache's last uses.
-        ATTN4J_DTRY(cudaStreamSynchronize(cudaStreamPerThread), "kv reserve: cudaStreamSynchronize");
+        ATTN4J_TRY(cudaStreamSynchronize(cudaStreamPerThread), "kv reserve: cudaStreamSynchronize");
         for (const auto& [key, mark] : c->uses) {
-            ATTN4J_DTRY(cudaStreamWaitEvent(s.stream, mark->event(), 0), "kv reserve: cudaStreamWaitEvent");
+            ATTN4J_TRY(cudaStreamWaitEvent(s.stream, mark->event(), 0), "kv reserve: cudaStreamWaitEvent");
         }
         for (int64_t r = 0; r < rows; ++r) {
-            ATTN4J_DTRY(cudaMemcpyAsync(static_cast<char*>(k) + r * capacity * c->d * 2,
+            ATTN4J_TRY(cudaMemcpyAsync(static_cast<char*>(k) + r * capacity * c->d * 2,
                                         static_cast<char*>(c->k) + r * c->capacity * c->d * 2,
                                         static_cast<size_t>(c->capacity) * c->d * 2, cudaMemcpyDeviceToDevice,
                                         s.stream),
                         "kv reserve: copy of the keys");
-            ATTN4J_DTRY(cudaMemcpyAsync(static_cast<char*>(v) + r * capacity * c->dv * 2,
+            ATTN4J_TRY(cudaMemcpyAsync(static_cast<char*>(v) + r * capacity * c->dv * 2,
                                         static_cast<char*>(c->v) + r * c->capacity * c->dv * 2,
                                         static_cast<size_t>(c->capacity) * c->dv * 2, cudaMemcpyDeviceToDevice,
                                         s.stream),
                         "kv reserve: copy of the values");
-            ATTN4J_DTRY(cudaMemcpyAsync(static_cast<char*>(sums) + r * blocks * c->d * 8,
+            ATTN4J_TRY(cudaMemcpyAsync(static_cast<char*>(sums) + r * blocks * c->d * 8,
                                         reinterpret_cast<char*>(c->block_sums) + r * c->block_capacity * c->d * 8,
                                         static_cast<size_t>(c->block_capacity) * c->d * 8, cudaMemcpyDeviceToDevice,
                                         s.stream),
@@ -303,15 +264,15 @@ int32_t attn4j_kv_append(int64_t cache, int64_t stream, int64_t k, int64_t v, in
                                std::to_string(bytes) + ") is not inside one live allocation of attn4j_malloc");
             }
         }
-        ATTN4J_DTRY(cudaSetDevice(c->device), "cudaSetDevice");
-        Scratch scratch(s.stream);
+        ATTN4J_TRY(cudaSetDevice(c->device), "cudaSetDevice");
+        Workspace scratch(s.stream);
         void* arrays;
-        ATTN4J_DTRY(scratch.take(8LL * batch, &arrays), "kv append: cudaMallocAsync");
+        ATTN4J_TRY(scratch.take(8LL * batch, &arrays), "kv append: cudaMallocAsync");
         std::vector<int32_t> host(2 * static_cast<size_t>(batch));
         std::copy(from, from + batch, host.begin());
         std::copy(counts, counts + batch, host.begin() + batch);
         // From pageable memory: staged before the call returns, so the vector may go.
-        ATTN4J_DTRY(cudaMemcpyAsync(arrays, host.data(), host.size() * 4, cudaMemcpyHostToDevice, s.stream),
+        ATTN4J_TRY(cudaMemcpyAsync(arrays, host.data(), host.size() * 4, cudaMemcpyHostToDevice, s.stream),
                     "kv append: counts upload");
         KvAppendParams p;
         p.k_new = reinterpret_cast<const void*>(k);
@@ -330,14 +291,14 @@ int32_t attn4j_kv_append(int64_t cache, int64_t stream, int64_t k, int64_t v, in
         p.block_size = c->block_size;
         p.block_capacity = c->block_capacity;
         p.dtype = c->dtype;
-        ATTN4J_DTRY(launch_kv_append(p, s.stream), "kv append kernels");
+        ATTN4J_TRY(launch_kv_append(p, s.stream), "kv append kernels");
         for (int32_t b = 0; b < batch; ++b) {
             c->lengths[b] += counts[b];
         }
-        ATTN4J_DTRY(cudaMemcpyAsync(c->device_lengths, c->lengths.data(), c->lengths.size() * 4,
+        ATTN4J_TRY(cudaMemcpyAsync(c->device_lengths, c->lengths.data(), c->lengths.size() * 4,
                                     cudaMemcpyHostToDevice, s.stream),
                     "kv append: lengths upload");
-        ATTN4J_DTRY(scratch.release(), "kv append: cudaFreeAsync");
+        ATTN4J_TRY(scratch.release(), "kv append: cudaFreeAsync");
         return mark_cache_use(s, *c, held);
     });
 }
@@ -389,11 +350,11 @@ int32_t attn4j_kv_read(int64_t cache, int32_t part, int32_t sequence, int32_t kv
             return invalid("dst_host: " + std::to_string(bytes) + " bytes do not fit in the host buffer's " +
                            std::to_string(host_capacity) + " bytes");
         }
-        ATTN4J_DTRY(cudaSetDevice(c->device), "cudaSetDevice");
-        ATTN4J_DTRY(cudaMemcpyAsync(reinterpret_cast<void*>(dst_host), src, static_cast<size_t>(bytes),
+        ATTN4J_TRY(cudaSetDevice(c->device), "cudaSetDevice");
+        ATTN4J_TRY(cudaMemcpyAsync(reinterpret_cast<void*>(dst_host), src, static_cast<size_t>(bytes),
                                     cudaMemcpyDeviceToHost, s.stream),
                     "kv read: cudaMemcpyAsync");
-        ATTN4J_DTRY(cudaStreamSynchronize(s.stream), "kv read: cudaStreamSynchronize");
+        ATTN4J_TRY(cudaStreamSynchronize(s.stream), "kv read: cudaStreamSynchronize");
         return ATTN4J_OK;
     });
 }
@@ -533,21 +494,21 @@ int32_t attn4j_decode(const int64_t* args, int32_t count, const uint8_t* block_c
         if (decode_scores_smem(p) > kMaxSharedPerBlock || decode_output_smem(p) > kMaxSharedPerBlock) {
             return fail(ATTN4J_ERR_UNSUPPORTED, "decode: head dims and queries need more shared memory than 227 KiB");
         }
-        ATTN4J_DTRY(cudaSetDevice(c->device), "cudaSetDevice");
-        Scratch scratch(s.stream);
+        ATTN4J_TRY(cudaSetDevice(c->device), "cudaSetDevice");
+        Workspace scratch(s.stream);
         void *scores, *o_acc;
         const int64_t row_length = std::max<int64_t>(max_length, 1);
-        ATTN4J_DTRY(scratch.take(rows * row_length * 4, &scores), "decode: cudaMallocAsync (scores)");
-        ATTN4J_DTRY(scratch.take(rows * dv * 4, &o_acc), "decode: cudaMallocAsync (output)");
-        ATTN4J_DTRY(cudaMemsetAsync(scores, 0xFF, static_cast<size_t>(rows * row_length * 4), s.stream),
+        ATTN4J_TRY(scratch.take(rows * row_length * 4, &scores), "decode: cudaMallocAsync (scores)");
+        ATTN4J_TRY(scratch.take(rows * dv * 4, &o_acc), "decode: cudaMallocAsync (output)");
+        ATTN4J_TRY(cudaMemsetAsync(scores, 0xFF, static_cast<size_t>(rows * row_length * 4), s.stream),
                     "decode: cudaMemsetAsync");
-        ATTN4J_DTRY(cudaMemsetAsync(o_acc, 0, static_cast<size_t>(rows * dv * 4), s.stream), "decode: cudaMemsetAsync");
+        ATTN4J_TRY(cudaMemsetAsync(o_acc, 0, static_cast<size_t>(rows * dv * 4), s.stream), "decode: cudaMemsetAsync");
         p.scores = static_cast<float*>(scores);
         p.o_acc = static_cast<float*>(o_acc);
         if (has_block != 0) {
             void* cells;
-            ATTN4J_DTRY(scratch.take(block_cell_count, &cells), "decode: cudaMallocAsync (block mask)");
-            ATTN4J_DTRY(cudaMemcpyAsync(cells, block_cells, static_cast<size_t>(block_cell_count),
+            ATTN4J_TRY(scratch.take(block_cell_count, &cells), "decode: cudaMallocAsync (block mask)");
+            ATTN4J_TRY(cudaMemcpyAsync(cells, block_cells, static_cast<size_t>(block_cell_count),
                                         cudaMemcpyHostToDevice, s.stream),
                         "decode: block mask upload");
             p.block_cells = static_cast<const uint8_t*>(cells);
@@ -555,18 +516,18 @@ int32_t attn4j_decode(const int64_t* args, int32_t count, const uint8_t* block_c
         if (topk_blocks > 0) {
             const int64_t select_rows = batch * (per_group ? c->kv_heads : q_heads) * nq;
             void *chosen, *block_scores;
-            ATTN4J_DTRY(scratch.take(select_rows * c->block_capacity, &chosen), "decode: cudaMallocAsync");
-            ATTN4J_DTRY(scratch.take(select_rows * c->block_capacity * 8, &block_scores), "decode: cudaMallocAsync");
+            ATTN4J_TRY(scratch.take(select_rows * c->block_capacity, &chosen), "decode: cudaMallocAsync");
+            ATTN4J_TRY(scratch.take(select_rows * c->block_capacity * 8, &block_scores), "decode: cudaMallocAsync");
             p.chosen = static_cast<uint8_t*>(chosen);
-            ATTN4J_DTRY(launch_decode_select(p, static_cast<double*>(block_scores), select_rows, s.stream),
+            ATTN4J_TRY(launch_decode_select(p, static_cast<double*>(block_scores), select_rows, s.stream),
                         "decode: block selection");
         }
-        ATTN4J_DTRY(launch_decode_scores(p, s.stream), "decode: scores");
-        ATTN4J_DTRY(launch_decode_rows(p, s.stream), "decode: normalizer");
-        ATTN4J_DTRY(launch_decode_output(p, s.stream), "decode: output");
-        ATTN4J_DTRY(launch_convert(o_acc, ATTN4J_FP32, p.o, static_cast<int>(out_dtype), rows * dv, s.stream),
+        ATTN4J_TRY(launch_decode_scores(p, s.stream), "decode: scores");
+        ATTN4J_TRY(launch_decode_rows(p, s.stream), "decode: normalizer");
+        ATTN4J_TRY(launch_decode_output(p, s.stream), "decode: output");
+        ATTN4J_TRY(launch_convert(o_acc, ATTN4J_FP32, p.o, static_cast<int>(out_dtype), rows * dv, s.stream),
                     "decode: output conversion");
-        ATTN4J_DTRY(scratch.release(), "decode: cudaFreeAsync");
+        ATTN4J_TRY(scratch.release(), "decode: cudaFreeAsync");
         return mark_cache_use(s, *c, held);
     });
 }

@@ -23,9 +23,7 @@ final class AttentionProblem {
     final int nk;
     final int d;
     final int dv;
-    /** The scale as the kernels apply it (folded into the queries). */
-    final float scale;
-    /** The request's scale, for token top-k's exact scores. */
+    /** The request's scale: folded into the queries ({@link #loadQueries}), applied to dQ and dK in double. */
     final double exactScale;
     final Normalizer normalizer;
     final int tokenTopK;
@@ -48,7 +46,6 @@ final class AttentionProblem {
         this.nk = r.keyLength();
         this.d = r.headDim();
         this.dv = r.valueDim();
-        this.scale = (float) r.scale();
         this.exactScale = r.scale();
         this.normalizer = r.normalizer();
         this.tokenTopK = r.tokenTopK().map(t -> t.k()).orElse(0);
@@ -126,20 +123,26 @@ final class AttentionProblem {
         return plans[bh];
     }
 
-    /** Loads rows {@code i0 .. i0 + rows - 1} of query head {@code bh}, multiplied by the scale, into {@code dst}. */
+    /**
+     * Loads rows {@code i0 .. i0 + rows - 1} of query head {@code bh}, multiplied by the scale
+     * ({@link Kernels#scaleQuery}), into {@code dst}.
+     */
     void loadQueries(int bh, int i0, int rows, Workspace ws, float[][] dst) {
-        readRows(request.q(), bh, nq, d, i0, rows, ws.flatIn, dst, scale);
+        readRows(request.q(), bh, nq, d, i0, rows, ws.flatIn, dst);
+        for (int r = 0; r < rows; r++) {
+            Kernels.scaleQuery(dst[r], exactScale, d);
+        }
     }
 
     /** Loads rows {@code i0 .. i0 + rows - 1} of query head {@code bh} as they are (token top-k's exact scores). */
     void loadRawQueries(int bh, int i0, int rows, Workspace ws) {
-        readRows(request.q(), bh, nq, d, i0, rows, ws.flatIn, ws.rawQueries, 1f);
+        readRows(request.q(), bh, nq, d, i0, rows, ws.flatIn, ws.rawQueries);
     }
 
     /** Prepares {@code ws.exactScores} for tile row {@code r} (raw queries loaded) of query head {@code bh}. */
     ExactTokenScores exactScores(int bh, int r, Workspace ws) {
         KeyValueHead head = kvFor(bh);
-        ws.exactScores.prepare(exactScale, scale, ws.rawQueries[r], head.keysFlat, d, head.keyNormMax);
+        ws.exactScores.prepare(exactScale, ws.rawQueries[r], head.keysFlat, d, head.keyNormMax);
         return ws.exactScores;
     }
 
@@ -157,20 +160,11 @@ final class AttentionProblem {
         return true;
     }
 
-    /** Reads rows of a {@code [B, H, N, width]} tensor into row arrays, times {@code factor}. */
-    static void readRows(Tensor t, int bh, int n, int width, int i0, int rows, float[] flat, float[][] dst,
-                         float factor) {
+    /** Reads rows of a {@code [B, H, N, width]} tensor into row arrays. */
+    static void readRows(Tensor t, int bh, int n, int width, int i0, int rows, float[] flat, float[][] dst) {
         t.copyTo(flat, 0, ((long) bh * n + i0) * width, rows * width);
         for (int r = 0; r < rows; r++) {
-            float[] row = dst[r];
-            int base = r * width;
-            if (factor == 1f) {
-                System.arraycopy(flat, base, row, 0, width);
-            } else {
-                for (int c = 0; c < width; c++) {
-                    row[c] = flat[base + c] * factor;
-                }
-            }
+            System.arraycopy(flat, r * width, dst[r], 0, width);
         }
     }
 

@@ -22,6 +22,9 @@ import org.attn4j.Tensor;
  * {@code dK = scale dS^T Q}, {@code dQ = scale dS K}. Dynamic selections are recomputed and act as fixed masks.
  */
 final class BackwardPass {
+    /** The largest magnitude of a forward LSE the weights are recomputed from ({@link #forwardLseIsPrecise}). */
+    private static final float PRECISE_LSE = 64f;
+
     private final AttentionProblem p;
     private final Tensor output;
     private final Tensor lseIn;
@@ -30,11 +33,16 @@ final class BackwardPass {
     private final Tensor dk;
     private final Tensor dv;
     /**
-     * Per row {@code bh * Nq + i}: softmax LSE, or tau of sparsemax / entmax relative to the row's maximum;
-     * {@link BufferedRows#emptyRow} for a row with no allowed key, NaN for a NaN row (SPEC, non-finite input).
+     * Per row {@code bh * Nq + i}: softmax's log-sum-exp, or tau of sparsemax / entmax, relative to
+     * {@link #rowMax}; {@link BufferedRows#emptyRow} for a row with no allowed key, NaN for a NaN row (SPEC,
+     * non-finite input).
      */
     private final double[] rowStat;
-    /** Per row, the largest allowed score (sparsemax and entmax: tau is relative to it). */
+    /**
+     * Per row, the shift {@link #rowStat} is relative to: the largest allowed score, or 0 where softmax takes the
+     * forward's LSE as it is. Kept apart from the statistic because their sum may not be representable: the LSE
+     * of scores of 2^60 tied in pairs is 2^60 + log 2, which is 2^60 in float and in double.
+     */
     private final float[] rowMax;
     private final float[] delta;
     /** Token top-k cut per row ({@link TokenSelection}), when token top-k is on. */
@@ -54,7 +62,7 @@ final class BackwardPass {
         this.dv = dv;
         int rows = p.batch * p.queryHeads * p.nq;
         this.rowStat = new double[rows];
-        this.rowMax = p.normalizer == Normalizer.SOFTMAX ? null : new float[rows];
+        this.rowMax = new float[rows];
         this.delta = new float[rows];
         this.cutScore = p.tokenTopK > 0 ? new double[rows] : null;
         this.cutKey = p.tokenTopK > 0 ? new int[rows] : null;
@@ -88,18 +96,18 @@ final class BackwardPass {
         int i0 = g.queryStart(qt);
         int rows = Math.min(g.queryTile, p.nq - i0);
         int base = bh * p.nq + i0;
-        AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut, 1f);
+        AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut);
         boolean softmax = p.normalizer == Normalizer.SOFTMAX;
         if (softmax) {
-            AttentionProblem.readRows(output, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.out, 1f);
+            AttentionProblem.readRows(output, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.out);
             for (int r = 0; r < rows; r++) {
                 delta[base + r] = Kernels.dotInScoreOrder(ws.gradOut[r], ws.out[r], p.dv);
             }
         }
         if (softmax && p.tokenTopK == 0) {
-            if (lseIn != null) {
-                lseIn.copyTo(ws.rowLse, 0, base, rows);
+            if (lseIn != null && forwardLseIsPrecise(base, rows, ws)) {
                 for (int r = 0; r < rows; r++) {
+                    rowMax[base + r] = 0f;
                     rowStat[base + r] = ws.rowLse[r];
                 }
             } else {
@@ -131,10 +139,10 @@ final class BackwardPass {
                 float max = Kernels.max(weights, n);
                 double stat = BufferedRows.normalize(p.normalizer, weights, n, max, ws.rowScratch, ws.rowScratchD);
                 rowStat[base + r] = stat;
+                rowMax[base + r] = max;
                 if (softmax || n == 0 || Double.isNaN(stat)) {
                     continue;
                 }
-                rowMax[base + r] = max;
                 // delta = sum_j w_j dP_j / sum_j w_j over the support, w = 1 (sparsemax) or sqrt(p) (entmax),
                 // with dP_j = dO . V_j computed exactly as the later passes compute it.
                 double weighted = 0;
@@ -151,7 +159,26 @@ final class BackwardPass {
         }
     }
 
-    /** LSE of softmax rows without token top-k, when the forward did not return it: an online pass without V. */
+    /**
+     * Reads the forward's LSE of rows {@code base ..} into {@code ws.rowLse}; whether each is precise enough to
+     * recompute the weights from ({@code p = exp(s - LSE)}): a float LSE is within {@code |LSE| 2^-24} of the exact
+     * one, which becomes the relative error of every weight, so up to {@link #PRECISE_LSE} (4e-6, a tenth of the
+     * fp32 gradient tolerance). NaN and infinite LSEs (NaN rows, empty rows) are exact.
+     */
+    private boolean forwardLseIsPrecise(int base, int rows, Workspace ws) {
+        lseIn.copyTo(ws.rowLse, 0, base, rows);
+        for (int r = 0; r < rows; r++) {
+            if (Math.abs(ws.rowLse[r]) > PRECISE_LSE && Float.isFinite(ws.rowLse[r])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Softmax statistics (row maximum and log-sum-exp relative to it) of rows without token top-k, when the
+     * forward's LSE is missing or too coarse: an online pass without V.
+     */
     private void softmaxStatistics(int bh, int qt, int i0, int rows, Workspace ws) {
         TileGeometry g = p.tiles;
         p.loadQueries(bh, i0, rows, ws, ws.queries);
@@ -201,8 +228,9 @@ final class BackwardPass {
         }
         int base = bh * p.nq + i0;
         for (int r = 0; r < rows; r++) {
+            rowMax[base + r] = m[r];
             rowStat[base + r] = !seen[r] ? Double.NEGATIVE_INFINITY
-                    : nan[r] || m[r] == Float.NEGATIVE_INFINITY ? Double.NaN : m[r] + Math.log(l[r]);
+                    : nan[r] || m[r] == Float.NEGATIVE_INFINITY ? Double.NaN : Math.log(l[r]);
         }
     }
 
@@ -292,6 +320,10 @@ final class BackwardPass {
         // pRow[from, to) holds masked scores; turn them into p, and w into dsRow.
         switch (p.normalizer) {
             case SOFTMAX:
+                float shift = rowMax[row];
+                for (int t = from; t < to; t++) {
+                    pRow[t] -= shift;
+                }
                 FastExp.expShifted(pRow, (float) stat, from, to, ws.expScratch);
                 for (int t = from; t < to; t++) {
                     dsRow[t] = pRow[t];
@@ -327,7 +359,8 @@ final class BackwardPass {
         Kernels.scores(gradO, kv.valuesT[kt], p.dv, from, to, dp);
         float dl = delta[row];
         for (int t = from; t < to; t++) {
-            dsRow[t] = dsRow[t] * (dp[t] - dl);
+            // SPEC: a key of weight 0 contributes nothing, even where dP or delta is NaN or infinite (0 * NaN).
+            dsRow[t] = dsRow[t] == 0f ? 0f : dsRow[t] * (dp[t] - dl);
         }
         return true;
     }
@@ -359,7 +392,7 @@ final class BackwardPass {
                 int rows = Math.min(g.queryTile, p.nq - i0);
                 p.loadQueries(bh, i0, rows, ws, ws.queries);
                 p.loadRawQueries(bh, i0, rows, ws);
-                AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut, 1f);
+                AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut);
                 boolean any = false;
                 for (int r = 0; r < rows; r++) {
                     any |= rowGradient(bh, plan, kind, kv, kt, i0 + r, r, j0, n, ws.queries[r], ws.gradOut[r],
@@ -400,7 +433,7 @@ final class BackwardPass {
         if (p.tokenTopK > 0) {
             p.loadRawQueries(bh, i0, rows, ws);
         }
-        AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut, 1f);
+        AttentionProblem.readRows(gradOutput, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.gradOut);
         float[][] gradQ = ws.gradQ;
         for (int r = 0; r < rows; r++) {
             Kernels.clear(gradQ[r], p.d);

@@ -78,20 +78,30 @@ public final class BufferedRows {
     }
 
     /**
+     * Turns the scores {@code s[0..n)} of one row into weights in place and returns softmax's log-sum-exp itself
+     * (the row's LSE as an output holds it), or sparsemax's / entmax's tau relative to the row's x-maximum; an empty
+     * row gives {@link #emptyRow}, a NaN row NaN. Unlike {@link #normalize(Normalizer, float[], int, float, float[],
+     * double[])}, whose softmax statistic is relative to the row's maximum.
+     *
+     * @param scratch length >= n
+     */
+    public static double normalize(Normalizer normalizer, float[] s, int n, float[] scratch) {
+        float max = Kernels.max(s, n);
+        double[] scratchD = normalizer == Normalizer.SOFTMAX ? null : new double[Math.max(1, n)];
+        double stat = normalize(normalizer, s, n, max, scratch, scratchD);
+        return normalizer == Normalizer.SOFTMAX && n > 0 ? max + stat : stat;
+    }
+
+    /**
      * Turns the scores {@code s[0..n)} of one row, whose largest is {@code max} ({@link Kernels#max}), into weights
-     * in place and returns the row's statistic: softmax's log-sum-exp, or sparsemax's / entmax's tau relative to
-     * the row's x-maximum ({@link SparseThresholds}). An empty row ({@code n == 0}) gives {@link #emptyRow}; a NaN
-     * row ({@link #isNaNRow}) gives NaN weights and NaN.
+     * in place and returns the row's statistic relative to {@code max}: softmax's log-sum-exp minus {@code max}, or
+     * sparsemax's / entmax's tau relative to the row's x-maximum ({@link SparseThresholds}); relative, because
+     * {@code max} plus it may not be representable (huge scores). An empty row ({@code n == 0}) gives
+     * {@link #emptyRow}; a NaN row ({@link #isNaNRow}) gives NaN weights and NaN.
      *
      * @param scratch  length >= n
      * @param scratchD length >= n
      */
-    public static double normalize(Normalizer normalizer, float[] s, int n, float[] scratch) {
-        double[] scratchD = normalizer == Normalizer.SOFTMAX ? null : new double[Math.max(1, n)];
-        return normalize(normalizer, s, n, Kernels.max(s, n), scratch, scratchD);
-    }
-
-    /** {@link #normalize(Normalizer, float[], int, float[])} with the row's maximum and float64 scratch given. */
     public static double normalize(Normalizer normalizer, float[] s, int n, float max, float[] scratch,
                                    double[] scratchD) {
         if (n == 0) {
@@ -105,7 +115,7 @@ public final class BufferedRows {
             case SOFTMAX: {
                 float sum = FastExp.expShifted(s, max, n, scratch);
                 Kernels.scale(s, 1f / sum, n);
-                return max + Math.log(sum);
+                return Math.log(sum);
             }
             case SPARSEMAX: {
                 double tau = SparseThresholds.threshold(normalizer, s, n, max, scratchD);

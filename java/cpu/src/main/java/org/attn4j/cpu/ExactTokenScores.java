@@ -7,12 +7,13 @@ import org.attn4j.mask.TokenScore;
  * far the provider's float score of a pair can be from it. Token top-k ranks by the float64 score; the provider's
  * float scores settle every comparison their error cannot flip, and the few near ties are recomputed exactly here.
  *
- * <p>The float score is {@code sum_c fl(fl(scale32 * q_c) * k_c)} summed in some order. With {@code u = 2^-24},
- * {@code N = ||q|| ||k|| >= sum |q_c k_c|} and {@code S = max(|scale|, |scale32|)}, its distance to the exact
- * {@code scale * dot} is at most {@code |scale32 - scale| N} (the scale rounded to float) plus {@code (D + 2) u S N}
- * (roundings of the products and the sums) plus a few {@code 2^-150} per term where results fall into the subnormal
- * range, plus float64's own rounding, far smaller. {@link #bound} doubles that sum. It holds for finite float
- * scores only: NaN and infinite float scores are always recomputed.
+ * <p>The float score is {@code sum_c fl(fl(scale * q_c) * k_c)} summed in some order ({@link Kernels#scaleQuery}:
+ * the scale is applied in double and rounded once). With {@code u = 2^-24}, {@code N = ||q|| ||k|| >= sum |q_c k_c|}
+ * and {@code S = |scale|}, its distance to the exact {@code scale * dot} is at most {@code (D + 2) u S N} (roundings
+ * of the scaled queries, the products and the sums) plus a few {@code 2^-150 |k_c|} and {@code 2^-150} per term
+ * where results fall into the subnormal range (a scaled query below it is rounded to {@code +-2^-149}), plus
+ * float64's own rounding, far smaller. {@link #bound} doubles that sum. It holds for finite float scores only: NaN
+ * and infinite float scores are always recomputed.
  */
 final class ExactTokenScores {
     private static final double U = 0x1p-24;
@@ -29,11 +30,10 @@ final class ExactTokenScores {
      * Prepares row {@code query} (unscaled, length >= d).
      *
      * @param scale      the request's scale
-     * @param scale32    the scale as the provider applies it (float)
      * @param keys       the head's keys row-major {@code [Nk * D]}, unscaled
      * @param keyNormMax the largest Euclidean norm of those keys
      */
-    void prepare(double scale, float scale32, float[] query, float[] keys, int d, double keyNormMax) {
+    void prepare(double scale, float[] query, float[] keys, int d, double keyNormMax) {
         this.scale = scale;
         this.query = query;
         this.keys = keys;
@@ -43,10 +43,10 @@ final class ExactTokenScores {
             queryNorm += (double) query[c] * query[c];
         }
         double n = Math.sqrt(queryNorm) * keyNormMax;
-        double s = Math.max(Math.abs(scale), Math.abs((double) scale32));
-        double scaleRounding = Math.abs((double) scale32 - scale);
-        double subnormal = SUBNORMAL_STEP * (Math.sqrt(d) * keyNormMax + 2.0 * d + 2);
-        this.bound = 2 * (scaleRounding * n + (d + 4) * 2 * U * s * n + 2 * subnormal);
+        double s = Math.abs(scale);
+        // sum_c 2^-149 |k_c| <= 2^-149 sqrt(D) ||k|| for the scaled queries, 2^-150 per product and sum.
+        double subnormal = SUBNORMAL_STEP * (2 * Math.sqrt(d) * keyNormMax + 2.0 * d + 2);
+        this.bound = 2 * ((d + 4) * 2 * U * s * n + 2 * subnormal);
     }
 
     /** The exact score of key {@code j}. */

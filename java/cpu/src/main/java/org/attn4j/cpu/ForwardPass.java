@@ -172,9 +172,9 @@ final class ForwardPass {
                     n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws));
                 }
                 kept += n;
-                double stat = BufferedRows.normalize(p.normalizer, weights, n, Kernels.max(weights, n),
-                        ws.rowScratch, ws.rowScratchD);
-                ws.rowLse[r] = p.normalizer == Normalizer.SOFTMAX ? (float) stat : Float.NaN;
+                float max = Kernels.max(weights, n);
+                double stat = BufferedRows.normalize(p.normalizer, weights, n, max, ws.rowScratch, ws.rowScratchD);
+                ws.rowLse[r] = p.normalizer == Normalizer.SOFTMAX ? (float) (max + stat) : Float.NaN;
                 float[] o = ws.out[r];
                 Kernels.clear(o, dv);
                 Kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv, !p.inputsFinite);

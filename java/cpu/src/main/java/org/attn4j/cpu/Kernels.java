@@ -188,6 +188,21 @@ public final class Kernels {
         }
     }
 
+    /**
+     * {@code y[c] = fl(y[c] * scale)}, the product rounded once, except that a non-zero product below float's range
+     * becomes the smallest float of its sign rather than 0: a query component times the scale must stay non-zero,
+     * so that against an infinite key component it gives an infinite score, as {@code scale * dot} does, and not
+     * {@code 0 * inf = NaN} (a subnormal query, or a scale such as 1e-300 that is 0 as a float). For finite keys the
+     * change is at most {@code 2^-149 |k_c|} per term, the size of any subnormal rounding.
+     */
+    public static void scaleQuery(float[] y, double scale, int len) {
+        for (int c = 0; c < len; c++) {
+            double product = y[c] * scale;
+            float rounded = (float) product;
+            y[c] = rounded == 0f && product != 0 ? Math.copySign(Float.MIN_VALUE, rounded) : rounded;
+        }
+    }
+
     /** {@code y[c] = 0} for {@code c < len}. */
     static void clear(float[] y, int len) {
         clear(y, 0, len);

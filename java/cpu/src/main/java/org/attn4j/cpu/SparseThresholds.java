@@ -93,7 +93,13 @@ final class SparseThresholds {
         return tau;
     }
 
-    /** Over {@code x} sorted ascending: the support is the largest k whose candidate tau is at most x_k. */
+    /**
+     * Over {@code x} sorted ascending: the support grows while the next element lies strictly above the current
+     * support's tau (equivalent to the paper's test of the larger support's tau). An element exactly on the
+     * threshold has weight 0 either way; testing it against the smaller support's tau keeps that 0 exact, as the
+     * reference does, where the larger support's closed form could round tau just below it (scores (2, 1.5, 1, 1, 1)
+     * and seven of 0.5: tau 2^-52 below 3/4, weights of 4e-32, and a NaN in V would reach O).
+     */
     private static double entmaxClosedForm(double[] x, int m) {
         double sum = 0;
         double sumSq = 0;
@@ -104,9 +110,9 @@ final class SparseThresholds {
             sumSq += xk * xk;
             double mean = sum / k;
             double ss = sumSq - sum * mean;
-            double candidate = mean - Math.sqrt(Math.max((1 - ss) / k, 0));
-            if (candidate <= xk) {
-                tau = candidate;
+            tau = mean - Math.sqrt(Math.max((1 - ss) / k, 0));
+            if (k == m || !(x[m - k - 1] > tau)) {
+                break;
             }
         }
         return tau;

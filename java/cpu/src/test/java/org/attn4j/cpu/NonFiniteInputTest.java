@@ -14,6 +14,7 @@ import org.attn4j.BackwardRequest;
 import org.attn4j.Normalizer;
 import org.attn4j.Tensor;
 import org.attn4j.mask.BlockMask;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -84,6 +85,56 @@ class NonFiniteInputTest {
         compareAll(in, normalizer, 1.0);
     }
 
+    /**
+     * A query component times the scale that is below float's range is still not zero: against a {@code -inf} key
+     * component it gives a {@code -inf} score (weight 0), as {@code scale * dot} does, never {@code 0 * -inf = NaN}.
+     * Both with a scale that rounds to 0 in float (1e-300) and with subnormal queries at an ordinary scale.
+     */
+    @ParameterizedTest
+    @EnumSource(Normalizer.class)
+    void negativeInfiniteKeysAgainstQueriesScaledBelowFloatRange(Normalizer normalizer) {
+        float[][] in = inputs(7);
+        for (int x = 0; x < NQ * D; x++) {
+            in[0][x] = Math.abs(in[0][x]) + 0.1f;
+        }
+        for (int j : new int[] {2, 9, 30}) {
+            in[1][j * D + 5] = Float.NEGATIVE_INFINITY;
+        }
+        compareAll(in, normalizer, 1e-300);
+        for (int x = 0; x < NQ * D; x++) {
+            in[0][x] = Float.MIN_VALUE * (1 + x % 3);
+        }
+        compareAll(in, normalizer, 0.25);
+    }
+
+    /**
+     * Entmax-1.5 keys exactly on the threshold have weight exactly 0 (SPEC), so their NaN and infinite values
+     * contribute nothing: scores (2, 1.5, 1, 1, 1) and seven of 0.5 give tau = 3/4 (in s/2), the weights
+     * (9, 4, 1, 1, 1) / 16, and put the seven on the threshold, where the closed form over all twelve used to round
+     * tau 2^-52 below it (weights of 4e-32, and O NaN). Likewise (0, 0, 0, 0, -1).
+     */
+    @Test
+    void entmaxKeysOnTheThresholdWeighNothing() {
+        float inf = Float.POSITIVE_INFINITY;
+        float nan = Float.NaN;
+        assertEquals((9 + 4 * 2 + 3 + 4 + 5) / 16f,
+                entmaxOneQuery(new float[] {2, 1.5f, 1, 1, 1, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f},
+                        new float[] {1, 2, 3, 4, 5, nan, inf, -inf, nan, inf, -inf, nan}), "tau = 3/4");
+        assertEquals(2.5f, entmaxOneQuery(new float[] {0, 0, 0, 0, -1}, new float[] {1, 2, 3, 4, inf}), "tau = -1/2");
+    }
+
+    /** O of entmax-1.5 on {@code cpu} for one query {@code q = 1}, scale 1, {@code D = Dv = 1}. */
+    private static float entmaxOneQuery(float[] scores, float[] v) {
+        try (Tensor q = Tensor.of(new float[] {1}, 1, 1, 1, 1);
+             Tensor k = Tensor.of(scores, 1, 1, scores.length, 1);
+             Tensor tv = Tensor.of(v, 1, 1, v.length, 1)) {
+            AttentionRequest r = AttentionRequest.builder(q, k, tv).scale(1).normalizer(Normalizer.ENTMAX15).build();
+            try (AttentionResult a = Fixtures.CPU.forward(r)) {
+                return a.output().toFloatArray()[0];
+            }
+        }
+    }
+
     /** Scores near 1e30: sparsemax and entmax thresholds work relative to the row's maximum and stay finite. */
     @ParameterizedTest
     @EnumSource(Normalizer.class)
@@ -93,6 +144,61 @@ class NonFiniteInputTest {
             in[1][x] = Math.round(in[1][x] * 4);
         }
         compareAll(in, normalizer, 1e29);
+    }
+
+    /**
+     * NaN and infinities in V and dO: a kept key's NaN or infinity reaches O and the gradients of its rows as IEEE
+     * arithmetic says, while a key of weight 0 (masked, dropped, outside a sparse support) contributes nothing,
+     * also to dS: {@code 0 * (dP - delta)} is 0 there even where dP or delta is NaN or infinite.
+     */
+    @ParameterizedTest
+    @EnumSource(Normalizer.class)
+    void nanAndInfinityInValuesAndGradOutput(Normalizer normalizer) {
+        float[][] in = inputs(5);
+        in[2][6 * D + 3] = Float.NaN;
+        in[2][19 * D] = Float.POSITIVE_INFINITY;
+        in[2][33 * D + 7] = Float.NEGATIVE_INFINITY;
+        compareAll(in, normalizer, 1.0);
+        in = inputs(6);
+        in[3][4 * D + 1] = Float.NaN;
+        in[3][(NQ + 20) * D + 5] = Float.NEGATIVE_INFINITY;
+        compareAll(in, normalizer, 1.0);
+    }
+
+    /**
+     * Huge scores with a tie, and the gradients: q = 1, keys (1, 1, -1), scale 2^60, V = (1, 3, 5), dO = 1. The
+     * first two keys share the top score, so every normalizer gives p = (1/2, 1/2, 0), O = 2, dV = p dO =
+     * (1/2, 1/2, 0), dP = (1, 3, 5), delta = 2, dS = w (dP - delta) = w (-1, 1, 0) with w = p, 1 or sqrt(p),
+     * dK = scale dS q and dQ = scale dS.k = 0. A log-sum-exp of 2^60 + log 2 is 2^60 in float (and in double), so
+     * softmax's weights must not be recomputed from it.
+     */
+    @Test
+    void hugeScoresWithATieKeepTheirWeightsInTheBackwardPass() {
+        for (Normalizer normalizer : Normalizer.values()) {
+            for (boolean returnLse : new boolean[] {false, normalizer == Normalizer.SOFTMAX}) {
+                try (Tensor q = Tensor.of(new float[] {1}, 1, 1, 1, 1);
+                     Tensor k = Tensor.of(new float[] {1, 1, -1}, 1, 1, 3, 1);
+                     Tensor v = Tensor.of(new float[] {1, 3, 5}, 1, 1, 3, 1);
+                     Tensor dO = Tensor.of(new float[] {1}, 1, 1, 1, 1)) {
+                    AttentionRequest r = AttentionRequest.builder(q, k, v).scale(0x1p60).normalizer(normalizer)
+                            .returnLse(returnLse).build();
+                    String what = normalizer + (returnLse ? " with the forward's LSE" : "");
+                    try (AttentionResult a = Fixtures.CPU.forward(r);
+                         AttentionGradients g = Fixtures.CPU.backward(BackwardRequest.of(r, a, dO))) {
+                        assertEquals(2f, a.output().toFloatArray()[0], what + ": O");
+                        assertEquals(Arrays.toString(new float[] {0.5f, 0.5f, 0}),
+                                Arrays.toString(g.dv().toFloatArray()), what + ": dV");
+                        double w = normalizer == Normalizer.SOFTMAX ? 0.5
+                                : normalizer == Normalizer.SPARSEMAX ? 1 : Math.sqrt(0.5);
+                        float[] dk = g.dk().toFloatArray();
+                        assertEquals(-w * 0x1p60, dk[0], w * 0x1p60 * 1e-6, what + ": dK[0]");
+                        assertEquals(w * 0x1p60, dk[1], w * 0x1p60 * 1e-6, what + ": dK[1]");
+                        assertEquals(0f, dk[2], what + ": dK[2]");
+                        assertEquals(0f, g.dq().toFloatArray()[0], what + ": dQ");
+                    }
+                }
+            }
+        }
     }
 
     private static float[][] inputs(long seed) {

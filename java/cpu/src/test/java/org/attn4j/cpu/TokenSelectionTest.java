@@ -74,11 +74,8 @@ class TokenSelectionTest {
 
     /** Runs the selection on the kernel's float scores; checks it and its cut; returns the kept keys. */
     private static int[] check(float[] q, float[] keys, int n, int d, int k, double scale) {
-        float scale32 = (float) scale;
-        float[] scaled = new float[d];
-        for (int c = 0; c < d; c++) {
-            scaled[c] = q[c] * scale32;
-        }
+        float[] scaled = q.clone();
+        Kernels.scaleQuery(scaled, scale, d);
         float[][] keysT = new float[d][n];
         for (int j = 0; j < n; j++) {
             for (int c = 0; c < d; c++) {
@@ -93,7 +90,7 @@ class TokenSelectionTest {
         }
         float[] floatScores = scores.clone();
         ExactTokenScores scorer = new ExactTokenScores();
-        scorer.prepare(scale, scale32, q, keys, d, ExactTokenScores.keyNormMax(keys, n, d));
+        scorer.prepare(scale, q, keys, d, ExactTokenScores.keyNormMax(keys, n, d));
         TokenSelection selection = new TokenSelection();
         int kept = selection.keep(scores, ids, n, k, scorer);
 

@@ -140,7 +140,7 @@ final class ExactAttention {
                         }
                         dp[t] = acc;
                     }
-                    ExactNormalizers.backward(normalizer, row.p, dp, n);
+                    ExactNormalizers.backward(normalizer, row.p, dp, n, outputDot(row, bh, dO, gBase));
                     int qBase = (bh * nq + i) * d;
                     for (int t = 0; t < n; t++) {
                         if (row.p[t] == 0) {
@@ -177,6 +177,27 @@ final class ExactAttention {
             }
         });
         return new float[][] {dq, dk, dvOut};
+    }
+
+    /**
+     * {@code dO[i] . O[i]} with the row's exact output {@code O[i] = sum_j p_j V[j]} (keys of weight 0 left out):
+     * softmax's row term in the SPEC's backward pass, FlashAttention's rowsum(dO * O).
+     */
+    private double outputDot(Row row, int bh, float[] dO, int gBase) {
+        if (normalizer != Normalizer.SOFTMAX) {
+            return Double.NaN;
+        }
+        double dot = 0;
+        for (int c = 0; c < dv; c++) {
+            double o = 0;
+            for (int t = 0; t < row.count; t++) {
+                if (row.p[t] != 0) {
+                    o += row.p[t] * v[valueRow(bh, row.keys[t]) + c];
+                }
+            }
+            dot += dO[gBase + c] * o;
+        }
+        return dot;
     }
 
     private int keyRow(int bh, int j) {

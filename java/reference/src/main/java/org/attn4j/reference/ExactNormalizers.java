@@ -81,6 +81,12 @@ public final class ExactNormalizers {
     /**
      * 1.5-entmax: {@code p = max(s/2 - tau, 0)^2}, tau from the sorted closed form (Peters et al. 2019, Alg. 2) over
      * {@code x = (s - max) / 2}. The top score alone is always a valid support ({@code tau = -1 <= 0}).
+     *
+     * <p>The support grows while the next key lies strictly above the threshold of the current one
+     * ({@code x[k] > tau_k}, which is equivalent to the paper's {@code tau_{k+1} <= x[k]}). A key exactly on the
+     * threshold has weight 0 whichever support computes tau; testing it against the smaller support's tau keeps
+     * that 0 exact where the larger support's closed form would round tau just below it (a weight of 1e-32, and an
+     * infinite V would then reach O).
      */
     private static void entmax15(double[] s, int n, double max, double[] p) {
         double[] x = shiftedDescending(s, n, max, 0.5);
@@ -93,9 +99,9 @@ public final class ExactNormalizers {
             double mean = sum / k;
             double ss = sumSq - sum * mean; // k * variance
             double delta = (1 - ss) / k;
-            double candidate = mean - Math.sqrt(Math.max(delta, 0));
-            if (candidate <= x[k - 1]) {
-                tau = candidate;
+            tau = mean - Math.sqrt(Math.max(delta, 0));
+            if (k == n || !(x[k] > tau)) {
+                break;
             }
         }
         for (int j = 0; j < n; j++) {
@@ -106,11 +112,14 @@ public final class ExactNormalizers {
 
     /**
      * Turns {@code dP = dL/dp} into {@code dS = dL/ds} in place, given the weights {@code p}: softmax
-     * {@code p (dP - p.dP)}, sparsemax {@code dP - mean over the support} on the support, entmax-1.5
+     * {@code p (dP - dO.O)}, sparsemax {@code dP - mean over the support} on the support, entmax-1.5
      * {@code g dP - g (g.dP) / sum g} with {@code g = sqrt(p)}. A key of weight 0 gets {@code dS = 0} and takes no
      * part in the row terms (SPEC), even where its dP is NaN or infinite.
+     *
+     * @param outputDot softmax's row term {@code dO[i] . O[i]} (SPEC: FlashAttention's rowsum(dO * O); it equals
+     *                  {@code p.dP} for finite values, but not where dO is infinite); unused by the others
      */
-    static void backward(Normalizer normalizer, double[] p, double[] dp, int n) {
+    static void backward(Normalizer normalizer, double[] p, double[] dp, int n, double outputDot) {
         if (n > 0 && Double.isNaN(p[0])) {
             // A NaN row (every weight NaN): its gradient is NaN too, never zero.
             Arrays.fill(dp, 0, n, Double.NaN);
@@ -118,14 +127,8 @@ public final class ExactNormalizers {
         }
         switch (normalizer) {
             case SOFTMAX: {
-                double dot = 0;
                 for (int j = 0; j < n; j++) {
-                    if (p[j] != 0) {
-                        dot += p[j] * dp[j];
-                    }
-                }
-                for (int j = 0; j < n; j++) {
-                    dp[j] = p[j] == 0 ? 0 : p[j] * (dp[j] - dot);
+                    dp[j] = p[j] == 0 ? 0 : p[j] * (dp[j] - outputDot);
                 }
                 return;
             }

@@ -150,6 +150,58 @@ class NonFiniteInputTest {
         assertArrayEquals(new float[] {0.5f, 0, 0.5f}, out[0], 1e-7f, normalizer.toString());
     }
 
+    /**
+     * Softmax's row term is {@code delta = dO . O}, FlashAttention's rowsum(dO * O) (SPEC), not the equal
+     * {@code sum_j p_j dP_j}: with an infinite dO they differ. Two keys of weight 1/2 with values 1 and -3 give
+     * {@code O = -1}; {@code dO = +inf} gives {@code dP = (+inf, -inf)} and {@code delta = -inf}, so
+     * {@code dS = (+inf, NaN)}: dK of key 0 is {@code +inf}, not NaN.
+     */
+    @Test
+    void softmaxRowTermIsGradOutputDotOutput() {
+        try (Tensor q = Tensor.of(new float[] {1, 1, 1}, 1, 1, 1, 3);
+             Tensor k = Tensor.of(new float[] {1, 0, 0, 1, 0, 0}, 1, 1, 2, 3);
+             Tensor v = Tensor.of(new float[] {1, 0, 0, -3, 0, 0}, 1, 1, 2, 3);
+             Tensor dO = Tensor.of(new float[] {Float.POSITIVE_INFINITY, 0, 0}, 1, 1, 1, 3)) {
+            AttentionRequest r = AttentionRequest.builder(q, k, v).scale(1).build();
+            try (AttentionResult res = reference.forward(r);
+                 AttentionGradients g = reference.backward(BackwardRequest.of(r, res, dO))) {
+                float inf = Float.POSITIVE_INFINITY;
+                assertArrayEquals(new float[] {-1, 0, 0}, res.output().toFloatArray(), "O");
+                assertArrayEquals(new float[] {inf, inf, inf, Float.NaN, Float.NaN, Float.NaN},
+                        g.dk().toFloatArray(), "dK");
+                assertArrayEquals(new float[] {inf, 0, 0, inf, 0, 0}, g.dv().toFloatArray(), "dV");
+            }
+        }
+    }
+
+    /**
+     * Entmax-1.5 keys exactly on the threshold ({@code s / 2 = tau}) have weight exactly 0, so their infinite values
+     * contribute nothing (SPEC): scores (1, -1, -1, -1, -1) give the top key weight 1 and put the others on the
+     * threshold; scores (0, 0, 0, 0, -1) give four weights of 1/4 and put the fifth key on it. Rounding in the
+     * closed form over the larger support used to put tau 2^-52 below the threshold, a weight of 1e-32 that made O
+     * infinite or NaN.
+     */
+    @Test
+    void entmaxKeysOnTheThresholdWeighNothing() {
+        float inf = Float.POSITIVE_INFINITY;
+        assertArrayEquals(new float[] {2}, entmaxOneQuery(new float[] {1, -1, -1, -1, -1},
+                new float[] {2, -inf, inf, inf, -inf}), "one key");
+        assertArrayEquals(new float[] {2.5f}, entmaxOneQuery(new float[] {0, 0, 0, 0, -1},
+                new float[] {1, 2, 3, 4, inf}), "four keys");
+    }
+
+    /** O of entmax-1.5 for one query {@code q = 1}, {@code D = Dv = 1}, keys {@code k} (the scores), values v. */
+    private float[] entmaxOneQuery(float[] k, float[] v) {
+        try (Tensor tq = Tensor.of(new float[] {1}, 1, 1, 1, 1); Tensor tk = Tensor.of(k, 1, 1, k.length, 1);
+             Tensor tv = Tensor.of(v, 1, 1, v.length, 1)) {
+            AttentionRequest r = AttentionRequest.builder(tq, tk, tv).scale(1).normalizer(Normalizer.ENTMAX15)
+                    .build();
+            try (AttentionResult res = reference.forward(r)) {
+                return res.output().toFloatArray();
+            }
+        }
+    }
+
     /** scale 0: every score is +0.0 or -0.0, which tie; the lower keys win (Double.compare would pick +0.0). */
     @Test
     void tokenTopKTiesSignedZeros() {

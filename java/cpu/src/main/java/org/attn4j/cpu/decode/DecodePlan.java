@@ -2,6 +2,7 @@ package org.attn4j.cpu.decode;
 
 import java.util.Arrays;
 import org.attn4j.cpu.CpuThreads;
+import org.attn4j.cpu.Kernels;
 import org.attn4j.decode.DecodeRequest;
 import org.attn4j.decode.DecodeSelection;
 import org.attn4j.decode.KeptKeys;
@@ -32,7 +33,7 @@ final class DecodePlan {
     /** Rows per group. */
     final int groupRows;
     final int groups;
-    /** {@code queryRows[r]}: query row r times the scale, in float. */
+    /** {@code queryRows[r]}: query row r times the scale, in float ({@link Kernels#scaleQuery}). */
     final float[][] queryRows;
     final int[][] starts;
     final int[][] ends;
@@ -59,12 +60,11 @@ final class DecodePlan {
         this.groups = batch * kvHeads;
         int rows = batch * queryHeads * queries;
         float[] q = r.q().toFloatArray();
-        float scale = (float) r.scale();
         queryRows = new float[rows][d];
         for (int row = 0; row < rows; row++) {
-            for (int c = 0; c < d; c++) {
-                queryRows[row][c] = q[row * d + c] * scale;
-            }
+            System.arraycopy(q, row * d, queryRows[row], 0, d);
+            // As the forward pass: the scale applied in double, a non-zero product never rounded to 0 (SPEC).
+            Kernels.scaleQuery(queryRows[row], r.scale(), d);
         }
         starts = new int[rows][];
         ends = new int[rows][];

@@ -182,4 +182,51 @@ class CpuDecodeTest {
             assertEquals(DType.BF16.round(0.1f), cache.keys(0)[2], 0f);
         }
     }
+
+    /**
+     * Softmax's LSE of a decode step with token top-k (the path that normalizes whole rows) is the row's log-sum-exp
+     * itself, equal to the reference's; the forward pass's row statistic is relative to the row maximum, and the
+     * decode path must add the maximum back.
+     */
+    @Test
+    void softmaxLseIsTheLogSumExp() {
+        try (CpuKvCache cache = new CpuKvCache(KvCacheConfig.builder(1, 2, D).capacity(300).build(), "cpu");
+             Tensor q = queries(1, 4, 1, 5)) {
+            filled(cache, 300, 6);
+            DecodeRequest r = DecodeRequest.builder(q, cache).scale(3.0).topKTokens(50).returnLse(true)
+                    .build();
+            try (AttentionResult got = CpuDecode.run(r, "cpu")) {
+                assertMatchesReference(r, got);
+                float[] want = new ExactDecode(r).run().lse;
+                float[] lse = got.lse().orElseThrow().toFloatArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], lse[i], 1e-5 * Math.abs(want[i]), "LSE[" + i + "]");
+                }
+            }
+        }
+    }
+
+    /**
+     * A query times a scale that is 0 in float (1e-300) stays non-zero (SPEC, non-finite scores): against a -inf key
+     * component it gives a -inf score, weight 0, as {@code scale * dot} does, never {@code 0 * -inf = NaN}.
+     */
+    @Test
+    void negativeInfiniteKeyAgainstATinyScaleWeighsNothing() {
+        try (CpuKvCache cache = new CpuKvCache(KvCacheConfig.builder(1, 1, D).capacity(40).build(), "cpu");
+             Tensor q = Tensor.of(new float[] {0.5f, 1, 1.5f, 2, 0.5f, 1, 1.5f, 2, 0.5f, 1, 1.5f, 2, 0.5f, 1, 1.5f,
+                 2}, 1, 1, 1, D)) {
+            filled(cache, 30, 7);
+            float[] k = new float[D];
+            k[3] = Float.NEGATIVE_INFINITY;
+            try (Tensor tk = Tensor.of(k, 1, 1, 1, D); Tensor tv = Tensor.of(new float[D], 1, 1, 1, D)) {
+                cache.append(tk, tv);
+            }
+            for (Normalizer n : Normalizer.values()) {
+                DecodeRequest r = DecodeRequest.builder(q, cache).scale(1e-300).normalizer(n).build();
+                try (AttentionResult got = CpuDecode.run(r, "cpu")) {
+                    assertMatchesReference(r, got);
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.attn4j.cpu.fuzz;
 
 import java.util.Arrays;
+import java.util.List;
 import org.attn4j.DType;
 import org.attn4j.Normalizer;
 
@@ -54,8 +55,8 @@ final class FuzzCase {
     /** Inputs in {-1, 1} and a power-of-two scale, so that token top-k sees exact scores (see the generator). */
     boolean integerData;
     double sigma = 1;
-    /** Values that are not finite (NaN, +-inf) or huge, in q and k: only where non-finite input is in scope. */
-    boolean nonFiniteData;
+    /** The inputs ("q", "k", "v", "gradOutput") given a few NaN, infinite, huge or subnormal values. */
+    List<String> nonFiniteIn = List.of();
     boolean backward;
     /** Added to dO's last dimension (0: dO fits O). */
     int gradOutputDelta;
@@ -155,8 +156,8 @@ final class FuzzCase {
             sb.append(" provider=").append(provider);
         }
         sb.append(integerData ? " data=+-1" : String.format(" data=N(0, %.2f^2)", sigma));
-        if (nonFiniteData) {
-            sb.append(" +non-finite");
+        if (!nonFiniteIn.isEmpty()) {
+            sb.append(" +non-finite in ").append(String.join(",", nonFiniteIn));
         }
         if (backward) {
             sb.append(" +backward");

@@ -9,7 +9,8 @@ import org.attn4j.Normalizer;
 
 /**
  * What a fuzz run covered: for the cases compared between cpu and reference, each type, normalizer, mask, head
- * layout and odd length; for the refused ones, each mutation. A run of 10^4 requests must cover every one, or the
+ * layout, odd length and extreme input (non-finite values in each input, huge and tiny scales, tiles near 2^31);
+ * for the refused ones, each mutation. A run of 10^4 requests must cover every one, or the
  * fuzzer would be silently narrower than it claims.
  */
 final class FuzzCoverage {
@@ -24,7 +25,9 @@ final class FuzzCoverage {
         }
         for (String f : new String[] {"causal", "window", "global tokens", "block mask", "block top-k",
             "token top-k", "three or more masks", "MHA", "GQA", "MQA", "Nq != Nk", "Nq = 1", "N = 7", "N = 100",
-            "N = 257", "lse", "probabilities", "other output type", "caller output", "backward"}) {
+            "N = 257", "lse", "probabilities", "other output type", "caller output", "backward", "window with Nq > Nk",
+            "non-finite q", "non-finite k", "non-finite v", "non-finite dO", "non-finite backward", "huge scale",
+            "tiny scale", "tiles near 2^31"}) {
             counts.put(f, 0);
         }
         for (Mutation m : Mutation.values()) {
@@ -36,9 +39,10 @@ final class FuzzCoverage {
         if (outcome == FuzzRun.Outcome.REFUSED && c.mutation != null) {
             add("refused " + c.mutation);
         }
-        if (outcome != FuzzRun.Outcome.COMPARED) {
+        if (outcome != FuzzRun.Outcome.COMPARED && outcome != FuzzRun.Outcome.FORWARD_COMPARED) {
             return;
         }
+        boolean backward = c.backward && outcome == FuzzRun.Outcome.COMPARED;
         add(c.dtype.label());
         add(c.normalizer.label());
         int masks = 0;
@@ -60,7 +64,19 @@ final class FuzzCoverage {
         flag(c.returnProbabilities, "probabilities");
         flag(c.outputDType != null, "other output type");
         flag(c.callerOutputShape != null, "caller output");
-        flag(c.backward, "backward");
+        flag(backward, "backward");
+        flag(c.window && c.queryLength() > c.keyLength(), "window with Nq > Nk");
+        for (String input : new String[] {"q", "k", "v"}) {
+            flag(c.nonFiniteIn.contains(input), "non-finite " + input);
+        }
+        flag(backward && c.nonFiniteIn.contains("gradOutput"), "non-finite dO");
+        flag(backward && !c.nonFiniteIn.isEmpty(), "non-finite backward");
+        double scale = c.scale != null ? Math.abs(c.scale) : 1;
+        flag(scale > 1e9, "huge scale");
+        flag(scale < 1e-40, "tiny scale");
+        int maskTile = c.blockMaskShape != null ? Math.max(c.blockMaskQ, c.blockMaskK) : 0;
+        int topKTile = c.topKBlocks ? Math.max(c.topKBlocksQ, c.topKBlocksKTile) : 0;
+        flag(Math.max(maskTile, topKTile) >= 1 << 30, "tiles near 2^31");
     }
 
     /** What no case covered. */
