@@ -4,7 +4,9 @@
 
 #include <cuda_runtime.h>
 
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -48,6 +50,16 @@ int32_t guarded(const char* what, Body&& body) {
     } catch (...) {
         return fail(ATTN4J_ERR_INTERNAL, std::string(what) + ": unknown exception");
     }
+}
+
+/**
+ * The kernels' fp32 scale: the ABI's double rounded, except that a non-zero scale never becomes 0 (it becomes the
+ * smallest subnormal of its sign), so a -inf key still scores -inf and never 0 * -inf = NaN (SPEC: a score is IEEE
+ * scale * dot; every finite score that small is 0 against exp anyway).
+ */
+inline float kernel_scale(double scale) {
+    const float f = static_cast<float>(scale);
+    return f == 0.0f && scale != 0.0 ? std::copysign(std::numeric_limits<float>::denorm_min(), f) : f;
 }
 
 }  // namespace attn4j

@@ -119,7 +119,7 @@ ForwardParams base_params(const ForwardArgs& a, const DevicePlan& plan) {
     p.nk = a.nk;
     p.qtiles = plan.qtiles;
     p.out_dtype = a.out_dtype;
-    p.scale = static_cast<float>(a.scale);
+    p.scale = kernel_scale(a.scale);
     p.mask = plan.mask;
     p.has_block = plan.has_block;
     p.block = plan.block;
@@ -450,7 +450,7 @@ int32_t attn4j_backward(const int64_t* args, int32_t count) {
             bp.nq = a.nq;
             bp.nk = a.nk;
             bp.ktiles = plan->ktiles;
-            bp.scale = static_cast<float>(a.scale);
+            bp.scale = kernel_scale(a.scale);
             bp.mask = plan->mask;
             bp.has_block = plan->has_block;
             bp.block = plan->block;

@@ -478,7 +478,7 @@ int32_t attn4j_decode(const int64_t* args, int32_t count, const uint8_t* block_c
         p.block_size = c->block_size;
         p.block_capacity = c->block_capacity;
         p.max_length = max_length;
-        p.scale = static_cast<float>(scale);
+        p.scale = kernel_scale(scale);
         p.scale_d = scale;
         p.windowed = static_cast<int32_t>(windowed);
         p.left = static_cast<int32_t>(left);

@@ -10,6 +10,8 @@ import org.attn4j.cli.parity.LogitsCommand;
 import org.attn4j.cli.parity.ParityCommand;
 import org.attn4j.cli.parity.SweepCommand;
 import org.attn4j.cli.parity.ThroughputCommand;
+import org.attn4j.cli.reason.ReasonCommand;
+import org.attn4j.cli.reason.ReasonPlotCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,6 +39,8 @@ import picocli.CommandLine.ScopeType;
             ThroughputCommand.class,
             FigureCommand.class,
             LogitsCommand.class,
+            ReasonCommand.class,
+            ReasonPlotCommand.class,
             CommandLine.HelpCommand.class,
         },
         exitCodeListHeading = "%nExit codes:%n",

@@ -10,6 +10,7 @@ import org.attn4j.cli.OptionConverters;
 import org.attn4j.model.parity.ConsoleProgress;
 import org.attn4j.model.parity.DemoOptions;
 import org.attn4j.model.parity.DemoStory;
+import org.attn4j.model.reason.ReasonDemo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
             "Part 2, the model: a one-layer transformer learns parity (n=20, k=3) with a chain of thought while its"
                 + " attention entropy falls; then it generates the chain densely and through top-1 / top-2 token"
                 + " attention: the same exact match with a fraction of the attended pairs.",
+            "Part 3, the reasoning model of seed 000: an encoder-decoder with sparse self- and cross-attention learns"
+                + " pointer chasing, then reasons on held-out tables densely and through per-step token and block"
+                + " top-k, and on tables four times longer than it trained on.",
             "Exits 1 if an attention variant disagrees with the reference beyond the SPEC's tolerance."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -72,7 +76,7 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Seed of the random inputs and block mask (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--part", paramLabel = "all|attention|model", defaultValue = "all",
+    @Option(names = "--part", paramLabel = "all|attention|model|reason", defaultValue = "all",
             description = "Which part to run (default: ${DEFAULT-VALUE}).")
     String part;
 
@@ -91,25 +95,25 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Part 2: write its figures (JSON).")
     Path json;
 
+    @Option(names = "--reason-seed", paramLabel = "S", defaultValue = "0",
+            description = "Part 3: seed of the data and the model (default: ${DEFAULT-VALUE}).")
+    long reasonSeed;
+
+    @Option(names = "--reason-samples", paramLabel = "N", defaultValue = "60000",
+            description = "Part 3: training budget in problems (default: ${DEFAULT-VALUE}; it stops earlier once"
+                    + " every held-out chain is right).")
+    long reasonSamples;
+
     @Override
     public Integer call() throws Exception {
-        boolean attention;
-        boolean model;
-        switch (part) {
-            case "all":
-                attention = true;
-                model = true;
-                break;
-            case "attention":
-                attention = true;
-                model = false;
-                break;
-            case "model":
-                attention = false;
-                model = true;
-                break;
-            default:
-                throw new CliException("--part: expected all, attention or model, got '" + part + "'");
+        boolean attention = part.equals("all") || part.equals("attention");
+        boolean model = part.equals("all") || part.equals("model");
+        boolean reason = part.equals("all") || part.equals("reason");
+        if (!attention && !model && !reason) {
+            throw new CliException("--part: expected all, attention, model or reason, got '" + part + "'");
+        }
+        if (reasonSamples < 1) {
+            throw new CliException("--reason-samples: expected >= 1, got " + reasonSamples);
         }
         DemoOptions story = model ? storyOptions() : null;
         if (attention && !runAttention()) {
@@ -125,6 +129,17 @@ public final class DemoCommand implements Callable<Integer> {
             out.println("Part 2. Sparse attention in a model that reasons (Wen et al.: CoT makes attention sparse)");
             ConsoleProgress progress = new ConsoleProgress(out, false);
             DemoStory.run(story, progress);
+            progress.finish();
+        }
+        if (reason) {
+            PrintWriter out = spec.commandLine().getOut();
+            if (attention || model) {
+                out.println();
+            }
+            out.println("Part 3. The sparse-attention reasoning model of seed 000 (encoder-decoder, sparse self- and"
+                    + " cross-attention)");
+            ConsoleProgress progress = new ConsoleProgress(out, false);
+            ReasonDemo.run(ReasonDemo.options(reasonSeed).maxSamples(reasonSamples), progress);
             progress.finish();
         }
         return 0;

@@ -127,10 +127,30 @@ class DemoCommandTest {
         assertEquals("2", result[0]);
         result = run("demo", "--part", "everything");
         assertEquals("1", result[0]);
-        assertEquals("attn4j demo: --part: expected all, attention or model, got 'everything'", result[2].strip());
+        assertEquals("attn4j demo: --part: expected all, attention, model or reason, got 'everything'",
+                result[2].strip());
+        result = run("demo", "--part", "reason", "--reason-samples", "0");
+        assertEquals("1", result[0]);
+        assertEquals("attn4j demo: --reason-samples: expected >= 1, got 0", result[2].strip());
         result = run("demo", "--part", "model", "--prompts", "0");
         assertEquals("1", result[0]);
         assertEquals("attn4j demo: --prompts: expected >= 1, got 0", result[2].strip());
+    }
+
+    @Test
+    void theReasoningPartTrainsTheEncoderDecoderAndPrintsItsTable() {
+        // A budget too small to learn: the test checks the story's steps, not the model's accuracy.
+        String[] result = run("demo", "--part", "reason", "--reason-samples", "256");
+        assertEquals("0", result[0], result[1] + result[2]);
+        String out = result[1];
+        assertTrue(out.contains("Part 3. The sparse-attention reasoning model of seed 000"), out);
+        assertFalse(out.contains("Part 2"), out);
+        assertTrue(out.contains("1. Training the encoder-decoder (1 + 1 blocks, 2 heads, dim 64) on pointer n=16"
+                + " hops=4 symbols=64"), out);
+        for (String row : new String[] {"16      as trained", "16      tokentopk:1", "16      blocktopk:1,4",
+            "64      as trained", "64      tokentopk:1"}) {
+            assertTrue(out.contains("   " + row), "table row '" + row + "':\n" + out);
+        }
     }
 
     private static String[] run(String... args) {

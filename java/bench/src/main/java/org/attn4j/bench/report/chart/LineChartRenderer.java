@@ -76,8 +76,7 @@ public final class LineChartRenderer {
         style.setYAxisDecimalPattern("#,##0.###");
         if (chart.logX()) {
             // XChart's log axes label decades only, which hides 256..4096: plot log2 and label the powers of two.
-            // XChart 3.8.8 cannot paint an empty tick label (TextLayout rejects ""): a tick between two powers of
-            // two, as a decode chart's single context of 200 gives, gets a blank instead.
+            // XChart cannot lay out an empty label (TextLayout refuses ""): a tick between powers of two gets a space.
             style.setxAxisTickLabelsFormattingFunction(v -> {
                 String label = powerOfTwoLabel(v);
                 return label.isEmpty() ? " " : label;

@@ -70,6 +70,16 @@ class LineChartRendererTest {
         assertTrue(colors.contains(LineChartRenderer.PALETTE[0].getRGB()), "the first series' colour is drawn");
     }
 
+    /** One x value that is not a power of two on a log axis: XChart's ticks fall between powers, labelled blank. */
+    @Test
+    void aLogAxisWithOnePointBetweenPowersOfTwoDraws(@TempDir Path dir) throws IOException {
+        LineChart one = new LineChart("one", "one context", "context", "ms", true,
+                List.of(new Series("dense", List.of(new double[] {200, 0.4}), 0, false, true)));
+        Path png = dir.resolve("one.png");
+        LineChartRenderer.writePng(one, png, 640, 400);
+        assertEquals(640, ImageIO.read(png.toFile()).getWidth());
+    }
+
     @Test
     void inlineSvgIsOneWellFormedSvgElementWithoutProlog() throws Exception {
         String svg = LineChartRenderer.inlineSvg(CHART, 640, 400);
