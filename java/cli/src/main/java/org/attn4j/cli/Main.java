@@ -7,6 +7,7 @@ import org.attn4j.cli.alicot.AlicotCommand;
 import org.attn4j.cli.alicot.AlicotFiguresCommand;
 import org.attn4j.cli.decode.GenerateCommand;
 import org.attn4j.cli.demo.DemoCommand;
+import org.attn4j.cli.parity.FigureCommand;
 import org.attn4j.cli.parity.LogitsCommand;
 import org.attn4j.cli.parity.ParityCommand;
 import org.attn4j.cli.parity.SweepCommand;
@@ -38,6 +39,7 @@ import picocli.CommandLine.ScopeType;
             ParityCommand.class,
             SweepCommand.class,
             ThroughputCommand.class,
+            FigureCommand.class,
             LogitsCommand.class,
             ReasonCommand.class,
             ReasonPlotCommand.class,

@@ -23,8 +23,9 @@ import picocli.CommandLine.Spec;
                 + " (or --train-size x --epochs); evaluate exact match on held-out sequences every --eval-every"
                 + " samples and stop at 1.0.",
             "Reports the sample complexity, the normalised attention entropy per layer and head (Eq. 1 of Wen et al.)"
-                + " and, for one-layer models, the secret attention. Progress goes to stderr, the summary to"
-                + " stdout."})
+                + " and with CoT its mean over the CoT rows, the attention weight on each CoT row's secret (first"
+                + " layer) and when exact match 0.9/0.99/0.995/1.0 were reached. Progress goes to stderr, the"
+                + " summary to stdout."})
 public final class ParityCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -80,6 +81,12 @@ public final class ParityCommand implements Callable<Integer> {
         m.put("final_exact_match", r.finalExactMatch());
         m.put("entropy", r.entropy());
         m.put("secret_attention", r.secretAttention());
+        m.put("secret_probability", r.secretProbability());
+        m.put("secret_probability_by_row", r.secretProbabilityByRow());
+        m.put("cot_entropy_mean", r.cotEntropyMean());
+        m.put("threshold", r.threshold());
+        m.put("samples_to_exact_match", r.samplesToExactMatch());
+        m.put("samples_to_secret_probability", r.samplesToSecretProbability());
         m.put("seconds", r.seconds());
         m.put("samples_per_second", r.samplesPerSecond());
         m.put("attention", r.attention());

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.attn4j.Normalizer;
 import org.attn4j.cli.CliException;
+import org.attn4j.model.nn.Precision;
 import org.attn4j.model.parity.ParityOptions;
 import picocli.CommandLine.Option;
 
@@ -14,6 +15,12 @@ import picocli.CommandLine.Option;
  * (docs/model-layer.md), which {@link ParityOptions#validate()} checks together with the rest.
  */
 public final class ParityFlags {
+    @Option(names = "--paper", description = "The paper's training settings, applied before the other flags (which"
+            + " override them): Adam (0.9, 0.999), weight decay 0, batch 512, clip 1.0, lr 1e-4 decaying linearly over"
+            + " 10^7 samples, dropout 0.1 on embeddings, residuals and attention weights, bf16, one fixed secret per"
+            + " (n, k) (--secret-seed 0), 2048 held-out sequences every 2048 samples. The model's size stays (the"
+            + " paper's: --dim 720 --mlp 2880).")
+    boolean paper;
     @Option(names = "--n", paramLabel = "N", description = "Input bits (default 20).")
     Integer n;
     @Option(names = "--k", paramLabel = "K", description = "Secret size (default 3).")
@@ -68,20 +75,39 @@ public final class ParityFlags {
     Integer threads;
     @Option(names = "--theory-width", paramLabel = "M", description = "FFN neurons of the theory model.")
     Integer theoryWidth;
-    @Option(names = "--theory-epsilon", paramLabel = "E", description = "Hinge margin of the theory model.")
+    @Option(names = "--theory-epsilon", paramLabel = "E", description = "Scale of the theory model's initial FFN"
+            + " weights (nu in {-E, +E}, Assumption 1; default 1).")
     Double theoryEpsilon;
     @Option(names = "--theory-warm-lr", paramLabel = "LR",
             description = "SGD rate of the theory model's first (warm) steps.")
     Double theoryWarmLr;
     @Option(names = "--theory-warm-steps", paramLabel = "S", description = "How many warm steps.")
     Integer theoryWarmSteps;
-    @Option(names = "--no-stop", description = "Train to the budget instead of stopping at exact match 1.0.")
+    @Option(names = "--no-stop", description = "Train to the budget instead of stopping at the --threshold.")
     boolean noStop;
+    @Option(names = "--threshold", paramLabel = "X", description = "Exact match that counts as converged and stops"
+            + " the run (default 1.0; the paper's Figure 3a: 0.995).")
+    Double threshold;
+    @Option(names = "--lr-decay-samples", paramLabel = "S", description = "Samples over which the gpt learning rate"
+            + " decays linearly to 0 (default: the sample budget; the paper: 10^7).")
+    Long lrDecaySamples;
+    @Option(names = "--attention-dropout", paramLabel = "P", description = "Dropout on the attention weights of the"
+            + " gpt model (softmax; default 0).")
+    Float attentionDropout;
+    @Option(names = "--precision", paramLabel = "fp32|bf16", description = "Number format of the gpt model's"
+            + " weights, activations and optimiser (bf16 emulated by rounding; default fp32).")
+    String precision;
+    @Option(names = "--secret-seed", paramLabel = "S", description = "Seeds the secret set alone (default: --seed),"
+            + " so that runs with different seeds share one secret.")
+    Long secretSeed;
 
     /** {@code base} with every flag given on the command line applied, validated. */
     public ParityOptions apply(ParityOptions base) {
         ParityOptions o = base.copy();
         try {
+            if (paper) {
+                o.paper();
+            }
             if (model != null) {
                 o.model(ParityOptions.Model.parse(model));
             }
@@ -117,6 +143,15 @@ public final class ParityFlags {
             set(theoryWarmSteps, o::theoryWarmSteps);
             if (noStop) {
                 o.stopAtConvergence(false);
+            }
+            set(threshold, o::threshold);
+            set(lrDecaySamples, o::lrDecaySamples);
+            set(attentionDropout, o::attentionDropout);
+            if (precision != null) {
+                o.precision(Precision.parse(precision));
+            }
+            if (secretSeed != null) {
+                o.secretSeed(secretSeed);
             }
             return o.validate();
         } catch (IllegalArgumentException e) {
@@ -167,6 +202,9 @@ public final class ParityFlags {
             Map.entry("theoryEpsilon", "--theory-epsilon"),
             Map.entry("theoryWarmLr", "--theory-warm-lr"),
             Map.entry("theoryWarmSteps", "--theory-warm-steps"), Map.entry("model", "--model"),
+            Map.entry("threshold", "--threshold"), Map.entry("lrDecaySamples", "--lr-decay-samples"),
+            Map.entry("attentionDropout", "--attention-dropout"), Map.entry("precision", "--precision"),
+            Map.entry("secretSeed", "--secret-seed"),
             // the sweep's own settings
             Map.entry("ks", "--ks"), Map.entry("seeds", "--seeds"),
             Map.entry("noCotKs", "--no-cot-ks"), Map.entry("noCotSeeds", "--no-cot-seeds"),

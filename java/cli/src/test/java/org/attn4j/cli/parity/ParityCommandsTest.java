@@ -43,7 +43,8 @@ class ParityCommandsTest {
         JsonNode summary = new ObjectMapper().readTree(r[1].substring(r[1].indexOf('{')));
         JsonNode file = new ObjectMapper().readTree(json.toFile());
         for (String key : new String[] {"n", "k", "cot", "secret", "converged", "sample_complexity", "samples_seen",
-            "final_exact_match", "entropy", "secret_attention", "seconds"}) {
+            "final_exact_match", "entropy", "secret_attention", "seconds", "cot_entropy_mean", "secret_probability",
+            "secret_probability_by_row", "samples_to_exact_match", "samples_to_secret_probability", "threshold"}) {
             assertTrue(summary.has(key), "summary has " + key);
             assertTrue(file.has(key), "JSON file has " + key);
         }
@@ -140,6 +141,62 @@ class ParityCommandsTest {
                 "4000", "--epochs", "2");
         String[] r = run("parity", "--lr", "fast");
         assertEquals("2", r[0], "a value that is not a number is a usage error");
+    }
+
+    @Test
+    void paperPresetAndItsOverrides() throws IOException {
+        Path json = dir.resolve("paper.json");
+        String[] r = run("parity", "--paper", "--n", "8", "--k", "2", "--cot", "--dim", "32", "--max-samples", "1024",
+                "--eval-size", "128", "--eval-every", "512", "--lr", "6e-5", "--threshold", "0.995", "--threads", "1",
+                "--json", json.toString());
+        assertEquals("0", r[0], r[1] + r[2]);
+        JsonNode s = new ObjectMapper().readTree(json.toFile()).get("settings");
+        assertEquals(512, s.get("batch").asInt());
+        assertEquals(6e-5, s.get("lr").asDouble(), "a flag after --paper overrides it");
+        assertEquals("bf16", s.get("precision").asText());
+        assertEquals(0.1, s.get("attention_dropout").asDouble(), 1e-6);
+        assertEquals(10_000_000L, s.get("lr_decay_samples").asLong());
+        assertEquals(0L, s.get("secret_seed").asLong());
+        assertEquals(0.995, s.get("threshold").asDouble());
+        assertEquals(512, s.get("eval_every").asInt());
+        String[] fp32 = run("parity", "--paper", "--precision", "fp32", "--n", "8", "--k", "2", "--dim", "32",
+                "--max-samples", "512", "--eval-size", "64", "--threads", "1", "--json", json.toString());
+        assertEquals("0", fp32[0], fp32[1] + fp32[2]);
+        assertEquals("fp32", new ObjectMapper().readTree(json.toFile()).get("settings").get("precision").asText());
+    }
+
+    @Test
+    void figureDrawsRecordedRuns() throws IOException {
+        Path json = dir.resolve("run.json");
+        String[] r = run(with(SMALL, "parity", "--cot", "--max-samples", "30000", "--json", json.toString()));
+        assertEquals("0", r[0], r[1] + r[2]);
+        for (String kind : new String[] {"curves", "by-k", "grid"}) {
+            Path png = dir.resolve(kind + ".png");
+            String[] f = run("figure", "--kind", kind, "--png", png.toString(), "k=2=" + json, "again=" + json);
+            assertEquals("0", f[0], f[1] + f[2]);
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertTrue(image.getWidth() >= 600 && image.getHeight() >= 400, kind);
+        }
+        assertError("attn4j figure: --kind: expected curves, by-k or grid, got 'pie'", "figure", "--kind", "pie",
+                "--png", dir.resolve("x.png").toString(), "a=" + json);
+        assertError("attn4j figure: LABEL=FILE: expected a label, '=' and a parity --json file, got '" + json + "'",
+                "figure", "--kind", "curves", "--png", dir.resolve("x.png").toString(), json.toString());
+        assertError("attn4j figure: --levels: expected numbers in (0, 1], got '2'", "figure", "--kind", "by-k",
+                "--levels", "2", "--png", dir.resolve("x.png").toString(), "a=" + json);
+    }
+
+    @Test
+    void newFlagsAreNamedInTheirErrors() {
+        assertError("attn4j parity: --threshold: expected an exact match in (0, 1], got 1.5", "parity",
+                "--threshold", "1.5");
+        assertError("attn4j parity: --precision: expected fp32 or bf16, got 'fp8'", "parity", "--precision", "fp8");
+        assertError("attn4j parity: --lr-decay-samples: expected >= 1 (0: the sample budget), got -1", "parity",
+                "--lr-decay-samples", "-1");
+        assertError("attn4j parity: --attention-dropout: only for the gpt model with softmax attention (its backward"
+                + " pass is softmax's), got gpt with sparsemax", "parity", "--attention-dropout", "0.1",
+                "--normalizer", "sparsemax");
+        assertError("attn4j parity: --precision: bf16 is for the gpt model; the theory model trains in fp32, got"
+                + " bf16", "parity", "--model", "theory", "--precision", "bf16");
     }
 
     @Test

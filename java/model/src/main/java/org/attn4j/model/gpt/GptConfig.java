@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import org.attn4j.model.nn.Precision;
 
 /**
  * Shape and training-time settings of a {@link GptModel}; its JSON form (see
@@ -20,10 +21,22 @@ import java.util.Objects;
  * @param tieEmbeddings whether the LM head reuses the token embedding (GPT-2: yes)
  * @param initStd       standard deviation of the initial weights (GPT-2: 0.02)
  * @param attention     one entry per layer
+ * @param attentionDropout dropout on the attention weights during training (GPT-2's {@code attn_pdrop}; 0 to
+ *                      disable). Softmax layers only: the dropped weights are applied outside the provider
+ * @param precision     the number format of training and inference ({@link Precision#BF16} is emulated by
+ *                      rounding)
  */
 public record GptConfig(int vocabSize, int contextLength, int dModel, int layers, int heads, int mlpHidden,
                         float layerNormEps, float dropout, boolean tieEmbeddings, double initStd,
-                        List<LayerAttention> attention) {
+                        List<LayerAttention> attention, float attentionDropout, Precision precision) {
+
+    /** Without attention dropout, in float32. */
+    public GptConfig(int vocabSize, int contextLength, int dModel, int layers, int heads, int mlpHidden,
+                     float layerNormEps, float dropout, boolean tieEmbeddings, double initStd,
+                     List<LayerAttention> attention) {
+        this(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout, tieEmbeddings,
+                initStd, attention, 0f, Precision.FP32);
+    }
 
     public GptConfig {
         positive("vocabSize", vocabSize);
@@ -61,6 +74,19 @@ public record GptConfig(int vocabSize, int contextLength, int dModel, int layers
             }
         }
         attention = Collections.unmodifiableList(new ArrayList<>(attention));
+        if (!(attentionDropout >= 0 && attentionDropout < 1)) {
+            throw new IllegalArgumentException("attentionDropout: expected 0 <= p < 1, got " + attentionDropout);
+        }
+        if (attentionDropout > 0) {
+            for (int i = 0; i < attention.size(); i++) {
+                if (attention.get(i).normalizer() != org.attn4j.Normalizer.SOFTMAX) {
+                    // The dropped weights' backward pass is computed here, with softmax's Jacobian.
+                    throw new IllegalArgumentException("attentionDropout: softmax layers only, layer " + i + " is "
+                            + attention.get(i).normalizer().label());
+                }
+            }
+        }
+        Objects.requireNonNull(precision, "precision");
     }
 
     /** GPT-2 defaults (MLP 4x, eps 1e-5, tied head, init 0.02), no dropout, dense causal softmax everywhere. */
@@ -76,27 +102,37 @@ public record GptConfig(int vocabSize, int contextLength, int dModel, int layers
     /** The same attention in every layer. */
     public GptConfig withAttention(LayerAttention all) {
         return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout,
-                tieEmbeddings, initStd, Collections.nCopies(layers, all));
+                tieEmbeddings, initStd, Collections.nCopies(layers, all), attentionDropout, precision);
     }
 
     public GptConfig withAttention(List<LayerAttention> perLayer) {
         return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout,
-                tieEmbeddings, initStd, perLayer);
+                tieEmbeddings, initStd, perLayer, attentionDropout, precision);
     }
 
     public GptConfig withDropout(float p) {
         return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, p,
-                tieEmbeddings, initStd, attention);
+                tieEmbeddings, initStd, attention, attentionDropout, precision);
     }
 
     public GptConfig withMlpHidden(int hidden) {
         return new GptConfig(vocabSize, contextLength, dModel, layers, heads, hidden, layerNormEps, dropout,
-                tieEmbeddings, initStd, attention);
+                tieEmbeddings, initStd, attention, attentionDropout, precision);
+    }
+
+    public GptConfig withAttentionDropout(float p) {
+        return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout,
+                tieEmbeddings, initStd, attention, p, precision);
+    }
+
+    public GptConfig withPrecision(Precision p) {
+        return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout,
+                tieEmbeddings, initStd, attention, attentionDropout, p);
     }
 
     public GptConfig withTiedEmbeddings(boolean tied) {
         return new GptConfig(vocabSize, contextLength, dModel, layers, heads, mlpHidden, layerNormEps, dropout,
-                tied, initStd, attention);
+                tied, initStd, attention, attentionDropout, precision);
     }
 
     /** Number of trainable scalars. */

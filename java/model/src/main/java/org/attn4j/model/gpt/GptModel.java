@@ -7,11 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.attn4j.model.nn.Bf16;
 import org.attn4j.model.nn.Dropout;
 import org.attn4j.model.nn.Gelu;
 import org.attn4j.model.nn.LayerNorm;
 import org.attn4j.model.nn.Parallel;
 import org.attn4j.model.nn.Parameter;
+import org.attn4j.model.nn.Precision;
 
 /**
  * A GPT-2 style decoder: token and learned position embeddings, pre-LayerNorm blocks whose attention runs on the
@@ -21,6 +23,13 @@ import org.attn4j.model.nn.Parameter;
  * of the loss with respect to those logits; the weight gradients accumulate in {@link #parameters()}. Parameter names
  * follow Hugging Face's {@code GPT2LMHeadModel}. Not thread-safe: one forward/backward at a time; the dense layers
  * use the model's {@link Parallel} pool internally.
+ *
+ * <p>In {@link Precision#BF16} the weights are rounded to bf16 at initialisation (and by the optimiser after every
+ * step), every activation a PyTorch bf16 model would store (embeddings, layer-norm outputs, projections, the
+ * attention output, GELU, residual sums, logits) is rounded to bf16 after the float32 operation that made it, and so
+ * are the gradients flowing back between layers and the weight gradients. The attention scores and probabilities
+ * inside the provider stay float32 (the provider works in float32); with attention dropout the dropped weights are
+ * rounded too.
  */
 public final class GptModel implements AutoCloseable {
     /** What a forward pass keeps. */
@@ -83,6 +92,23 @@ public final class GptModel implements AutoCloseable {
         SplittableRandom init = new SplittableRandom(seed);
         this.dropoutRandom = init.split();
         initialise(init);
+        if (bf16()) {
+            for (Parameter p : parameters) {
+                Bf16.round(p.value(), p.size());
+            }
+        }
+    }
+
+    /** Whether the model trains in (emulated) bf16. */
+    public boolean bf16() {
+        return config.precision() == Precision.BF16;
+    }
+
+    /** Rounds {@code x[0 .. n)} to bf16 when the model is in bf16. */
+    private void lowp(float[] x, int n) {
+        if (bf16()) {
+            Bf16.round(x, n);
+        }
     }
 
     private void initialise(SplittableRandom r) {
@@ -168,38 +194,59 @@ public final class GptModel implements AutoCloseable {
         Activations a = activations(batch, length);
         boolean train = mode == Mode.TRAIN || mode == Mode.TRAIN_NO_DROPOUT;
         boolean dropout = mode == Mode.TRAIN && config.dropout() > 0;
+        boolean dropAttention = mode == Mode.TRAIN && config.attentionDropout() > 0;
         boolean capture = mode == Mode.EVAL_WITH_ATTENTION;
+        boolean bf16 = bf16();
         int d = config.dModel();
+        int h = config.mlpHidden();
         int rows = a.rows;
         System.arraycopy(tokens, 0, a.tokens, 0, rows);
         embed(tokens, embeddings, batch, length, a.embedded);
+        lowp(a.embedded, rows * d);
         a.embedDropped = dropout && Dropout.drawMask(config.dropout(), dropoutRandom, a.embedMask, rows * d);
         if (a.embedDropped) {
             Dropout.apply(a.embedded, a.embedMask, rows * d);
+            lowp(a.embedded, rows * d);
         }
         for (int l = 0; l < blocks.size(); l++) {
             Block blk = blocks.get(l);
             Activations.Layer la = a.layers[l];
             float[] in = a.input(l);
             blk.ln1().forward(in, rows, la.ln1, la.ln1Stats, par);
-            blk.attention().forward(la.ln1, la.qkv, la.merged, la.attnOut, la.attention, train, capture, par);
+            lowp(la.ln1, rows * d);
+            if (dropAttention) {
+                float[] mask = la.attention.dropoutMask();
+                Dropout.drawMask(config.attentionDropout(), dropoutRandom, mask, mask.length);
+            }
+            blk.attention().forward(la.ln1, la.qkv, la.merged, la.attnOut, la.attention, train, capture,
+                    dropAttention, bf16, par);
             la.attnDropped = dropout && Dropout.drawMask(config.dropout(), dropoutRandom, la.attnMask, rows * d);
             if (la.attnDropped) {
                 Dropout.apply(la.attnOut, la.attnMask, rows * d);
+                lowp(la.attnOut, rows * d);
             }
             add(in, la.attnOut, la.mid, rows * d);
+            lowp(la.mid, rows * d);
             blk.ln2().forward(la.mid, rows, la.ln2, la.ln2Stats, par);
+            lowp(la.ln2, rows * d);
             blk.fc().forward(la.ln2, rows, la.fcPre, par);
-            Gelu.forward(la.fcPre, la.fcAct, train ? la.fcSlope : null, rows * config.mlpHidden(), par);
+            lowp(la.fcPre, rows * h);
+            Gelu.forward(la.fcPre, la.fcAct, train ? la.fcSlope : null, rows * h, par);
+            lowp(la.fcAct, rows * h);
             blk.fcProj().forward(la.fcAct, rows, la.mlpOut, par);
+            lowp(la.mlpOut, rows * d);
             la.mlpDropped = dropout && Dropout.drawMask(config.dropout(), dropoutRandom, la.mlpMask, rows * d);
             if (la.mlpDropped) {
                 Dropout.apply(la.mlpOut, la.mlpMask, rows * d);
+                lowp(la.mlpOut, rows * d);
             }
             add(la.mid, la.mlpOut, la.out, rows * d);
+            lowp(la.out, rows * d);
         }
         lnf.forward(a.finalResidual(), rows, a.lnf, a.lnfStats, par);
+        lowp(a.lnf, rows * d);
         headForward(a.lnf, rows, a.logits);
+        lowp(a.logits, rows * config.vocabSize());
         a.backwardReady = train;
         last = a;
         return a.logits;
@@ -247,8 +294,16 @@ public final class GptModel implements AutoCloseable {
             throw new IllegalArgumentException("dHidden: expected " + rows * d + " values, got " + dHidden.length);
         }
         a.backwardReady = keepForward;
+        boolean bf16 = bf16();
+        int hidden = config.mlpHidden();
         float[] g = a.grad;
         if (dLogits != null) {
+            if (bf16) {
+                // The loss gradient arrives as a bf16 tensor in PyTorch; round a copy, not the caller's array.
+                float[] rounded = Arrays.copyOf(dLogits, rows * config.vocabSize());
+                Bf16.round(rounded, rounded.length);
+                dLogits = rounded;
+            }
             headBackward(a.lnf, dLogits, rows, a.scratch1);
         } else {
             Arrays.fill(a.scratch1, 0, rows * d, 0f);
@@ -256,7 +311,9 @@ public final class GptModel implements AutoCloseable {
         if (dHidden != null) {
             addInPlace(a.scratch1, dHidden, rows * d);
         }
+        lowp(a.scratch1, rows * d);
         lnf.backward(a.finalResidual(), a.lnfStats, a.scratch1, rows, g, par);
+        lowp(g, rows * d);
         for (int l = blocks.size() - 1; l >= 0; l--) {
             Block blk = blocks.get(l);
             Activations.Layer la = a.layers[l];
@@ -268,23 +325,34 @@ public final class GptModel implements AutoCloseable {
             System.arraycopy(g, 0, s1, 0, rows * d);
             if (la.mlpDropped) {
                 Dropout.apply(s1, la.mlpMask, rows * d);
+                lowp(s1, rows * d);
             }
             blk.fcProj().backward(la.fcAct, s1, rows, h, par);
-            Gelu.backwardFromSlope(la.fcSlope, h, h, rows * config.mlpHidden(), par);
+            lowp(h, rows * hidden);
+            Gelu.backwardFromSlope(la.fcSlope, h, h, rows * hidden, par);
+            lowp(h, rows * hidden);
             blk.fc().backward(la.ln2, h, rows, s1, par);
+            lowp(s1, rows * d);
             blk.ln2().backward(la.mid, la.ln2Stats, s1, rows, s2, par);
+            lowp(s2, rows * d);
             addInPlace(g, s2, rows * d);
+            lowp(g, rows * d);
             // Attention branch: mid = in + dropout(attn(ln_1(in))).
             System.arraycopy(g, 0, s1, 0, rows * d);
             if (la.attnDropped) {
                 Dropout.apply(s1, la.attnMask, rows * d);
+                lowp(s1, rows * d);
             }
-            blk.attention().backward(la.ln1, la.merged, s1, s2, s3, la.attention, keepForward, par);
+            blk.attention().backward(la.ln1, la.merged, s1, s2, s3, la.attention, keepForward, bf16, par);
+            lowp(s3, rows * d);
             blk.ln1().backward(a.input(l), la.ln1Stats, s3, rows, s2, par);
+            lowp(s2, rows * d);
             addInPlace(g, s2, rows * d);
+            lowp(g, rows * d);
         }
         if (a.embedDropped) {
             Dropout.apply(g, a.embedMask, rows * d);
+            lowp(g, rows * d);
         }
         float[] dwte = wte.grad();
         float[] dwpe = wpe.grad();
@@ -298,6 +366,13 @@ public final class GptModel implements AutoCloseable {
             if (tok != INPUT_EMBEDDING) {
                 for (int c = 0; c < d; c++) {
                     dwte[tok * d + c] += g[go + c];
+                }
+            }
+        }
+        if (bf16) {
+            for (Parameter p : parameters) {
+                if (p.grad() != null) {
+                    Bf16.round(p.grad(), p.size());
                 }
             }
         }
@@ -337,6 +412,18 @@ public final class GptModel implements AutoCloseable {
     /** The provider that ran layer {@code layer}'s attention in the last forward pass, or null before any. */
     public String attentionProvider(int layer) {
         return last == null ? null : last.layers[layer].attention.provider;
+    }
+
+    /**
+     * The attention-dropout mask {@code [batch, heads, length, length]} (0 where a weight was dropped, {@code 1/(1-p)}
+     * where kept) that layer {@code layer} drew for its last training pass with attention dropout, or null if it never
+     * drew one (for tests).
+     */
+    float[] lastAttentionDropoutMask(int layer) {
+        if (last == null) {
+            throw new IllegalStateException("no forward pass yet");
+        }
+        return last.layers[layer].attention.dropMask;
     }
 
     /** The {@code [rows, 3D]} q/k/v projections of layer {@code layer} in the last forward pass (for the KV cache). */

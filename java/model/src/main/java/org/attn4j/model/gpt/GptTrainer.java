@@ -1,13 +1,16 @@
 package org.attn4j.model.gpt;
 
 import org.attn4j.model.nn.AdamW;
+import org.attn4j.model.nn.Bf16;
 import org.attn4j.model.nn.CrossEntropy;
 import org.attn4j.model.nn.LinearDecay;
+import org.attn4j.model.nn.Parameter;
 
 /**
  * Trains a {@link GptModel} on next-token prediction: cross-entropy over the labelled rows, full backward pass,
  * global gradient-norm clipping, AdamW with a linear decay of the learning rate to zero over the planned steps (the
- * Hugging Face Trainer's defaults, which the paper's reference code uses).
+ * Hugging Face Trainer's defaults, which the paper's reference code uses). A bf16 model's optimiser works in bf16
+ * too ({@link AdamW}), as PyTorch's does for a model cast to bf16.
  */
 public final class GptTrainer {
     private final GptModel model;
@@ -29,7 +32,7 @@ public final class GptTrainer {
             throw new IllegalArgumentException("clipNorm: expected >= 0, got " + clipNorm);
         }
         this.model = model;
-        this.optimizer = AdamW.standard(model.parameters(), weightDecay);
+        this.optimizer = AdamW.standard(model.parameters(), weightDecay, model.config().precision());
         this.schedule = new LinearDecay(lr, 0, totalSteps);
         this.clipNorm = clipNorm;
     }
@@ -58,6 +61,14 @@ public final class GptTrainer {
         }
         model.backward(dLogits);
         lastGradNorm = AdamW.clipGradients(model.parameters(), clipNorm);
+        if (model.bf16() && clipNorm > 0 && lastGradNorm > clipNorm) {
+            // the clipped gradients are bf16 tensors again
+            for (Parameter p : model.parameters()) {
+                if (p.grad() != null) {
+                    Bf16.round(p.grad(), p.size());
+                }
+            }
+        }
         optimizer.step(schedule.at(step));
         step++;
         return loss;

@@ -9,6 +9,7 @@ import org.attn4j.AttentionResult;
 import org.attn4j.DType;
 import org.attn4j.Normalizer;
 import org.attn4j.Tensor;
+import org.attn4j.model.nn.Bf16;
 import org.attn4j.model.nn.Linear;
 import org.attn4j.model.nn.Parallel;
 import org.attn4j.model.nn.Parameter;
@@ -19,7 +20,8 @@ import org.attn4j.model.nn.Parameter;
  * heads back. The backward pass of the attention itself comes from the provider ({@link Attention#backward}).
  *
  * <p>The tensors handed to the provider are allocated once per batch shape and reused ({@link State}), so a call
- * costs two bulk copies on top of the attention.
+ * costs two bulk copies on top of the attention. A training pass with attention dropout takes the probabilities
+ * from the provider and applies the dropped weights here ({@link AttentionDropout}).
  */
 public final class MultiHeadAttention {
     private final int dModel;
@@ -80,6 +82,18 @@ public final class MultiHeadAttention {
         float[] probabilities;
         long allowedPairs;
         String provider;
+        /** Attention dropout: the mask, P, P * mask and Q/K/V by head, kept for the backward pass. */
+        float[] dropMask;
+        float[] trainProbs;
+        float[] dropped;
+        float[] qh;
+        float[] kh;
+        float[] vh;
+        float[] dqh;
+        float[] dkh;
+        float[] dvh;
+        boolean dropoutPass;
+        double scale;
 
         State(int batch, int heads, int length, int headDim) {
             this.batch = batch;
@@ -92,6 +106,24 @@ public final class MultiHeadAttention {
             this.dO = Tensor.allocate(DType.FP32, shape);
             this.heads = new float[batch * heads * length * headDim];
             this.dqkv = new float[batch * length * 3 * heads * headDim];
+        }
+
+        /** The attention-dropout mask {@code [B, H, T, T]} to draw into before a forward pass that drops weights. */
+        float[] dropoutMask() {
+            if (dropMask == null) {
+                int n = q.shape()[0] * q.shape()[1] * length * length;
+                int m = q.shape()[0] * q.shape()[1] * length * q.shape()[3];
+                dropMask = new float[n];
+                trainProbs = new float[n];
+                dropped = new float[n];
+                qh = new float[m];
+                kh = new float[m];
+                vh = new float[m];
+                dqh = new float[m];
+                dkh = new float[m];
+                dvh = new float[m];
+            }
+            return dropMask;
         }
 
         void releaseResult() {
@@ -122,40 +154,63 @@ public final class MultiHeadAttention {
      *
      * @param keepForBackward keep the provider's result (and request the LSE) for {@link #backward}
      * @param capture         also fetch the attention probabilities {@code [B, H, T, T]} into the state
+     * @param dropAttention   apply the mask drawn into {@link State#dropoutMask()} to the attention weights
+     *                        (training only)
+     * @param bf16            round the projections and the attention output to bf16
      */
     void forward(float[] x, float[] qkvOut, float[] merged, float[] out, State st, boolean keepForBackward,
-                 boolean capture, Parallel par) {
+                 boolean capture, boolean dropAttention, boolean bf16, Parallel par) {
         int rows = st.batch * st.length;
         qkv.forward(x, rows, qkvOut, par);
+        if (bf16) {
+            Bf16.round(qkvOut, rows * 3 * dModel);
+        }
         for (int part = 0; part < 3; part++) {
             splitHeads(qkvOut, 3 * dModel, part * dModel, st.heads, st.batch, st.length);
             (part == 0 ? st.q : part == 1 ? st.k : st.v).copyFrom(st.heads);
+            if (dropAttention) {
+                System.arraycopy(st.heads, 0, part == 0 ? st.qh : part == 1 ? st.kh : st.vh, 0, st.heads.length);
+            }
         }
         st.releaseResult();
+        st.dropoutPass = dropAttention;
         AttentionRequest.Builder b = spec.applyTo(AttentionRequest.builder(st.q, st.k, st.v)).output(st.o)
-                .returnProbabilities(capture)
-                .returnLse(keepForBackward && spec.normalizer() == Normalizer.SOFTMAX);
+                .returnProbabilities(capture || dropAttention)
+                .returnLse(keepForBackward && !dropAttention && spec.normalizer() == Normalizer.SOFTMAX);
         st.request = b.build();
+        st.scale = st.request.scale();
         AttentionResult result = Attention.forward(st.request);
         try {
             st.allowedPairs = result.allowedPairs().orElse(-1);
             st.provider = result.provider();
-            st.probabilities = capture ? result.probabilities()
+            Tensor probs = capture || dropAttention ? result.probabilities()
                     .orElseThrow(() -> new IllegalStateException("provider '" + result.provider()
-                            + "' returned no probabilities although they were requested"))
-                    .toFloatArray() : null;
-            st.o.copyTo(st.heads, 0, 0, st.heads.length);
+                            + "' returned no probabilities although they were requested")) : null;
+            st.probabilities = capture ? probs.toFloatArray() : null;
+            if (dropAttention) {
+                probs.copyTo(st.trainProbs, 0, 0, st.trainProbs.length);
+                AttentionDropout.forward(st.trainProbs, st.dropMask, st.vh, st.dropped, st.heads,
+                        st.batch * heads, st.length, headDim, bf16, par);
+            } else {
+                st.o.copyTo(st.heads, 0, 0, st.heads.length);
+            }
         } catch (RuntimeException e) {
             result.close(); // its off-heap tensors would otherwise wait for the garbage collector
             throw e;
         }
         mergeHeads(st.heads, merged, dModel, 0, st.batch, st.length);
-        if (keepForBackward) {
+        if (bf16) {
+            Bf16.round(merged, rows * dModel);
+        }
+        if (keepForBackward && !dropAttention) {
             st.result = result;
         } else {
             result.close();
         }
         proj.forward(merged, rows, out, par);
+        if (bf16) {
+            Bf16.round(out, rows * dModel);
+        }
     }
 
     /**
@@ -165,24 +220,40 @@ public final class MultiHeadAttention {
      * @param keepForward keep the provider's forward result for another backward pass of the same forward
      */
     void backward(float[] x, float[] merged, float[] dOut, float[] dMerged, float[] dx, State st, boolean keepForward,
-                  Parallel par) {
-        if (st.result == null) {
+                  boolean bf16, Parallel par) {
+        if (st.result == null && !st.dropoutPass) {
             throw new IllegalStateException("backward without a forward pass kept for it");
         }
         int rows = st.batch * st.length;
         proj.backward(merged, dOut, rows, dMerged, par);
+        if (bf16) {
+            Bf16.round(dMerged, rows * dModel);
+        }
         splitHeads(dMerged, dModel, 0, st.heads, st.batch, st.length);
-        st.dO.copyFrom(st.heads);
-        try (AttentionGradients g = Attention.backward(st.request, st.result, st.dO)) {
-            Tensor[] grads = {g.dq(), g.dk(), g.dv()};
+        if (st.dropoutPass) {
+            AttentionDropout.backward(st.trainProbs, st.dropMask, st.dropped, st.qh, st.kh, st.vh, st.heads,
+                    (float) st.scale, st.dqh, st.dkh, st.dvh, st.batch * heads, st.length, headDim, par);
+            st.dropoutPass = keepForward;
+            float[][] grads = {st.dqh, st.dkh, st.dvh};
             for (int part = 0; part < 3; part++) {
-                grads[part].copyTo(st.heads, 0, 0, st.heads.length);
-                mergeHeads(st.heads, st.dqkv, 3 * dModel, part * dModel, st.batch, st.length);
+                mergeHeads(grads[part], st.dqkv, 3 * dModel, part * dModel, st.batch, st.length);
             }
-        } finally {
-            if (!keepForward) {
-                st.releaseResult();
+        } else {
+            st.dO.copyFrom(st.heads);
+            try (AttentionGradients g = Attention.backward(st.request, st.result, st.dO)) {
+                Tensor[] grads = {g.dq(), g.dk(), g.dv()};
+                for (int part = 0; part < 3; part++) {
+                    grads[part].copyTo(st.heads, 0, 0, st.heads.length);
+                    mergeHeads(st.heads, st.dqkv, 3 * dModel, part * dModel, st.batch, st.length);
+                }
+            } finally {
+                if (!keepForward) {
+                    st.releaseResult();
+                }
             }
+        }
+        if (bf16) {
+            Bf16.round(st.dqkv, rows * 3 * dModel);
         }
         qkv.backward(x, st.dqkv, rows, dx, par);
     }

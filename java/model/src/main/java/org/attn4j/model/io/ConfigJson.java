@@ -10,6 +10,7 @@ import org.attn4j.Normalizer;
 import org.attn4j.mask.BlockTopK;
 import org.attn4j.model.gpt.GptConfig;
 import org.attn4j.model.gpt.LayerAttention;
+import org.attn4j.model.nn.Precision;
 import org.attn4j.model.parity.ParityTask;
 import org.attn4j.model.theory.TheoryConfig;
 
@@ -39,7 +40,8 @@ public final class ConfigJson {
         o.put("layer_norm_epsilon", c.layerNormEps());
         o.put("resid_pdrop", c.dropout());
         o.put("embd_pdrop", c.dropout());
-        o.put("attn_pdrop", 0.0);
+        o.put("attn_pdrop", c.attentionDropout());
+        o.put("torch_dtype", c.precision() == Precision.BF16 ? "bfloat16" : "float32");
         o.put("initializer_range", c.initStd());
         o.put("tie_word_embeddings", c.tieEmbeddings());
         ObjectNode a = o.putObject("attn4j");
@@ -88,7 +90,8 @@ public final class ConfigJson {
                 required(o, "n_head").asInt(), inner.isNumber() ? inner.asInt() : 4 * d,
                 (float) o.path("layer_norm_epsilon").asDouble(1e-5), (float) o.path("resid_pdrop").asDouble(0),
                 o.path("tie_word_embeddings").asBoolean(true), o.path("initializer_range").asDouble(0.02),
-                attention);
+                attention, (float) o.path("attn_pdrop").asDouble(0),
+                Precision.parse(o.path("torch_dtype").asText("float32")));
     }
 
     public static ObjectNode theory(TheoryConfig c, ParityTask task, double lr) {
@@ -127,6 +130,9 @@ public final class ConfigJson {
         p.put("n", task.n());
         p.put("k", task.k());
         p.put("cot", task.cot());
+        if (!task.cot() && task.endOfInput()) {
+            p.put("end_of_input", true);
+        }
         ArrayNode s = p.putArray("secret");
         for (int i : task.secret()) {
             s.add(i);
@@ -145,7 +151,8 @@ public final class ConfigJson {
         for (int i = 0; i < secret.length; i++) {
             secret[i] = s.get(i).asInt();
         }
-        return ParityTask.of(p.path("n").asInt(), p.path("cot").asBoolean(), secret);
+        ParityTask task = ParityTask.of(p.path("n").asInt(), p.path("cot").asBoolean(), secret);
+        return p.path("end_of_input").asBoolean(false) ? task.withEndOfInput() : task;
     }
 
     /** {@code "gpt"} or {@code "theory"} ({@code "gpt"} for a plain Hugging Face GPT-2 configuration). */

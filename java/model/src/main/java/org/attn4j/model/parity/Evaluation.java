@@ -13,9 +13,16 @@ import org.attn4j.model.gpt.LayerAttention;
  *       {@code ln i}, the entropy of the uniform distribution over the {@code i} keys it may see; the minimum over
  *       the rows; averaged over the sequences. Under a sliding window the divisor is the log of the number of keys
  *       the row's static mask allows;</li>
+ *   <li><b>CoT entropy</b> (CoT only) per layer and head: the same normalised entropy, averaged (not minimised)
+ *       over the CoT rows {@code n .. n+k-1} and the sequences. Eq. 1's minimum runs over every row, input rows
+ *       included, so a sparse input row can hide diffuse CoT rows; this one measures the rows the paper's sparse
+ *       dependence is about;</li>
  *   <li><b>secret attention</b> (CoT only, first layer): the fraction of CoT rows (row {@code n + j - 1} depends on
  *       secret {@code s_j}) whose strongest attention weight, in at least one head, falls on their secret index;
- *       and <b>secret probability</b>: the mean weight on the secret index, taking the head that gives it most.</li>
+ *       and <b>secret probability</b>: the mean weight on the secret index, taking the head that gives it most,
+ *       overall and per CoT row (Theorem 3's quantity: it tends to 1 on every row). A row counts as a "hit" even
+ *       when its largest weight is 0.27, so the probability per row is the sharper measure;
+ *       {@code secretProbabilityMin} is its smallest row.</li>
  * </ul>
  *
  * @param exactMatch         fraction of sequences entirely right
@@ -23,9 +30,10 @@ import org.attn4j.model.gpt.LayerAttention;
  * @param secretAttention    fraction of CoT rows attending most to their secret ({@code NaN} without CoT)
  * @param secretProbability  mean attention weight on the secret ({@code NaN} without CoT)
  * @param secretProbabilityByRow the same for each CoT row {@code n .. n+k-1} (empty without CoT)
+ * @param cotEntropyMean     {@code [layer][head]}: mean normalised entropy over the CoT rows (null without CoT)
  */
 public record Evaluation(double exactMatch, double[][] entropy, double secretAttention, double secretProbability,
-                         double[] secretProbabilityByRow) {
+                         double[] secretProbabilityByRow, double[][] cotEntropyMean) {
 
     /** Evaluates {@code learner} on {@code sequences [count * length]} in chunks of {@code chunk} sequences. */
     public static Evaluation of(ParityLearner learner, ParityTask task, int[] sequences, int count, int chunk,
@@ -35,6 +43,7 @@ public record Evaluation(double exactMatch, double[][] entropy, double secretAtt
         int heads = learner.heads();
         int[] rows = learner.scoredRows(task);
         double[][] entropySum = new double[layers][heads];
+        double[][] cotEntropySum = new double[layers][heads];
         double[] logCount = new double[len];
         long exact = 0;
         double[] byRow = new double[task.cot() ? task.k() : 0];
@@ -64,7 +73,12 @@ public record Evaluation(double exactMatch, double[][] entropy, double secretAtt
                 fillLogCounts(logCount, len, layerMasks == null ? null : layerMasks[l]);
                 for (int s = 0; s < b; s++) {
                     for (int h = 0; h < heads; h++) {
-                        entropySum[l][h] += minNormalisedEntropy(probs, (s * heads + h) * len * len, len, logCount);
+                        int o = (s * heads + h) * len * len;
+                        entropySum[l][h] += minNormalisedEntropy(probs, o, len, logCount);
+                        if (task.cot()) {
+                            cotEntropySum[l][h] += meanNormalisedEntropy(probs, o, len, logCount, task.n(),
+                                    task.n() + task.k());
+                        }
                     }
                 }
             }
@@ -100,12 +114,30 @@ public record Evaluation(double exactMatch, double[][] entropy, double secretAtt
                 entropy[l][h] = entropySum[l][h] / count;
             }
         }
+        double[][] cotEntropy = null;
+        if (task.cot()) {
+            cotEntropy = new double[layers][heads];
+            for (int l = 0; l < layers; l++) {
+                for (int h = 0; h < heads; h++) {
+                    cotEntropy[l][h] = cotEntropySum[l][h] / count;
+                }
+            }
+        }
         for (int j = 0; j < byRow.length; j++) {
             byRow[j] /= count;
         }
         return new Evaluation(exact / (double) count, entropy,
                 cotRows == 0 ? Double.NaN : hits / (double) cotRows,
-                cotRows == 0 ? Double.NaN : secretMass / cotRows, byRow);
+                cotRows == 0 ? Double.NaN : secretMass / cotRows, byRow, cotEntropy);
+    }
+
+    /** The smallest per-row secret probability ({@code NaN} without CoT): every CoT row has at least this weight. */
+    public double secretProbabilityMin() {
+        double m = Double.NaN;
+        for (double p : secretProbabilityByRow) {
+            m = Double.isNaN(m) ? p : Math.min(m, p);
+        }
+        return m;
     }
 
     /** {@code ln(keys row i may see)} for each row (0 where fewer than two, so that the row is skipped). */
@@ -137,6 +169,29 @@ public record Evaluation(double exactMatch, double[][] entropy, double secretAtt
             min = Math.min(min, h / logCount[i]);
         }
         return min == Double.POSITIVE_INFINITY ? 0 : min;
+    }
+
+    /**
+     * The normalised entropy {@code H_i / ln(count_i)} averaged over rows {@code from .. to - 1} of one sequence and
+     * head (rows that see a single key count as 0: their attention has no choice).
+     */
+    static double meanNormalisedEntropy(float[] probs, int offset, int len, double[] logCount, int from, int to) {
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            if (logCount[i] == 0) {
+                continue;
+            }
+            int o = offset + i * len;
+            double h = 0;
+            for (int j = 0; j <= i; j++) {
+                double pj = probs[o + j];
+                if (pj > 0) {
+                    h -= pj * Math.log(pj);
+                }
+            }
+            sum += h / logCount[i];
+        }
+        return sum / (to - from);
     }
 
     /** The smallest entropy over every layer and head. */

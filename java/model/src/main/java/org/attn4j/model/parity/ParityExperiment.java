@@ -52,7 +52,7 @@ public final class ParityExperiment {
         ProgressListener progress = listener == null ? ProgressListener.NONE : listener;
         long start = System.nanoTime();
         SplittableRandom seeds = new SplittableRandom(options.seed());
-        ParityTask task = ParityTask.withSeed(options.n(), options.k(), options.cot(), options.seed());
+        ParityTask task = task(options);
         long dataSeed = seeds.nextLong();
         long modelSeed = seeds.nextLong();
         int evalSize = (int) Math.min(options.evalSize(), (long) Math.pow(2, options.n()) / 2);
@@ -70,8 +70,10 @@ public final class ParityExperiment {
                     task.n(), task.k(), task.cot() ? "CoT" : "no CoT", options.seed());
 
             List<EvalPoint> history = new ArrayList<>();
+            Milestones milestones = new Milestones(options.threshold(), task.cot());
             Evaluation ev = Evaluation.of(learner, task, eval, evalSize, EVAL_CHUNK, masks);
             history.add(point(0, null, ev));
+            milestones.record(0, ev);
             progress.onProgress(new Progress(label, 0, budget, Double.NaN, ev.exactMatch(), ev.minEntropy(),
                     ev.secretAttention(), seconds(start)));
 
@@ -104,11 +106,12 @@ public final class ParityExperiment {
                     ev = Evaluation.of(learner, task, eval, evalSize, EVAL_CHUNK, masks);
                     double meanLoss = lossSum / lossCount;
                     history.add(point(seen, meanLoss, ev));
+                    milestones.record(seen, ev);
                     lossSum = 0;
                     lossCount = 0;
                     progress.onProgress(new Progress(label, seen, budget, meanLoss, ev.exactMatch(),
                             ev.minEntropy(), ev.secretAttention(), seconds(start)));
-                    if (ev.exactMatch() >= 1.0 && sampleComplexity == null) {
+                    if (ev.exactMatch() >= options.threshold() && sampleComplexity == null) {
                         sampleComplexity = seen;
                         if (options.stopAtConvergence()) {
                             break;
@@ -120,7 +123,8 @@ public final class ParityExperiment {
             ParityResult result = new ParityResult(task.n(), task.k(), task.cot(), task.secret(),
                     sampleComplexity != null, sampleComplexity, seen, ev.exactMatch(), ev.entropy(),
                     nullIfNaN(ev.secretAttention()), nullIfNaN(ev.secretProbability()), ev.secretProbabilityByRow(),
-                    seconds(start),
+                    nullIfNaN(ev.secretProbabilityMin()), ev.cotEntropyMean(), options.threshold(),
+                    milestones.exactMatch(), milestones.secretProbability(), seconds(start),
                     trainSeconds, trainSeconds > 0 ? seen / trainSeconds : 0, options.model().label(),
                     learner.layers(), learner.heads(), options.dim(), options.effectiveLr(), options.batch(), budget,
                     options.trainSize(), options.epochs(), options.normalizer().label(), options.window(),
@@ -143,6 +147,15 @@ public final class ParityExperiment {
         }
     }
 
+    /**
+     * The task {@code o} describes: its secret drawn from the secret seed; for the theory model without CoT in
+     * Definition 1's layout, with the end-of-input token whose row carries the loss.
+     */
+    static ParityTask task(ParityOptions o) {
+        ParityTask t = ParityTask.withSeed(o.n(), o.k(), o.cot(), o.effectiveSecretSeed());
+        return o.model() == ParityOptions.Model.THEORY ? t.withEndOfInput() : t;
+    }
+
     private static LayerAttention layerAttention(ParityOptions o) {
         return new LayerAttention(o.normalizer(), o.window(), o.globalTokens(), 0, null);
     }
@@ -158,9 +171,10 @@ public final class ParityExperiment {
                     o.theoryWarmSteps());
         }
         GptConfig c = GptConfig.of(2, task.length(), o.dim(), o.layers(), o.heads())
-                .withMlpHidden(o.effectiveMlpHidden()).withDropout(o.dropout()).withAttention(layerAttention);
+                .withMlpHidden(o.effectiveMlpHidden()).withDropout(o.dropout()).withAttention(layerAttention)
+                .withAttentionDropout(o.attentionDropout()).withPrecision(o.precision());
         GptModel model = new GptModel(c, seed, par);
-        long steps = (o.sampleBudget() + o.batch() - 1) / o.batch();
+        long steps = (o.effectiveLrDecaySamples() + o.batch() - 1) / o.batch();
         return new GptParityLearner(model, new GptTrainer(model, o.effectiveLr(), o.weightDecay(), o.clipNorm(),
                 steps));
     }
@@ -187,7 +201,8 @@ public final class ParityExperiment {
     }
 
     private static EvalPoint point(long samples, Double loss, Evaluation ev) {
-        return new EvalPoint(samples, loss, ev.exactMatch(), ev.entropy(), nullIfNaN(ev.secretAttention()));
+        return new EvalPoint(samples, loss, ev.exactMatch(), ev.entropy(), nullIfNaN(ev.secretAttention()),
+                ev.cotEntropyMean(), nullIfNaN(ev.secretProbability()), nullIfNaN(ev.secretProbabilityMin()));
     }
 
     private static Double nullIfNaN(double v) {

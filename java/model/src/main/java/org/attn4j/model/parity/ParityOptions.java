@@ -3,6 +3,7 @@ package org.attn4j.model.parity;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.attn4j.Normalizer;
+import org.attn4j.model.nn.Precision;
 
 /**
  * Every setting of one parity run ({@code ./attn4j parity}); the defaults are the recorded one-layer configuration
@@ -41,6 +42,14 @@ public final class ParityOptions {
     public static final int THEORY_DIM = 128;
     /** Default batch of the theory model (its first steps need large batches, as in Assumption 2). */
     public static final int THEORY_BATCH = 4096;
+    /** The paper's batch (Appendix C: 512 throughout). */
+    public static final int PAPER_BATCH = 512;
+    /** The largest of the paper's learning rates {6e-5, 8e-5, 1e-4} (it reports the best of the three). */
+    public static final double PAPER_LR = 1e-4;
+    /** The paper's learning-rate horizon: linear decay to 0 over 10^7 samples, its sample budget. */
+    public static final long PAPER_DECAY_SAMPLES = 10_000_000L;
+    /** The secret seed of {@link #paper()}: one fixed secret per (n, k), whatever the run's seed. */
+    public static final long PAPER_SECRET_SEED = 0;
 
     private int n = 20;
     private int k = 3;
@@ -70,6 +79,11 @@ public final class ParityOptions {
     private double theoryWarmLr = THEORY_WARM_LR;
     private int theoryWarmSteps = 2;
     private boolean stopAtConvergence = true;
+    private double threshold = 1.0;
+    private long lrDecaySamples;
+    private float attentionDropout;
+    private Precision precision = Precision.FP32;
+    private Long secretSeed;
     private Path json;
     private Path heatmap;
     private Path save;
@@ -104,6 +118,11 @@ public final class ParityOptions {
         o.theoryWarmLr = theoryWarmLr;
         o.theoryWarmSteps = theoryWarmSteps;
         o.stopAtConvergence = stopAtConvergence;
+        o.threshold = threshold;
+        o.lrDecaySamples = lrDecaySamples;
+        o.attentionDropout = attentionDropout;
+        o.precision = precision;
+        o.secretSeed = secretSeed;
         o.json = json;
         o.heatmap = heatmap;
         o.save = save;
@@ -190,6 +209,51 @@ public final class ParityOptions {
         if (!(clipNorm >= 0)) {
             throw new IllegalArgumentException("clipNorm: expected >= 0 (0: off), got " + clipNorm);
         }
+        if (!(threshold > 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("threshold: expected an exact match in (0, 1], got " + threshold);
+        }
+        if (lrDecaySamples < 0) {
+            throw new IllegalArgumentException("lrDecaySamples: expected >= 1 (0: the sample budget), got "
+                    + lrDecaySamples);
+        }
+        if (!(attentionDropout >= 0 && attentionDropout < 1)) {
+            throw new IllegalArgumentException("attentionDropout: expected 0 <= p < 1, got " + attentionDropout);
+        }
+        if (attentionDropout > 0 && (model != Model.GPT || normalizer != Normalizer.SOFTMAX)) {
+            throw new IllegalArgumentException("attentionDropout: only for the gpt model with softmax attention"
+                    + " (its backward pass is softmax's), got " + model.label() + " with " + normalizer.label());
+        }
+        if (precision == null) {
+            throw new IllegalArgumentException("precision: expected fp32 or bf16, got null");
+        }
+        if (precision != Precision.FP32 && model != Model.GPT) {
+            throw new IllegalArgumentException("precision: bf16 is for the gpt model; the theory model trains in"
+                    + " fp32, got " + precision.label());
+        }
+        return this;
+    }
+
+    /**
+     * The paper's training settings (Appendix C and its reference code) on top of the current model: Adam (0.9,
+     * 0.999; this class's optimiser always has those betas) with weight decay 0, batch 512, gradient clipping 1.0,
+     * learning rate 1e-4 (the largest of the three it tries) decaying linearly to 0 over 10^7 samples whatever the
+     * budget, dropout 0.1 on the embeddings, the residual branches and the attention weights (GPT-2's defaults),
+     * the whole model in bf16, one fixed secret per (n, k), 2048 held-out sequences evaluated every 2048 samples.
+     * The model's size is not changed (the paper's is {@code dim 720, mlp 2880}); later setters override any of it.
+     */
+    public ParityOptions paper() {
+        model = Model.GPT;
+        batch = PAPER_BATCH;
+        lr = PAPER_LR;
+        weightDecay = 0;
+        clipNorm = 1.0;
+        lrDecaySamples = PAPER_DECAY_SAMPLES;
+        dropout = 0.1f;
+        attentionDropout = 0.1f;
+        precision = Precision.BF16;
+        secretSeed = PAPER_SECRET_SEED;
+        evalEvery = 2048;
+        evalSize = 2048;
         return this;
     }
 
@@ -207,6 +271,19 @@ public final class ParityOptions {
     /** Training samples planned: {@code trainSize * epochs} for multi-pass training, else {@code maxSamples}. */
     public long sampleBudget() {
         return trainSize > 0 ? (long) trainSize * epochs : maxSamples;
+    }
+
+    /**
+     * Samples over which the learning rate decays linearly to 0: as set, or the sample budget. Set apart from the
+     * budget, a run's sample complexity no longer depends on how long it was allowed to run.
+     */
+    public long effectiveLrDecaySamples() {
+        return lrDecaySamples > 0 ? lrDecaySamples : sampleBudget();
+    }
+
+    /** The seed the secret set is drawn from: as set, or the run's {@link #seed()}. */
+    public long effectiveSecretSeed() {
+        return secretSeed != null ? secretSeed : seed;
     }
 
     /**
@@ -243,6 +320,11 @@ public final class ParityOptions {
         m.put("theory_warm_lr", theoryWarmLr);
         m.put("theory_warm_steps", theoryWarmSteps);
         m.put("stop_at_convergence", stopAtConvergence);
+        m.put("threshold", threshold);
+        m.put("lr_decay_samples", model == Model.GPT ? effectiveLrDecaySamples() : 0L);
+        m.put("attention_dropout", (double) attentionDropout);
+        m.put("precision", precision.label());
+        m.put("secret_seed", effectiveSecretSeed());
         return m;
     }
 
@@ -408,7 +490,7 @@ public final class ParityOptions {
         return seed;
     }
 
-    /** Seeds the secret set, the data and the initialisation. */
+    /** Seeds the data and the initialisation, and the secret set unless {@link #secretSeed(Long)} is set. */
     public ParityOptions seed(long v) {
         seed = v;
         return this;
@@ -514,6 +596,60 @@ public final class ParityOptions {
     /** Stop at the first evaluation with exact match 1.0 (the paper's protocol); else train to the budget. */
     public ParityOptions stopAtConvergence(boolean v) {
         stopAtConvergence = v;
+        return this;
+    }
+
+    public double threshold() {
+        return threshold;
+    }
+
+    /**
+     * The exact match at which a run counts as converged (and stops, unless {@link #stopAtConvergence} is off):
+     * 1.0 by default, as the reference code stops; the paper's Figure 3a counts 0.995.
+     */
+    public ParityOptions threshold(double v) {
+        threshold = v;
+        return this;
+    }
+
+    public long lrDecaySamples() {
+        return lrDecaySamples;
+    }
+
+    /** Samples over which the gpt learning rate decays to 0 (0: the sample budget). */
+    public ParityOptions lrDecaySamples(long v) {
+        lrDecaySamples = v;
+        return this;
+    }
+
+    public float attentionDropout() {
+        return attentionDropout;
+    }
+
+    /** Dropout on the attention weights of the gpt model (GPT-2's {@code attn_pdrop}; default 0). */
+    public ParityOptions attentionDropout(float v) {
+        attentionDropout = v;
+        return this;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The number format the gpt model trains in (bf16 emulated: {@link Precision}). */
+    public ParityOptions precision(Precision v) {
+        precision = v;
+        return this;
+    }
+
+    /** As set (null: the run's seed, see {@link #effectiveSecretSeed()}). */
+    public Long secretSeed() {
+        return secretSeed;
+    }
+
+    /** Seeds the secret set alone, so that runs with different seeds can share one secret (null: the seed). */
+    public ParityOptions secretSeed(Long v) {
+        secretSeed = v;
         return this;
     }
 

@@ -15,6 +15,10 @@ import java.util.SplittableRandom;
  * position {@code n + j} equals the one before it xor {@code b_{s_j}}: row {@code n + j - 1} depends on a single input,
  * the secret {@code s_j} (the paper's sparse dependence).
  *
+ * <p>{@link #withEndOfInput()} gives the layout of the paper's Definition 1 without CoT,
+ * {@code b_0 .. b_{n-1}, 0, y} (length {@code n + 2}): the {@code 0} marks the end of the input and its row predicts
+ * the answer. The theory model uses it; the GPT runs use the reference code's layout above.
+ *
  * <p>The secret set is {@code k} distinct indices drawn uniformly from a seed, re-drawn while it contains the last
  * input (as the reference code does, so that the answer never simply copies the token before it) unless
  * {@code k == n}.
@@ -24,12 +28,18 @@ public final class ParityTask {
     private final int k;
     private final boolean cot;
     private final int[] secret;
+    private final boolean endOfInput;
 
     private ParityTask(int n, int k, boolean cot, int[] secret) {
+        this(n, k, cot, secret, false);
+    }
+
+    private ParityTask(int n, int k, boolean cot, int[] secret, boolean endOfInput) {
         this.n = n;
         this.k = k;
         this.cot = cot;
         this.secret = secret;
+        this.endOfInput = endOfInput;
     }
 
     /** The task whose secret is drawn from {@code seed}. */
@@ -98,14 +108,27 @@ public final class ParityTask {
         return secret.clone();
     }
 
-    /** The same secret, with or without CoT. */
+    /** The same secret, with or without CoT (and the end-of-input token, if this task has it). */
     public ParityTask withCot(boolean withCot) {
-        return new ParityTask(n, k, withCot, secret);
+        return new ParityTask(n, k, withCot, secret, endOfInput);
     }
 
-    /** Tokens per sequence: {@code n + k + 1} with CoT, {@code n + 1} without. */
+    /**
+     * The same task with Definition 1's end-of-input token {@code 0} between the inputs and the answer when there is
+     * no CoT ({@code b, 0, y}); with CoT the layout already has it (the parity of the empty prefix).
+     */
+    public ParityTask withEndOfInput() {
+        return new ParityTask(n, k, cot, secret, true);
+    }
+
+    /** Whether the layout without CoT has the end-of-input token (always the case with CoT). */
+    public boolean endOfInput() {
+        return cot || endOfInput;
+    }
+
+    /** Tokens per sequence: {@code n + k + 1} with CoT, {@code n + 1} without ({@code n + 2} with the end token). */
     public int length() {
-        return cot ? n + k + 1 : n + 1;
+        return cot ? n + k + 1 : endOfInput ? n + 2 : n + 1;
     }
 
     /** Tokens that follow the inputs (all labelled): {@code k + 1} with CoT, 1 without. */
@@ -124,12 +147,17 @@ public final class ParityTask {
 
     /**
      * Rows that carry the loss of the paper's theory (Section 3.1): with CoT the {@code k} rows {@code n .. n+k-1},
-     * which predict the partial parities after the given {@code 0}; without CoT the row {@code n - 1}, which predicts
-     * the answer.
+     * which predict the partial parities after the given {@code 0}; without CoT Definition 1's row {@code n + 1}
+     * (1-based), the end-of-input token's row {@code n}, which predicts the answer. Without CoT the layout must have
+     * that token ({@link #withEndOfInput()}).
      */
     public int[] theoryRows() {
         if (!cot) {
-            return new int[] {n - 1};
+            if (!endOfInput) {
+                throw new IllegalStateException("theoryRows: without CoT the theory's loss is on the end-of-input"
+                        + " row (Definition 1); use withEndOfInput()");
+            }
+            return new int[] {n};
         }
         int[] rows = new int[k];
         for (int j = 0; j < k; j++) {
@@ -166,7 +194,10 @@ public final class ParityTask {
             for (int s : secret) {
                 parity ^= bits[bitsOffset + s];
             }
-            dst[offset + n] = parity;
+            if (endOfInput) {
+                dst[offset + n] = 0;
+            }
+            dst[offset + length() - 1] = parity;
         }
     }
 
@@ -181,7 +212,7 @@ public final class ParityTask {
 
     @Override
     public String toString() {
-        return "parity(n=" + n + ", k=" + k + (cot ? ", CoT" : ", no CoT") + ", secret " + Arrays.toString(secret)
-                + ")";
+        return "parity(n=" + n + ", k=" + k + (cot ? ", CoT" : endOfInput ? ", no CoT, end token" : ", no CoT")
+                + ", secret " + Arrays.toString(secret) + ")";
     }
 }

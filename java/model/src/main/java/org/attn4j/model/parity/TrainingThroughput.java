@@ -23,7 +23,7 @@ public final class TrainingThroughput {
         }
         ParityOptions o = options.copy().maxSamples(samples + warmupSamples);
         SplittableRandom seeds = new SplittableRandom(o.seed());
-        ParityTask task = ParityTask.withSeed(o.n(), o.k(), o.cot(), o.seed());
+        ParityTask task = ParityExperiment.task(o);
         ParityData data = new ParityData(task, seeds.nextLong(), (int) Math.min(o.evalSize(),
                 (long) Math.pow(2, o.n()) / 2), 0);
         try (ParityLearner learner = ParityExperiment.create(o, task, seeds.nextLong())) {

@@ -117,6 +117,37 @@ class EvaluationTest {
     }
 
     @Test
+    void cotEntropyAveragesTheCotRowsOnly() {
+        // Task n = 6, k = 2: CoT rows 6 and 7. Row 6 is one-hot (entropy 0), row 7 uniform over its 8 keys (1), and
+        // an input row (3) one-hot: Eq. 1's minimum is 0, the CoT mean (0 + 1) / 2.
+        Evaluation e = evaluate(new Scripted((i, j) -> (i == 6 || i == 3) ? (j == 1 ? 1 : 0) : 1, true));
+        assertEquals(0.0, e.entropy()[0][0], 1e-9);
+        assertEquals(0.5, e.cotEntropyMean()[0][0], 1e-6);
+        // Row 6 puts weight 1 on its secret (1); row 7 spreads 1/8 everywhere, its secret (4) included.
+        assertArrayEquals(new double[] {1.0, 1.0 / 8}, e.secretProbabilityByRow(), 1e-6);
+        assertEquals(1.0 / 8, e.secretProbabilityMin(), 1e-6);
+    }
+
+    @Test
+    void cotEntropyOfHalfSplitRows() {
+        // every CoT row splits evenly between key 0 and its secret: H = ln 2, divided by ln(i + 1)
+        Evaluation e = evaluate(new Scripted((i, j) -> i == 6 ? (j == 0 || j == 1 ? 1 : 0)
+                : i == 7 ? (j == 0 || j == 4 ? 1 : 0) : 1, true));
+        assertEquals((Math.log(2) / Math.log(7) + Math.log(2) / Math.log(8)) / 2, e.cotEntropyMean()[0][0], 1e-6);
+        assertEquals(0.5, e.secretProbabilityMin(), 1e-6);
+        assertEquals(0.0, e.secretAttention(), 1e-9, "the argmax rule gives a tie to the earlier key: no hit");
+    }
+
+    @Test
+    void aWeakMaximumCountsAsAHitButNotAsProbability() {
+        // Row 6 (keys 0..6) gives its secret weight 3 and the six others 1: the argmax is the secret at 1/3.
+        Evaluation e = evaluate(new Scripted((i, j) -> i == 6 && j == 1 ? 3 : i == 7 && j == 4 ? 3 : 1, true));
+        assertEquals(1.0, e.secretAttention(), 1e-9);
+        assertArrayEquals(new double[] {3.0 / 9, 3.0 / 10}, e.secretProbabilityByRow(), 1e-6);
+        assertEquals(3.0 / 10, e.secretProbabilityMin(), 1e-6);
+    }
+
+    @Test
     void oneWrongLabelledTokenBreaksTheExactMatch() {
         Evaluation e = evaluate(new Scripted((i, j) -> 1, false));
         assertEquals(0.0, e.exactMatch());
@@ -129,5 +160,7 @@ class EvaluationTest {
                 .evalSequences(), 16, 16, null);
         assertEquals(Double.NaN, e.secretAttention());
         assertEquals(0, e.secretProbabilityByRow().length);
+        assertEquals(null, e.cotEntropyMean());
+        assertEquals(Double.NaN, e.secretProbabilityMin());
     }
 }

@@ -40,8 +40,26 @@ class ParityTaskTest {
         plain.write(bits, 0, s2, 0);
         assertArrayEquals(new int[] {0, 1, 0, 1, 0, 0}, s2);
         assertArrayEquals(new int[] {4}, plain.labelRows());
-        assertArrayEquals(new int[] {4}, plain.theoryRows());
+        assertThrows(IllegalStateException.class, plain::theoryRows, "the reference layout has no end-of-input row");
         assertEquals(-1, plain.secretOfRow(5));
+
+        // Definition 1: b_1..b_n, b_{n+1} = 0, b_{n+2} = parity; the loss sits on row n+1 (1-based), the 0's.
+        ParityTask definition1 = plain.withEndOfInput();
+        int[] s3 = new int[definition1.length()];
+        definition1.write(bits, 0, s3, 0);
+        assertArrayEquals(new int[] {0, 1, 0, 1, 0, 0, 0}, s3);
+        assertEquals(7, definition1.length());
+        assertArrayEquals(new int[] {5}, definition1.theoryRows());
+        assertArrayEquals(new int[] {4, 5}, definition1.labelRows());
+        int[] odd = {1, 1, 0, 0, 1};
+        definition1.write(odd, 0, s3, 0);
+        assertArrayEquals(new int[] {1, 1, 0, 0, 1, 0, 0}, s3, "1 xor 1 xor 0 = 0");
+        int[] one = {1, 0, 0, 0, 0};
+        definition1.write(one, 0, s3, 0);
+        assertArrayEquals(new int[] {1, 0, 0, 0, 0, 0, 1}, s3);
+        int[] withToken = new int[cot.withEndOfInput().length()];
+        cot.withEndOfInput().write(bits, 0, withToken, 0);
+        assertArrayEquals(seq, withToken, "with CoT the 0 is there already");
     }
 
     @Property(tries = 200)

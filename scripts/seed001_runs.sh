@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Issue 14 (seed 001, Wen et al.): the runs behind docs/results/model-layer/README.md section 9, and the ones that
+# did not fit on the 2-core machine. One group per call; each run writes OUT/NAME.json (parity --json) and its log.
+#
+#   scripts/seed001_runs.sh local     OUT   the runs recorded in section 9, in the order they ran
+#   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
+#   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
+#   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
+#   scripts/seed001_runs.sh fig2      OUT   Figure 2: layers x heads 1..4 x 1..4, k = 1..4, with and without CoT
+#   scripts/seed001_runs.sh fig4-5    OUT   Figures 4 and 5: fixed training sets, many epochs, no CoT
+#   scripts/seed001_runs.sh gpu       OUT   the paper's model (hidden 720) for Figure 3a, PyTorch on a GPU
+#
+# Environment: JAR (default java/cli/target/attn4j-cli.jar, built by ./attn4j on first use), THREADS (default 1),
+# NICE (default 19), SEEDS (default per group), PYTHON (default python3, for the gpu group).
+# What each group needs (measured on the 2-core machine, 1 thread, load 10-20, unless marked as an estimate):
+#   local      ~85 min of wall time at load 12-20 (~20 min of CPU): n = 100 runs at 75 (k = 20) to 25 (k = 80)
+#              samples/s, n = 20 runs at 200-700/s.
+#   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
+#   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
+#              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
+#   fig1-long  4 runs of 10^7 samples at n = 20 without CoT: ~300 samples/s under load (1 000 000 in 3 321 s), ~1 400/s
+#              idle on 2 threads: 2-9 h per run.
+#   fig2       64 CoT runs (minutes each) and 64 no-CoT runs of up to 10^7 samples (hours each): days on 2 cores.
+#   fig4-5     up to 1000 epochs of 10^4 samples (10^7 samples): hours per run.
+#   gpu        PyTorch with CUDA; 1 layer, hidden 720, n = 100: about 7.5 GFLOP per sample (forward and backward),
+#              so 10^6 samples are ~7.5 PFLOP, estimated 5-10 min per run on one H200 with the held-out evaluation
+#              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
+set -euo pipefail
+
+group=${1:?usage: scripts/seed001_runs.sh local|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
+threads=${THREADS:-1}
+nice_level=${NICE:-19}
+mkdir -p "$out"
+
+run() { # NAME ARGS...: one parity run, skipped when its JSON exists (so a group can be resumed)
+  local name=$1
+  shift
+  if [ -s "$out/$name.json" ]; then
+    echo "skip $name (done)"
+    return
+  fi
+  if [ ! -f "$jar" ]; then
+    "$root/attn4j" info > /dev/null # builds the jar
+  fi
+  echo "$(date -u +%FT%TZ) start $name load $(cut -d' ' -f1-3 /proc/loadavg): $*" | tee -a "$out/runs.log"
+  nice -n "$nice_level" java -jar "$jar" parity "$@" --threads "$threads" --json "$out/$name.json" \
+    > "$out/$name.out" 2> "$out/$name.log"
+  echo "$(date -u +%FT%TZ) end $name load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/runs.log"
+}
+
+case "$group" in
+  local)
+    run fig9-n20-k12-cot-seed0 --n 20 --k 12 --cot --seed 0
+    run fig8-n20-k6-cot-L2H2-seed0 --n 20 --k 6 --cot --layers 2 --heads 2 --seed 0 \
+      --heatmap "$out/fig8-n20-k6-cot-L2H2-seed0.png"
+    run fig3a-n100-k20-seed0 --n 100 --k 20 --cot --seed 0 --eval-every 4096 --max-samples 300000
+    run fig9-n20-k12-nocot-seed0 --n 20 --k 12 --seed 0 --max-samples 100000 --eval-every 8192
+    run fig3a-n100-k40-seed0 --n 100 --k 40 --cot --seed 0 --eval-every 4096 --max-samples 300000
+    run fig8-n40-k20-cot-L2H2-seed0 --n 40 --k 20 --cot --layers 2 --heads 2 --seed 0 \
+      --heatmap "$out/fig8-n40-k20-cot-L2H2-seed0.png"
+    run fig3a-n100-k60-seed0 --n 100 --k 60 --cot --seed 0 --eval-every 4096 --max-samples 300000
+    for lh in 1:1 1:2 2:1 2:2 4:4; do
+      run "fig2-n30-k3-cot-L${lh%%:*}H${lh##*:}-seed0" --n 30 --k 3 --cot --layers "${lh%%:*}" --heads "${lh##*:}" \
+        --seed 0
+    done
+    run fig3a-n100-k20-seed1 --n 100 --k 20 --cot --seed 1 --eval-every 4096 --max-samples 300000
+    run fig3a-n100-k80-seed0 --n 100 --k 80 --cot --seed 0 --eval-every 4096 --max-samples 300000
+    run fig3a-n100-k40-seed1 --n 100 --k 40 --cot --seed 1 --eval-every 4096 --max-samples 300000
+    ;;
+  fig3a)
+    for seed in ${SEEDS:-0 1 2}; do
+      for k in 20 40 60 80 100; do
+        run "fig3a-n100-k$k-seed$seed" --n 100 --k "$k" --cot --seed "$seed" --eval-every 4096 --max-samples 300000
+      done
+    done
+    ;;
+  fig3a-paper-opt)
+    # The paper's optimiser and data settings on the project's width; the reference code's Figure 3a runs decay the
+    # learning rate over their 10^6 samples and count the first evaluation at exact match >= 0.995.
+    for seed in ${SEEDS:-0 1 2}; do
+      for k in 20 40 60 80 100; do
+        run "fig3a-paperopt-n100-k$k-seed$seed" --paper --dim 64 --mlp 256 --n 100 --k "$k" --cot --seed "$seed" \
+          --lr-decay-samples 1000000 --max-samples 1000000 --threshold 0.995
+      done
+    done
+    ;;
+  fig1-long)
+    for seed in ${SEEDS:-0 1}; do
+      for k in 2 3; do
+        run "fig1-n20-k$k-nocot-seed$seed-10M" --n 20 --k "$k" --seed "$seed" --max-samples 10000000 \
+          --lr-decay-samples 10000000 --eval-every 65536
+      done
+    done
+    ;;
+  fig2)
+    for k in 1 2 3 4; do
+      for layers in 1 2 3 4; do
+        for heads in 1 2 3 4; do
+          run "fig2-n30-k$k-cot-L${layers}H${heads}-seed0" --n 30 --k "$k" --cot --layers "$layers" --heads "$heads" \
+            --seed 0 --max-samples 10000000 --lr-decay-samples 10000000
+          run "fig2-n30-k$k-nocot-L${layers}H${heads}-seed0" --n 30 --k "$k" --layers "$layers" --heads "$heads" \
+            --seed 0 --max-samples 10000000 --lr-decay-samples 10000000 --eval-every 65536
+        done
+      done
+    done
+    ;;
+  fig4-5)
+    run fig4-n20-k6-cot-T10000 --n 20 --k 6 --cot --train-size 10000 --epochs 5 --seed 0
+    run fig4-n20-k6-nocot-T10000 --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 --seed 0
+    for t in 5000 50000 500000 1000000; do
+      run "fig5-n20-k6-nocot-T$t" --n 20 --k 6 --train-size "$t" --epochs $(( (10000000 + t - 1) / t )) \
+        --eval-every "$(( t < 50000 ? t : 50000 ))" --seed 0 --no-stop
+    done
+    ;;
+  gpu)
+    # Figure 3a as the reference code runs it: 10^6 fresh samples, lr decaying over them, the best of three rates,
+    # the first evaluation at exact match >= 0.995. Runs in PyTorch (scripts/paper_arm_gpu.py), not in attn4j.
+    python=${PYTHON:-python3}
+    for seed in ${SEEDS:-0}; do
+      for k in 20 30 40 50 60 70 80 90 100; do
+        for lr in 6e-5 8e-5 1e-4; do
+          name="paper-n100-k$k-lr$lr-seed$seed"
+          [ -s "$out/$name.json" ] && { echo "skip $name (done)"; continue; }
+          "$python" "$root/scripts/paper_arm_gpu.py" --n 100 --k "$k" --lr "$lr" --seed "$seed" --budget 1000000 \
+            --decay-samples 1000000 --threshold 0.995 --out "$out/$name.json" > "$out/$name.log" 2>&1
+        done
+      done
+    done
+    ;;
+  *)
+    echo "scripts/seed001_runs.sh: GROUP: expected local, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    exit 1
+    ;;
+esac
