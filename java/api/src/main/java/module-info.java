@@ -11,6 +11,7 @@ module org.attn4j.api {
     exports org.attn4j;
     exports org.attn4j.mask;
     exports org.attn4j.spi;
+    exports org.attn4j.decode;
     // Host storage limits shared with this project's providers; not part of the API.
     exports org.attn4j.internal;
 
