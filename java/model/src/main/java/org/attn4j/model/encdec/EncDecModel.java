@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import org.attn4j.model.nn.LayerNorm;
 import org.attn4j.model.nn.Parallel;
 import org.attn4j.model.nn.Parameter;
+import org.attn4j.model.nn.TiedHead;
 
 /**
  * The sparse-attention reasoning model of seed 000: an encoder-decoder transformer whose three attentions (the
@@ -356,43 +357,11 @@ public final class EncDecModel implements AutoCloseable {
 
     /** {@code logits[r, v] = h[r, :] . E[v, :]}. */
     void head(float[] h, int rows, float[] out) {
-        final int d = config.dModel();
-        final int vocab = config.vocabSize();
-        final float[] w = shared.value();
-        par.forRange(rows, Math.max(1, 16384 / Math.max(1, vocab * d)), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int ho = r * d;
-                for (int v = 0; v < vocab; v++) {
-                    int wo = v * d;
-                    float acc = 0;
-                    for (int c = 0; c < d; c++) {
-                        acc += h[ho + c] * w[wo + c];
-                    }
-                    out[r * vocab + v] = acc;
-                }
-            }
-        });
+        TiedHead.forward(par, shared, config.dModel(), config.vocabSize(), h, rows, out);
     }
 
     private void headBackward(float[] h, float[] dLogits, int rows, float[] dh) {
-        int d = config.dModel();
-        int vocab = config.vocabSize();
-        float[] w = shared.value();
-        float[] dw = shared.grad();
-        for (int r = 0; r < rows; r++) {
-            int ho = r * d;
-            for (int v = 0; v < vocab; v++) {
-                float gl = dLogits[r * vocab + v];
-                if (gl == 0f) {
-                    continue;
-                }
-                int wo = v * d;
-                for (int c = 0; c < d; c++) {
-                    dh[ho + c] += gl * w[wo + c];
-                    dw[wo + c] += gl * h[ho + c];
-                }
-            }
-        }
+        TiedHead.backward(shared, config.dModel(), config.vocabSize(), h, dLogits, rows, dh);
     }
 
     /** The checks of {@link #forward} on a generation's input and prompts. */

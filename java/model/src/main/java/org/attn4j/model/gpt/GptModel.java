@@ -13,6 +13,7 @@ import org.attn4j.model.nn.Gelu;
 import org.attn4j.model.nn.LayerNorm;
 import org.attn4j.model.nn.Parallel;
 import org.attn4j.model.nn.Parameter;
+import org.attn4j.model.nn.TiedHead;
 import org.attn4j.model.nn.Precision;
 
 /**
@@ -455,44 +456,12 @@ public final class GptModel implements AutoCloseable {
 
     /** {@code logits[r, v] = h[r, :] . head[v, :]}. */
     void headForward(float[] h, int rows, float[] logits) {
-        final int d = config.dModel();
-        final int vocab = config.vocabSize();
-        final float[] w = head().value();
-        par.forRange(rows, Math.max(1, 16384 / Math.max(1, vocab * d)), (lo, hi) -> {
-            for (int r = lo; r < hi; r++) {
-                int ho = r * d;
-                for (int v = 0; v < vocab; v++) {
-                    int wo = v * d;
-                    float acc = 0;
-                    for (int c = 0; c < d; c++) {
-                        acc += h[ho + c] * w[wo + c];
-                    }
-                    logits[r * vocab + v] = acc;
-                }
-            }
-        });
+        TiedHead.forward(par, head(), config.dModel(), config.vocabSize(), h, rows, logits);
     }
 
     private void headBackward(float[] h, float[] dLogits, int rows, float[] dh) {
-        int d = config.dModel();
-        int vocab = config.vocabSize();
-        float[] w = head().value();
-        float[] dw = head().grad();
-        Arrays.fill(dh, 0, rows * d, 0f);
-        for (int r = 0; r < rows; r++) {
-            int ho = r * d;
-            for (int v = 0; v < vocab; v++) {
-                float gl = dLogits[r * vocab + v];
-                if (gl == 0f) {
-                    continue;
-                }
-                int wo = v * d;
-                for (int c = 0; c < d; c++) {
-                    dh[ho + c] += gl * w[wo + c];
-                    dw[wo + c] += gl * h[ho + c];
-                }
-            }
-        }
+        Arrays.fill(dh, 0, rows * config.dModel(), 0f);
+        TiedHead.backward(head(), config.dModel(), config.vocabSize(), h, dLogits, rows, dh);
     }
 
     private void checkInput(int[] tokens, float[] embeddings, int batch, int length) {
