@@ -29,14 +29,14 @@ if [ "${#files[@]}" -gt 1 ]; then
 fi
 
 # alpha ablation, per task.
-for task in pointer sum; do
+for task in pointer sum linalg; do
   mapfile -t files < <(existing runs/$task-dense.json runs/$task-tokentopk0.?.json runs/$task-blocktopk0.?.json \
     runs/$task-mask0.?.json runs/$task-tokentopk0.?-mask0.?.json)
   plot --kind lines --x alpha --y accuracy,attended_fraction,cpu_ms_per_problem --series variant \
     --where "$TRAINED" --title "$task" --png "alpha-$task.png" "${files[@]}"
 done
 
-# Static against dynamic sparsity, every task.
+# Static against dynamic sparsity, every task (linalg: the 2x2 runs; the 3x3 ones share the task name, so only the tables show them).
 static=()
 for task in pointer parity sum linalg; do
   for p in dense window2 blockmask0.5 tokentopk0.5 blocktopk0.5; do static+=("runs/$task-$p.json"); done
@@ -49,6 +49,12 @@ plot --kind bars --x task --y accuracy,attended_fraction,samples_seen --series s
 mapfile -t files < <(existing runs/{pointer,parity,sum,linalg}-dense.json runs/*-gpt.json)
 plot --kind bars --x task --y accuracy,samples_seen,cpu_ms_per_problem --series arch --where "$TRAINED" \
   --title "encdec vs gpt (dense)" --png encdec-gpt.png "${files[@]}"
+
+# The sum with fewer keys per query than a chain step's group of 8 inputs (counts), next to dense and the fractions.
+mapfile -t files < <(existing runs/sum-dense.json runs/sum-tokentopk0.5.json runs/sum-tokentopk0.3.json \
+  runs/sum-tokentopk6.json runs/sum-tokentopk2.json runs/sum-tokentopk1.json runs/sum-blocktopk0.3.json runs/sum-blocktopk1x2.json)
+plot --kind bars --x task --y accuracy,attended_fraction,samples_seen --series attention --where "$TRAINED" \
+  --title "sum: sparser attention" --png sparse-sum.png "${files[@]}"
 
 # Output layer and attention normaliser.
 # (pointer chasing; the sparsemax output's run with the budget of 150,000, the one that converged)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The experiments of docs/results/reasoning/README.md: every run of `./attn4j reason`, one JSON (and a log) each in
 # runs/. A run whose JSON exists is skipped, so the script resumes where it stopped. Usage, from anywhere:
-#   docs/results/reasoning/run.sh [core|more|length|alpha|static|gpt|normalizers|seeds|all]
+#   docs/results/reasoning/run.sh [core|more|linalg|linalg3|linalg3_long|sparse_sum|seeds2|round2|sum_k|round3|repro|round4|combo_seeds|length_half|length|alpha|static|gpt|normalizers|seeds|all]
 # JAR=... runs another build of the command line (default: the repository's, built by ./attn4j on first use);
 # COMMIT=... names the commit that jar was built from in runs/commands.txt (default: the work tree's HEAD).
 # Every run is niced (19): the runs of the README shared 2 cores with other work, so their wall and CPU times
@@ -31,6 +31,8 @@ POINTER=(--task pointer --n 16 --hops 4 --symbols 64 --max-samples 60000 --test-
 PARITY=(--task parity --n 12 --k 3 --max-samples 60000 --test-size 256)
 SUM=(--task sum --n 16 --p 5 --group 8 --max-samples 60000 --test-size 256)
 LINALG=(--task linalg --n 2 --p 5 --max-samples 120000 --test-size 256)
+LINALG3=(--task linalg --n 3 --p 7 --max-samples 150000 --test-size 256)
+LINALG3L=(--task linalg --n 3 --p 7 --max-samples 300000 --test-size 256)
 
 # Length scaling: pointer chasing learned on tables of 16 cells (1024 symbols), then reasoning on tables of up to 1024
 # cells; the dense model also reasons through per-step sparse attention it was not trained with.
@@ -151,8 +153,148 @@ more() {
   run sum-blocktopk0.5 "${SUM[@]}" --attention blocktopk:0.5,2
 }
 
+# Linear algebra (y = A x over Z_5, 2x2; the chain lists the 4 partial sums): first the dense model, and only if it
+# reaches exact match 1.0 within the budget the rest (static against dynamic, the GPT, alpha points, M_t).
+linalg() {
+  run linalg-dense "${LINALG[@]}" --attention dense
+  if ! grep -q '"samples_to_converge" *: *[0-9]' "$RUNS/linalg-dense.json"; then
+    echo "linalg-dense did not reach exact match 1.0 in its budget: choose other sizes or budget" >&2
+    return 1
+  fi
+  run linalg-tokentopk0.5 "${LINALG[@]}" --attention tokentopk:0.5
+  run linalg-window2 "${LINALG[@]}" --attention window:2,1
+  run linalg-blockmask0.5 "${LINALG[@]}" --attention blockmask:0.5,2
+  run linalg-blocktopk0.5 "${LINALG[@]}" --attention blocktopk:0.5,2
+  run linalg-gpt "${LINALG[@]}" --arch gpt
+  run linalg-mask0.5 "${LINALG[@]}" --feature-mask 0.5
+  run linalg-tokentopk0.3 "${LINALG[@]}" --attention tokentopk:0.3
+  run linalg-blocktopk0.3 "${LINALG[@]}" --attention blocktopk:0.3,2
+}
+
+# The 3x3 product over Z_7 (12 input tokens, a chain of 9 partial sums, 7^12 problems): the same comparison at the
+# larger size, named linalg3-*, again gated on the dense model learning it.
+linalg3() {
+  run linalg3-dense "${LINALG3[@]}" --attention dense
+  if ! grep -q '"samples_to_converge" *: *[0-9]' "$RUNS/linalg3-dense.json"; then
+    echo "linalg3-dense did not reach exact match 1.0 in its budget" >&2
+    return 1
+  fi
+  run linalg3-tokentopk0.5 "${LINALG3[@]}" --attention tokentopk:0.5
+  run linalg3-window2 "${LINALG3[@]}" --attention window:2,1
+  run linalg3-blockmask0.5 "${LINALG3[@]}" --attention blockmask:0.5,2
+  run linalg3-blocktopk0.5 "${LINALG3[@]}" --attention blocktopk:0.5,2
+  run linalg3-gpt "${LINALG3[@]}" --arch gpt
+  run linalg3-mask0.5 "${LINALG3[@]}" --feature-mask 0.5
+}
+
+# Sparser than half on the sum, where every chain step needs a group of 8 of the 16 inputs: keeping 2 or 1 keys per
+# query (counts) in every attention, one encoder layer and the cross attention can reach at most 4 (or 1) inputs per
+# step unless earlier chain steps carry the sum; and block top-1 of 2-position tiles.
+sparse_sum() {
+  run sum-tokentopk2 "${SUM[@]}" --attention tokentopk:2
+  run sum-tokentopk1 "${SUM[@]}" --attention tokentopk:1
+  run sum-blocktopk1x2 "${SUM[@]}" --attention blocktopk:1,2
+  run sum-tokentopk0.5-mask0.5 "${SUM[@]}" --attention tokentopk:0.5 --feature-mask 0.5
+}
+
+# Seeds 1 and 2 where a conclusion rests on one run: the sum's dense control and token top-k, the GPT, the static
+# patterns that held or failed by a margin (parity's block mask, the sum's window), block top-k on pointer chasing,
+# and linear algebra.
+seeds2() {
+  for s in 1 2; do
+    run "sum-dense-seed$s" "${SUM[@]}" --attention dense --seed "$s"
+    run "sum-tokentopk0.5-seed$s" "${SUM[@]}" --attention tokentopk:0.5 --seed "$s"
+    run "pointer-gpt-seed$s" "${POINTER[@]}" --arch gpt --seed "$s"
+    run "parity-blockmask0.5-seed$s" "${PARITY[@]}" --attention blockmask:0.5,2 --seed "$s"
+    run "sum-window2-seed$s" "${SUM[@]}" --attention window:2,1 --seed "$s"
+    run "pointer-blocktopk0.5-seed$s" "${POINTER[@]}" --attention blocktopk:0.5,2 --seed "$s"
+    run "linalg-dense-seed$s" "${LINALG[@]}" --attention dense --seed "$s"
+    run "linalg-tokentopk0.5-seed$s" "${LINALG[@]}" --attention tokentopk:0.5 --seed "$s"
+  done
+}
+
+# The 3x3 product with a budget of 300,000: linalg3-dense had only begun to leave its plateau (at 80,000 samples) when
+# its learning rate ran out at 150,000 (0.875 answers).
+linalg3_long() {
+  run linalg3-dense-300k "${LINALG3L[@]}" --attention dense
+  if ! grep -q '"samples_to_converge" *: *[0-9]' "$RUNS/linalg3-dense-300k.json"; then
+    echo "linalg3-dense-300k did not reach exact match 1.0 in its budget" >&2
+    return 1
+  fi
+  run linalg3-tokentopk0.5-300k "${LINALG3L[@]}" --attention tokentopk:0.5
+  run linalg3-window2-300k "${LINALG3L[@]}" --attention window:2,1
+}
+
+# Token against block selection on the sum at about the same number of keys: block top-3 of 8 two-position tiles (6
+# keys) learned the sum where token top-5 (tokentopk:0.3) did not; token top-6 keeps as many keys as the blocks, and
+# seed 1 of both repeats the contrast.
+sum_k() {
+  run sum-tokentopk6 "${SUM[@]}" --attention tokentopk:6
+  run sum-tokentopk0.3-seed1 "${SUM[@]}" --attention tokentopk:0.3 --seed 1
+  run sum-blocktopk0.3-seed1 "${SUM[@]}" --attention blocktopk:0.3,2 --seed 1
+}
+
+# What was left after round2's alpha grid, sparser sums and linalg3-dense-300k / tokentopk0.5-300k (round2 was
+# stopped there to put the token-against-block contrast first).
+round3() {
+  sum_k
+  normalizers
+  gpt
+  seeds2
+  linalg3_long || true
+  run length-tokentopk2 --task pointer --n 16 --hops 4 --symbols 1024 --max-samples 150000 --test-lengths 64,256,1024 \
+    --test-size 128 --attention tokentopk:2
+}
+
+# The rows of the first session (commit 740a8d6) sit beside runs of this one (41210da, after seed 001's and the tied
+# head's changes to the model code): three of the first session's runs repeated at the new commit, to see whether
+# the two commits' numbers can share a table.
+repro() {
+  run repro-parity-dense "${PARITY[@]}" --attention dense
+  run repro-pointer-dense "${POINTER[@]}" --attention dense
+  run repro-sum-gpt "${SUM[@]}" --arch gpt
+}
+
+# round3 from its seeds on, after the reproduction check (round3 was stopped at sum-dense-seed1 to put it first).
+round4() {
+  repro
+  seeds2
+  linalg3_long || true
+  run length-tokentopk2 --task pointer --n 16 --hops 4 --symbols 1024 --max-samples 150000 --test-lengths 64,256,1024 \
+    --test-size 128 --attention tokentopk:2
+}
+
+# Seed 1 of the one combination that failed where its parts learned: token top-k 0.3 with M_t 0.7 on pointer chasing,
+# and of each part alone.
+combo_seeds() {
+  run pointer-tokentopk0.3-mask0.7-seed1 "${POINTER[@]}" --attention tokentopk:0.3 --feature-mask 0.7 --seed 1
+  run pointer-tokentopk0.3-seed1 "${POINTER[@]}" --attention tokentopk:0.3 --seed 1
+  run pointer-mask0.7-seed1 "${POINTER[@]}" --feature-mask 0.7 --seed 1
+}
+
+# length-tokentopk2 (2 keys per query in training) did not learn even the 16-cell tables in 150,000 samples; half
+# the keys instead, tested at the same lengths.
+length_half() {
+  run length-tokentopk0.5 --task pointer --n 16 --hops 4 --symbols 1024 --max-samples 150000 --test-lengths 64,256,1024 \
+    --test-size 128 --attention tokentopk:0.5
+}
+
+# This session's order (after linalg; linalg3 ran first and stopped at its gate): the alpha grid, sparser sums,
+# linear algebra at 3x3 with twice the budget, the normalisers and the GPT on parity, seeds, then a model trained
+# sparse at the length runs' sizes.
+round2() {
+  alpha
+  sparse_sum
+  linalg3_long || true
+  normalizers
+  gpt
+  seeds2
+  run length-tokentopk2 --task pointer --n 16 --hops 4 --symbols 1024 --max-samples 150000 --test-lengths 64,256,1024 \
+    --test-size 128 --attention tokentopk:2
+}
+
 case "${1:-all}" in
-  core) core ;; more) more ;; length) length ;; alpha) alpha ;; static) static ;; gpt) gpt ;; normalizers) normalizers ;; seeds) seeds ;;
+  core) core ;; more) more ;; linalg) linalg ;; linalg3) linalg3 ;; sparse_sum) sparse_sum ;; seeds2) seeds2 ;; linalg3_long) linalg3_long ;; round2) round2 ;; sum_k) sum_k ;; round3) round3 ;; repro) repro ;; round4) round4 ;; combo_seeds) combo_seeds ;; length_half) length_half ;; length) length ;; alpha) alpha ;; static) static ;; gpt) gpt ;; normalizers) normalizers ;; seeds) seeds ;;
   all) length; alpha; static; gpt; normalizers; seeds ;;
-  *) echo "usage: $0 [core|more|length|alpha|static|gpt|normalizers|seeds|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [core|more|linalg|linalg3|linalg3_long|sparse_sum|seeds2|round2|sum_k|round3|repro|round4|combo_seeds|length_half|length|alpha|static|gpt|normalizers|seeds|all]" >&2; exit 2 ;;
 esac

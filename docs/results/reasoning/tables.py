@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Markdown tables of docs/results/reasoning/README.md from runs/*.json (standard library only).
 
-Usage: python3 docs/results/reasoning/tables.py [length|alpha|static|gpt|normalizers|seeds|provenance|all]
+Usage: python3 docs/results/reasoning/tables.py [length|alpha|static|sparse|gpt|normalizers|seeds|repro|provenance|all]
 """
 import glob
 import json
@@ -50,7 +50,7 @@ SUMMARY = ("run", "samples to exact match 1.0", "accuracy", "exact", "chain", "a
 
 
 def length():
-    for name in ("length-dense", "length-tokentopk2", "length-blocktopk2x4", "length-window4"):
+    for name in ("length-dense", "length-tokentopk2", "length-tokentopk0.5", "length-blocktopk2x4", "length-window4"):
         run = load(name)
         if run is None:
             continue
@@ -78,7 +78,7 @@ def table(task, entries):
 
 
 def alpha():
-    for task in ("pointer", "sum"):
+    for task in ("pointer", "sum", "linalg"):
         entries = [("dense", f"{task}-dense")]
         for a in ("0.1", "0.3", "0.5", "0.7"):
             keep = f"{1 - float(a):.1f}"
@@ -91,10 +91,12 @@ def alpha():
 
 
 def static():
-    for task in ("pointer", "parity", "sum", "linalg"):
-        table(task, [(label, f"{task}-{p}") for p, label in (
+    for task, suffix in (("pointer", ""), ("parity", ""), ("sum", ""), ("linalg", ""), ("linalg3", ""),
+                         ("linalg3", "-300k")):
+        runs = [(label, f"{task}-{p}{suffix}") for p, label in (
             ("dense", "dense"), ("window2", "window:2,1 (static)"), ("blockmask0.5", "blockmask:0.5,2 (static)"),
-            ("tokentopk0.5", "tokentopk:0.5 (dynamic)"), ("blocktopk0.5", "blocktopk:0.5,2 (dynamic)"))])
+            ("tokentopk0.5", "tokentopk:0.5 (dynamic)"), ("blocktopk0.5", "blocktopk:0.5,2 (dynamic)"))]
+        table(task + (", budget 300,000" if suffix else ""), runs)
 
 
 def gpt():
@@ -123,17 +125,50 @@ def normalizers():
                  f"{t['exact_match']:.3f}", f"{t['output_support']:.2f}"])
 
 
+def sparse():
+    """The sum with fewer keys than a group of inputs (counts, not fractions), and token top-k with M_t."""
+    table("sum", [("dense", "sum-dense"), ("tokentopk:0.5", "sum-tokentopk0.5"), ("tokentopk:0.3", "sum-tokentopk0.3"),
+                  ("tokentopk:6", "sum-tokentopk6"), ("tokentopk:2", "sum-tokentopk2"), ("tokentopk:1", "sum-tokentopk1"),
+                  ("blocktopk:0.3,2", "sum-blocktopk0.3"), ("blocktopk:1,2", "sum-blocktopk1x2"),
+                  ("tokentopk:0.5 + M_t alpha 0.5", "sum-tokentopk0.5-mask0.5")])
+
+
+SEEDED = ("pointer-dense", "pointer-tokentopk0.5", "pointer-blocktopk0.5", "pointer-gpt", "pointer-tokentopk0.3",
+          "pointer-mask0.7", "pointer-tokentopk0.3-mask0.7", "parity-blockmask0.5",
+          "sum-dense", "sum-tokentopk0.5", "sum-tokentopk0.3", "sum-blocktopk0.3", "sum-window2", "linalg-dense", "linalg-tokentopk0.5")
+
+
 def seeds():
-    head("task", "attention", "seed", "samples to exact match 1.0", "accuracy", "attended fraction")
-    for task in ("pointer", "sum"):
-        for att in ("dense", "tokentopk0.5"):
-            for s in ("", "-seed1", "-seed2"):
-                run = load(f"{task}-{att}{s}")
-                if run is None:
-                    continue
-                t = trained(run)
-                row([task, run["attention"], run["settings"]["seed"], conv(run), f"{t['accuracy']:.3f}",
-                     f"{t['attended_fraction']:.3f}"])
+    """Every run repeated with seeds 1 and 2: one row per seed, then the three seeds together."""
+    head("run", "arch", "attention", "seed", "samples to exact match 1.0", "accuracy", "exact", "attended fraction")
+    for base in SEEDED:
+        runs = [load(base + s) for s in ("", "-seed1", "-seed2")]
+        runs = [r for r in runs if r is not None]
+        if len(runs) < 2:
+            continue
+        for run in runs:
+            t = trained(run)
+            row([base, run["arch"], run["attention"], run["settings"]["seed"], conv(run), f"{t['accuracy']:.3f}",
+                 f"{t['exact_match']:.3f}", f"{t['attended_fraction']:.3f}"])
+        done = [r["samples_to_converge"] for r in runs if r.get("samples_to_converge") is not None]
+        mean = f"mean {sum(done) / len(done):,.0f} ({len(done)} of {len(runs)} converged)" if done else \
+            f"none of {len(runs)} converged"
+        acc = sum(trained(r)["accuracy"] for r in runs) / len(runs)
+        row([f"**{base}**", "", "", "all", f"**{mean}**", f"**{acc:.3f}**", "", ""])
+
+
+def repro():
+    """The first session's runs (740a8d6) against the same command at this session's commit (repro-*)."""
+    head("run", "commit", "samples to exact match 1.0", "accuracy", "exact", "loss at the first check",
+         "loss at the last check")
+    for name in ("parity-dense", "pointer-dense", "sum-gpt"):
+        for run, label in ((load(name), "740a8d6"), (load("repro-" + name), "41210da")):
+            if run is None:
+                continue
+            t = trained(run)
+            h = run["history"]
+            row([name, label, conv(run), f"{t['accuracy']:.3f}", f"{t['exact_match']:.3f}", f"{h[0]['loss']:.6f}",
+                 f"{h[-1]['loss']:.6f}"])
 
 
 def provenance():
@@ -157,8 +192,8 @@ def provenance():
 
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
-    for name, f in (("length", length), ("alpha", alpha), ("static", static), ("gpt", gpt),
-                    ("normalizers", normalizers), ("seeds", seeds), ("provenance", provenance)):
+    for name, f in (("length", length), ("alpha", alpha), ("static", static), ("sparse", sparse), ("gpt", gpt),
+                    ("normalizers", normalizers), ("seeds", seeds), ("repro", repro), ("provenance", provenance)):
         if which in (name, "all"):
             print(f"\n## {name}")
             f()
