@@ -1,0 +1,138 @@
+package org.attn4j.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.attn4j.cpu.simd.SimdSupport;
+import org.attn4j.cpu.simd.TileKernels;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both {@link TileKernels} (the Vector API one where this JVM has the module): a score has the same bits however
+ * it is computed (a block of rows, one row, {@code dotInScoreOrder}), and the products are right to float accuracy.
+ */
+class TileKernelsTest {
+    private static List<TileKernels> kernels() {
+        List<TileKernels> all = new ArrayList<>();
+        all.add(new ScalarTileKernels());
+        if (SimdSupport.vectorModulePresent()) {
+            all.add(SimdSupport.choose(null));
+        }
+        all.add(SelectedKernels.get());
+        return all;
+    }
+
+    @Test
+    void scoresAgreeBitForBitAcrossRowBlocksRowsAndDots() {
+        Random random = new Random(7);
+        for (TileKernels k : kernels()) {
+            // Odd sizes: row blocks with a remainder, key spans with vector and scalar tails.
+            for (int[] shape : new int[][] {{7, 37, 130, 3}, {4, 64, 128, 0}, {9, 3, 21, 5}, {1, 17, 200, 77}}) {
+                int rows = shape[0];
+                int d = shape[1];
+                int n = shape[2];
+                int from = shape[3];
+                float[][] q = random(random, rows, d);
+                float[][] keys = random(random, n, d);
+                float[][] kt = transpose(keys, d);
+                float[][] block = new float[rows][n];
+                k.scoreRows(q, rows, kt, d, from, n, block);
+                for (int r = 0; r < rows; r++) {
+                    float[] row = new float[n];
+                    k.scoreRow(q[r], kt, d, from, n, row);
+                    for (int j = from; j < n; j++) {
+                        assertEquals(Float.floatToIntBits(row[j]), Float.floatToIntBits(block[r][j]), k.name());
+                        float dot = k.dotInScoreOrder(q[r], keys[j], d);
+                        assertEquals(Float.floatToIntBits(dot), Float.floatToIntBits(row[j]), k.name());
+                        double exact = 0;
+                        double size = 0;
+                        for (int c = 0; c < d; c++) {
+                            exact += (double) q[r][c] * keys[j][c];
+                            size += Math.abs((double) q[r][c] * keys[j][c]);
+                        }
+                        assertTrue(Math.abs(row[j] - exact) <= (d + 2) * 0x1p-24 * size, k.name());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void weightedRowsMatchDoubleSums() {
+        Random random = new Random(11);
+        for (TileKernels k : kernels()) {
+            for (int[] shape : new int[][] {{6, 40, 64, 2, 5}, {4, 128, 100, 0, 0}, {3, 10, 7, 1, 3}}) {
+                int rows = shape[0];
+                int n = shape[1];
+                int len = shape[2];
+                int from = shape[3];
+                int first = shape[4];
+                float[][] w = random(random, rows, n);
+                float[][] values = random(random, first + n, len);
+                float[][] acc = random(random, rows, len);
+                double[][] expected = new double[rows][len];
+                double[][] size = new double[rows][len];
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < len; c++) {
+                        expected[r][c] = acc[r][c];
+                        size[r][c] = Math.abs(acc[r][c]);
+                        for (int t = from; t < n; t++) {
+                            expected[r][c] += (double) w[r][t] * values[first + t][c];
+                            size[r][c] += Math.abs((double) w[r][t] * values[first + t][c]);
+                        }
+                    }
+                }
+                k.addWeightedRows(acc, w, rows, values, first, from, n, len);
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < len; c++) {
+                        assertTrue(Math.abs(acc[r][c] - expected[r][c]) <= (n + 2) * 0x1p-23 * size[r][c],
+                                k.name() + " r=" + r + " c=" + c);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void unknownModeIsRejectedNamingTheProperty() {
+        String before = System.getProperty(SimdSupport.PROPERTY);
+        System.setProperty(SimdSupport.PROPERTY, "fastest");
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SimdSupport.choose(new ScalarTileKernels()));
+            assertTrue(e.getMessage().contains(SimdSupport.PROPERTY));
+            System.setProperty(SimdSupport.PROPERTY, "scalar");
+            assertEquals("scalar", SimdSupport.choose(new ScalarTileKernels()).name().split(" ")[0]);
+        } finally {
+            if (before == null) {
+                System.clearProperty(SimdSupport.PROPERTY);
+            } else {
+                System.setProperty(SimdSupport.PROPERTY, before);
+            }
+        }
+    }
+
+    private static float[][] random(Random random, int rows, int cols) {
+        float[][] a = new float[rows][cols];
+        for (float[] row : a) {
+            for (int c = 0; c < cols; c++) {
+                row[c] = (float) random.nextGaussian();
+            }
+        }
+        return a;
+    }
+
+    private static float[][] transpose(float[][] rows, int d) {
+        float[][] t = new float[d][rows.length];
+        for (int j = 0; j < rows.length; j++) {
+            for (int c = 0; c < d; c++) {
+                t[c][j] = rows[j][c];
+            }
+        }
+        return t;
+    }
+}
