@@ -33,6 +33,7 @@ final class TokenSelection {
     private boolean[] known = new boolean[0];
     private byte[] state = new byte[0];
     private int[] unsure = new int[0];
+    private final RadixSelect radix = new RadixSelect();
 
     /**
      * Keeps the best {@code k} of {@code scores/keys[0..n)} in place, in key order, and returns how many remain.
@@ -47,17 +48,29 @@ final class TokenSelection {
         }
         grow(n);
         double bound = scorer.bound;
+        boolean allSettled = Double.isFinite(bound);
         for (int t = 0; t < n; t++) {
             float s = scores[t];
             boolean settled = Float.isFinite(s) && Double.isFinite(bound);
+            allSettled &= settled;
             lo[t] = settled ? s - bound : Double.NEGATIVE_INFINITY;
             hi[t] = settled ? s + bound : Double.POSITIVE_INFINITY;
             known[t] = false;
         }
-        System.arraycopy(lo, 0, scratch, 0, n);
-        double lowK = kthLargest(scratch, n, k);
-        System.arraycopy(hi, 0, scratch, 0, n);
-        double highK1 = kthLargest(scratch, n, k + 1);
+        double lowK;
+        double highK1;
+        if (allSettled) {
+            // s -> s -+ bound (rounded in double) never reverses an order, so the k-th largest lo is the k-th
+            // largest float score minus the bound: both order statistics from one radix selection on the floats.
+            radix.load(scores, n);
+            lowK = radix.kthLargest(n, k) - bound;
+            highK1 = radix.kthLargest(n, k + 1) + bound;
+        } else {
+            System.arraycopy(lo, 0, scratch, 0, n);
+            lowK = kthLargest(scratch, n, k);
+            System.arraycopy(hi, 0, scratch, 0, n);
+            highK1 = kthLargest(scratch, n, k + 1);
+        }
         int sure = 0;
         int unsureCount = 0;
         for (int t = 0; t < n; t++) {
