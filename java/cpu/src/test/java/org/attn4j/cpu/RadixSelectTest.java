@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link RadixSelect} gives the k-th largest of a sorted copy, for every k, on rows with ties, signs and zeros. */
+/**
+ * {@link RadixSelect} gives the k-th largest of a sorted copy, on rows with ties, signs and zeros, whether all values
+ * or only the largest were loaded.
+ */
 class RadixSelectTest {
     @Test
     void kthLargestMatchesSorting() {
@@ -38,8 +41,15 @@ class RadixSelectTest {
             select.load(a, n);
             for (int k = 1; k <= n; k += 1 + n / 50) {
                 float expected = sorted[n - k];
-                assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(select.kthLargest(n, k)),
+                assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(select.kthLargest(k)),
                         "n=" + n + " k=" + k);
+            }
+            // Only the largest loaded (a sampled cut, or all of them when the sample misses): k <= m.
+            int m = 1 + random.nextInt(Math.max(1, n / 3));
+            select.loadLargest(a, n, m);
+            for (int k = 1; k <= m; k += 1 + m / 20) {
+                assertEquals(Float.floatToIntBits(sorted[n - k]), Float.floatToIntBits(select.kthLargest(k)),
+                        "largest n=" + n + " m=" + m + " k=" + k);
             }
         }
     }
