@@ -185,6 +185,7 @@ final class ForwardPass {
             p.loadRawQueries(bh, i0, rows, ws);
         }
         KeyValueHead kv = p.kvFor(bh);
+        TileKernels kernels = SelectedKernels.get();
         int capacity = Math.max(1, p.plan(bh).keysInRow(qt, p.nk));
         int chunk = BufferedRows.chunkRows(rows, capacity);
         ws.prepareRows(chunk, capacity);
@@ -209,7 +210,11 @@ final class ForwardPass {
                 ws.rowLse[r] = p.normalizer == Normalizer.SOFTMAX ? (float) (max + stat) : Float.NaN;
                 float[] o = ws.out[r];
                 Kernels.clear(o, dv);
-                Kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv, !p.inputsFinite);
+                if (p.inputsFinite) {
+                    kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv);
+                } else {
+                    Kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv, true);
+                }
                 if (probabilities != null) {
                     float[] dense = ws.denseRow;
                     Kernels.clear(dense, p.nk);

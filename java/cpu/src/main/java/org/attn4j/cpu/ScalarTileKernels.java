@@ -33,6 +33,11 @@ final class ScalarTileKernels implements TileKernels {
     }
 
     @Override
+    public void addWeightedIndexedRows(float[] acc, float[] w, int[] index, float[][] rows, int n, int len) {
+        Kernels.addWeightedIndexedRows(acc, w, index, rows, n, len, false);
+    }
+
+    @Override
     public float dotInScoreOrder(float[] a, float[] b, int len) {
         return Kernels.dotInScoreOrder(a, b, len);
     }

@@ -98,6 +98,35 @@ class TileKernelsTest {
     }
 
     @Test
+    void indexedRowsMatchDoubleSums() {
+        Random random = new Random(13);
+        for (TileKernels k : kernels()) {
+            for (int len : new int[] {64, 100, 7}) {
+                int n = 37;
+                float[][] rows = random(random, 50, len);
+                float[] w = random(random, 1, n)[0];
+                w[3] = 0f;
+                int[] index = new int[n];
+                for (int t = 0; t < n; t++) {
+                    index[t] = random.nextInt(rows.length);
+                }
+                float[] acc = random(random, 1, len)[0];
+                for (int c = 0; c < len; c++) {
+                    double expected = acc[c];
+                    double size = Math.abs(acc[c]);
+                    for (int t = 0; t < n; t++) {
+                        expected += (double) w[t] * rows[index[t]][c];
+                        size += Math.abs((double) w[t] * rows[index[t]][c]);
+                    }
+                    float[] one = acc.clone();
+                    k.addWeightedIndexedRows(one, w, index, rows, n, len);
+                    assertTrue(Math.abs(one[c] - expected) <= (n + 2) * 0x1p-23 * size, k.name() + " c=" + c);
+                }
+            }
+        }
+    }
+
+    @Test
     void unknownModeIsRejectedNamingTheProperty() {
         String before = System.getProperty(SimdSupport.PROPERTY);
         System.setProperty(SimdSupport.PROPERTY, "fastest");

@@ -31,6 +31,12 @@ public interface TileKernels {
      */
     void addWeightedRows(float[][] acc, float[][] w, int rows, float[][] values, int first, int from, int to, int len);
 
+    /**
+     * {@code acc[c] += sum_t w[t] * rows[index[t]][c]} for {@code t < n}, {@code c < len}: a buffered row's kept
+     * keys (token top-k, sparse normalizers). Zero weights may be skipped; for finite rows only.
+     */
+    void addWeightedIndexedRows(float[] acc, float[] w, int[] index, float[][] rows, int n, int len);
+
     /** {@code sum_c a[c] * b[c]} with exactly the operations and order of one score of {@link #scoreRow}. */
     float dotInScoreOrder(float[] a, float[] b, int len);
 

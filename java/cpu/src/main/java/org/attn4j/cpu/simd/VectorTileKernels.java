@@ -317,6 +317,49 @@ public final class VectorTileKernels implements TileKernels {
     }
 
     @Override
+    public void addWeightedIndexedRows(float[] acc, float[] w, int[] index, float[][] rows, int n, int len) {
+        int c = 0;
+        for (; c + COLS <= len; c += COLS) {
+            FloatVector a0 = FloatVector.fromArray(F, acc, c);
+            FloatVector a1 = FloatVector.fromArray(F, acc, c + L);
+            FloatVector a2 = FloatVector.fromArray(F, acc, c + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(F, acc, c + 3 * L);
+            for (int t = 0; t < n; t++) {
+                float wt = w[t];
+                if (wt == 0f) {
+                    continue; // outside a sparse support
+                }
+                float[] v = rows[index[t]];
+                FloatVector x = FloatVector.broadcast(F, wt);
+                a0 = FloatVector.fromArray(F, v, c).fma(x, a0);
+                a1 = FloatVector.fromArray(F, v, c + L).fma(x, a1);
+                a2 = FloatVector.fromArray(F, v, c + 2 * L).fma(x, a2);
+                a3 = FloatVector.fromArray(F, v, c + 3 * L).fma(x, a3);
+            }
+            a0.intoArray(acc, c);
+            a1.intoArray(acc, c + L);
+            a2.intoArray(acc, c + 2 * L);
+            a3.intoArray(acc, c + 3 * L);
+        }
+        for (; c + L <= len; c += L) {
+            FloatVector a = FloatVector.fromArray(F, acc, c);
+            for (int t = 0; t < n; t++) {
+                if (w[t] != 0f) {
+                    a = FloatVector.fromArray(F, rows[index[t]], c).fma(FloatVector.broadcast(F, w[t]), a);
+                }
+            }
+            a.intoArray(acc, c);
+        }
+        for (; c < len; c++) {
+            float a = acc[c];
+            for (int t = 0; t < n; t++) {
+                a = Math.fma(rows[index[t]][c], w[t], a);
+            }
+            acc[c] = a;
+        }
+    }
+
+    @Override
     public float dotInScoreOrder(float[] a, float[] b, int len) {
         float s = 0f;
         for (int c = 0; c < len; c++) {
