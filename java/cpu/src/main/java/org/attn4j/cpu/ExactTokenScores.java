@@ -7,8 +7,9 @@ import org.attn4j.mask.TokenScore;
  * far the provider's float score of a pair can be from it. Token top-k ranks by the float64 score; the provider's
  * float scores settle every comparison their error cannot flip, and the few near ties are recomputed exactly here.
  *
- * <p>The float score is {@code sum_c fl(fl(scale * q_c) * k_c)} summed in some order ({@link Kernels#scaleQuery}:
- * the scale is applied in double and rounded once). With {@code u = 2^-24}, {@code N = ||q|| ||k|| >= sum |q_c k_c|}
+ * <p>The float score is {@code sum_c fl(fl(scale * q_c) * k_c)} summed in some order, or the same products fused
+ * into a chain of multiply-adds (one rounding fewer per term; {@link Kernels#scaleQuery}: the scale is applied in
+ * double and rounded once). With {@code u = 2^-24}, {@code N = ||q|| ||k|| >= sum |q_c k_c|}
  * and {@code S = |scale|}, its distance to the exact {@code scale * dot} is at most {@code (D + 2) u S N} (roundings
  * of the scaled queries, the products and the sums) plus a few {@code 2^-150 |k_c|} and {@code 2^-150} per term
  * where results fall into the subnormal range (a scaled query below it is rounded to {@code +-2^-149}), plus

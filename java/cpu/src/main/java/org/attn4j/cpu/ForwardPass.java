@@ -171,7 +171,7 @@ final class ForwardPass {
             }
             m[r] = tileMax;
         }
-        ws.rowSum[r] += kernels.expShifted(s, m[r], from, to);
+        ws.rowSum[r] += kernels.expShifted(s, m[r], from, to, ws.expScratch);
         return true;
     }
 

@@ -116,7 +116,7 @@ final class Workspace {
         rowSeen = grow(rowSeen, bq);
         rowNaN = grow(rowNaN, bq);
         scores = grow(scores, bk);
-        expScratch = grow(expScratch, bk);
+        expScratch = grow(expScratch, Math.max(bk, 32));
         allowed = grow(allowed, bk);
         kept = grow(kept, bk);
         tileScores = grow(tileScores, bq, bk);

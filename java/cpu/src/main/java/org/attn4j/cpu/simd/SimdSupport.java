@@ -25,35 +25,54 @@ public final class SimdSupport {
     }
 
     /**
-     * The vector kernels if the module is present and not turned off, else {@code fallback}.
+     * The vector kernels if the module is present and not turned off, else {@code plain}.
      *
+     * @param plain the plain-Java kernels (the vector kernels use them for tails)
      * @throws IllegalArgumentException when {@value #PROPERTY} has an unknown value, or is {@code vector} without
      *                                  the module
      */
-    public static TileKernels choose(TileKernels fallback) {
-        String mode = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
-        switch (mode) {
+    public static TileKernels choose(TileKernels plain) {
+        switch (mode()) {
             case "scalar":
-                return fallback;
+                return plain;
             case "auto":
-                return vectorModulePresent() ? loadVector(fallback) : fallback;
-            case "vector":
+                return vectorModulePresent() ? loadVector(plain, true) : plain;
+            default: // vector
                 if (!vectorModulePresent()) {
                     throw new IllegalArgumentException(PROPERTY + "=vector but the JVM lacks " + MODULE
                             + ": start it with --add-modules " + MODULE);
                 }
-                return loadVector(null);
-            default:
-                throw new IllegalArgumentException(PROPERTY + " must be auto, vector or scalar, not '" + mode + "'");
+                return loadVector(plain, false);
         }
     }
 
-    private static TileKernels loadVector(TileKernels fallback) {
+    /**
+     * Whether the vector kernels are to be used from the first call ({@code vector}) rather than once they are
+     * compiled ({@code auto}, see {@link VectorWarmUp}).
+     */
+    public static boolean immediate() {
+        return mode().equals("vector");
+    }
+
+    private static String mode() {
+        String mode = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        if (!mode.equals("auto") && !mode.equals("vector") && !mode.equals("scalar")) {
+            throw new IllegalArgumentException(PROPERTY + " must be auto, vector or scalar, not '" + mode + "'");
+        }
+        return mode;
+    }
+
+    private static TileKernels loadVector(TileKernels plain, boolean fallBack) {
         try {
-            return (TileKernels) Class.forName(VECTOR_CLASS).getDeclaredConstructor().newInstance();
+            TileKernels vector = (TileKernels) Class.forName(VECTOR_CLASS).getDeclaredConstructor(TileKernels.class)
+                    .newInstance(plain);
+            if (!VectorTileKernels.supported() && fallBack) {
+                return plain;
+            }
+            return vector;
         } catch (ReflectiveOperationException | LinkageError e) {
-            if (fallback != null) {
-                return fallback;
+            if (fallBack) {
+                return plain;
             }
             throw new IllegalStateException("cannot load the Vector API kernels", e);
         }

@@ -8,7 +8,9 @@ package org.attn4j.cpu.simd;
  *
  * <p>Contract shared by both: a score depends only on its two vectors, never on how many rows or keys were computed
  * with it ({@link #scoreRows} and {@link #scoreRow} give the same bits, and {@link #dotInScoreOrder} gives them for
- * any two vectors), so that a score recomputed anywhere (the backward pass, a partial tile) equals the first.
+ * any two vectors), so that a score recomputed anywhere (the backward pass, a partial tile) equals the first. And
+ * both implementations give the same bits for every result (see {@link VectorTileKernels}), so that which one runs
+ * never shows.
  */
 public interface TileKernels {
     /** A short name for diagnostics: {@code "vector"} or {@code "scalar"}. */
@@ -44,9 +46,12 @@ public interface TileKernels {
     float max(float[] s, int from, int to);
 
     /**
-     * Replaces {@code s[j]} by {@code exp(s[j] - shift)} for {@code from <= j < to} and returns their sum; a score
-     * of {@code -inf} gives exactly 0. Arguments {@code s[j] - shift} must be {@code <= 0} (the shift is the row's
-     * maximum). Relative error below about 2e-7 ({@code org.attn4j.cpu.FastExp}'s polynomial).
+     * Replaces {@code s[j]} by {@code exp(s[j] - shift)} for {@code from <= j < to} and returns their sum, taken in
+     * 16 interleaved partial sums ({@code (j - from) mod 16}) added in order; a score of {@code -inf} gives exactly
+     * 0. Arguments {@code s[j] - shift} must be {@code <= 0} (the shift is the row's maximum). Relative error below
+     * about 2e-7 ({@code org.attn4j.cpu.FastExp}'s polynomial).
+     *
+     * @param scratch length at least {@code max(to, 32)}
      */
-    float expShifted(float[] s, float shift, int from, int to);
+    float expShifted(float[] s, float shift, int from, int to, float[] scratch);
 }

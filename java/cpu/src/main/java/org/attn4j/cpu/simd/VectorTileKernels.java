@@ -10,10 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>As in a BLAS micro-kernel, a block of 4 rows x 4 vectors of results stays in 16 registers while the shared
  * dimension streams past: per step 4 vector loads of the packed operand (a key tile transposed, or value rows) and 4
- * broadcasts feed 16 fused multiply-adds, against 1 load per multiply-add in a row-at-a-time saxpy. Every result is
- * a chain of fused multiply-adds over the shared dimension in ascending order, starting from 0 (scores) or from the
- * accumulator (weighted values); the scalar tails use {@link Math#fma} in the same order, so a score has the same
- * bits whichever loop computes it.
+ * broadcasts feed 16 fused multiply-adds, against 1 load per multiply-add in a row-at-a-time saxpy.
+ *
+ * <p>Every result is a chain of fused multiply-adds over the shared dimension in ascending order, starting from 0
+ * (scores) or from the accumulator (weighted values), exp's polynomial is fused the same way and its sum taken in 16
+ * interleaved partial sums added in order: exactly what the plain-Java kernels ({@code
+ * org.attn4j.cpu.ScalarTileKernels}, {@link Math#fma} loops that C2 vectorizes) compute. So every result has the
+ * same bits on either path, and {@link SimdSupport} may switch from one to the other between calls.
  */
 public final class VectorTileKernels implements TileKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -36,6 +39,20 @@ public final class VectorTileKernels implements TileKernels {
     private static final FloatVector V_P3 = FloatVector.broadcast(F, P3);
     private static final FloatVector V_P4 = FloatVector.broadcast(F, P4);
     private static final FloatVector V_P5 = FloatVector.broadcast(F, P5);
+    /** exp's sum runs in this many interleaved partial sums (position {@code (j - from) mod 16}), on both paths. */
+    private static final int PARTIALS = 16;
+
+    private final TileKernels plain;
+
+    /** @param plain the plain-Java kernels (exp where the vector shape does not suit its 16 partial sums) */
+    public VectorTileKernels(TileKernels plain) {
+        this.plain = plain;
+    }
+
+    /** Whether this JVM's vector shape suits exp's 16 partial sums (4, 8 or 16 lanes). */
+    static boolean supported() {
+        return L == 4 || L == 8 || L == 16;
+    }
 
     @Override
     public String name() {
@@ -353,7 +370,9 @@ public final class VectorTileKernels implements TileKernels {
         for (; c < len; c++) {
             float a = acc[c];
             for (int t = 0; t < n; t++) {
-                a = Math.fma(rows[index[t]][c], w[t], a);
+                if (w[t] != 0f) {
+                    a = Math.fma(rows[index[t]][c], w[t], a);
+                }
             }
             acc[c] = a;
         }
@@ -386,17 +405,25 @@ public final class VectorTileKernels implements TileKernels {
     }
 
     /**
-     * The whole of exp in vector registers, 2^k included (float/int conversion and shift), where the plain-Java
-     * {@code FastExp} needs a scalar loop for it: at attention's 256 flops per pair, that loop cost as much as the
+     * The whole of exp in vector registers, 2^k included (from the bits of k + 127), where the plain-Java
+     * loop needs a scalar pass for it: at attention's 256 flops per pair, that loop cost as much as the
      * products. No masks: lanes whose 2^k is below float's normal range ({@code -inf} scores among them) get the
      * factor 0.0f and give exactly 0.
      */
     @Override
-    public float expShifted(float[] s, float shift, int from, int to) {
-        int j = from;
-        FloatVector sum = FloatVector.zero(F);
+    public float expShifted(float[] s, float shift, int from, int to, float[] scratch) {
+        if (!supported()) {
+            return plain.expShifted(s, shift, from, to, scratch);
+        }
+        int blocksPerPartials = PARTIALS / L;
+        FloatVector p0 = FloatVector.zero(F);
+        FloatVector p1 = p0;
+        FloatVector p2 = p0;
+        FloatVector p3 = p0;
         FloatVector shiftV = FloatVector.broadcast(F, shift);
-        for (; j + L <= to; j += L) {
+        int j = from;
+        int block = 0;
+        for (; j + L <= to; j += L, block++) {
             FloatVector x = FloatVector.fromArray(F, s, j).sub(shiftV).max(LOWEST);
             FloatVector k = x.mul(LOG2E).add(ROUND).sub(ROUND);
             FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
@@ -407,15 +434,41 @@ public final class VectorTileKernels implements TileKernels {
             FloatVector biased = k.add(127f).max(0f).add(ROUND);
             FloatVector e = y.mul(biased.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
             e.intoArray(s, j);
-            sum = sum.add(e);
+            switch (block % blocksPerPartials) {
+                case 0:
+                    p0 = p0.add(e);
+                    break;
+                case 1:
+                    p1 = p1.add(e);
+                    break;
+                case 2:
+                    p2 = p2.add(e);
+                    break;
+                default:
+                    p3 = p3.add(e);
+                    break;
+            }
         }
-        float total = sum.reduceLanes(VectorOperators.ADD);
+        // Partial sum i holds the values at positions (j - from) mod 16 == i, as on the plain path.
+        float[] partial = scratch;
+        p0.intoArray(partial, 0);
+        if (blocksPerPartials > 1) {
+            p1.intoArray(partial, L);
+        }
+        if (blocksPerPartials > 2) {
+            p2.intoArray(partial, 2 * L);
+            p3.intoArray(partial, 3 * L);
+        }
         for (; j < to; j++) {
             float e = scalarExp(s[j] - shift);
             s[j] = e;
-            total += e;
+            partial[(j - from) & (PARTIALS - 1)] += e;
         }
-        return total;
+        float sum = 0f;
+        for (int i = 0; i < PARTIALS; i++) {
+            sum += partial[i];
+        }
+        return sum;
     }
 
     private static float scalarExp(float shifted) {
