@@ -10,8 +10,8 @@ import java.util.function.Consumer;
  * take every loop at least twice (C2 compiles from that profile) until a call runs at compiled speed.
  */
 public final class VectorWarmUp {
-    /** A warm-up round (about 30 thousand flops) at compiled speed takes a few microseconds, interpreted about 1 ms. */
-    private static final long WARM_NANOS = 30_000;
+    /** A warm-up round (about 50 thousand flops) at compiled speed takes a few microseconds, interpreted about 1 ms. */
+    private static final long WARM_NANOS = 40_000;
     /** Gives up after this long (the plain kernels stay): a machine this busy would not profit anyway. */
     private static final long GIVE_UP_NANOS = 60_000_000_000L;
 
@@ -34,7 +34,7 @@ public final class VectorWarmUp {
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
         int rows = 9;
         int d = 9;
-        int n = 4 * lanes + lanes + 3;
+        int n = 8 * lanes + lanes + 3; // two blocks of 4 vectors, one vector, a scalar tail
         int keys = 11;
         float[][] q = filled(rows, d, 0.25f);
         float[][] kt = filled(d, n, 0.5f);
@@ -57,7 +57,7 @@ public final class VectorWarmUp {
                 long t0 = System.nanoTime();
                 k.scoreRows(q, rows, kt, d, 0, n, s);
                 k.addWeightedRows(acc, w, rows, values, 0, 0, keys, n);
-                k.addWeightedIndexedRows(acc[0], w[1], index, values, keys, n);
+                k.addWeightedIndexedRows(acc[0], w[0], index, values, keys, n);
                 float max = k.max(s[0], 0, n);
                 k.expShifted(s[0], max, 0, n, scratch);
                 best = Math.min(best, System.nanoTime() - t0);
