@@ -140,12 +140,22 @@ public final class DecodeSelection {
             }
         }
         int n = 0;
-        for (int kb = 0; kb < own; kb++) {
-            int j0 = kb * blockSize;
-            if (candidate(b, h, ip, j0, j0 + blockSize, w, wn)) {
-                out.ids[n] = kb;
-                out.scores[n] = scale * all[kb];
-                n++;
+        if (mask == null && wn == 0) {
+            // Every block before the own one holds a key not yet kept: all are candidates (the common case, kept
+            // free of the per-block test).
+            for (int kb = 0; kb < own; kb++) {
+                out.ids[kb] = kb;
+                out.scores[kb] = scale * all[kb];
+            }
+            n = own;
+        } else {
+            for (int kb = 0; kb < own; kb++) {
+                int j0 = kb * blockSize;
+                if (candidate(b, h, ip, j0, j0 + blockSize, w, wn)) {
+                    out.ids[n] = kb;
+                    out.scores[n] = scale * all[kb];
+                    n++;
+                }
             }
         }
         return selectBest(out.ids, out.scores, n, topK);
