@@ -33,6 +33,9 @@ final class DecodePlan {
     /** Rows per group. */
     final int groupRows;
     final int groups;
+    /** The queries {@code [B, Hq, Nq, D]} as given (unscaled), and the scale: token top-k's exact scores. */
+    final float[] rawQueries;
+    final double scale;
     /** {@code queryRows[r]}: query row r times the scale, in float ({@link Kernels#scaleQuery}). */
     final float[][] queryRows;
     final int[][] starts;
@@ -60,6 +63,8 @@ final class DecodePlan {
         this.groups = batch * kvHeads;
         int rows = batch * queryHeads * queries;
         float[] q = r.q().toFloatArray();
+        rawQueries = q;
+        scale = r.scale();
         queryRows = new float[rows][d];
         for (int row = 0; row < rows; row++) {
             System.arraycopy(q, row * d, queryRows[row], 0, d);

@@ -89,7 +89,8 @@ final class SoftmaxDecode {
             int to = seg.to[t];
             int q = from - from % rowsPerGroup;
             while (q < to) {
-                int groups = q + 4 * rowsPerGroup <= to + rowsPerGroup - 1 ? 4 : 1;
+                // Four groups at once multiply rows of weight 0 (outside the segment) too: only for finite values.
+                int groups = head.valuesFinite && q + 4 * rowsPerGroup <= to + rowsPerGroup - 1 ? 4 : 1;
                 int vg = (chunkBase + q) / rowsPerGroup;
                 if (groups == 4) {
                     addGroups4(acc[r], head.values[vg], head.values[vg + 1], head.values[vg + 2], head.values[vg + 3],
@@ -185,7 +186,7 @@ final class SoftmaxDecode {
         }
     }
 
-    /** {@link #addGroups4} for one group. */
+    /** {@link #addGroups4} for one group, skipping rows of weight 0 (which contribute nothing, even inf or NaN). */
     static void addGroup(float[] acc, float[] g0, float[] w, int q, int from, int to, int dv) {
         for (int k = 0; k < CachedHead.VALUE_ROWS; k++) {
             float w0 = weight(w, q + k, from, to);
