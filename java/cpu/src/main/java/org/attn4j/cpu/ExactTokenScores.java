@@ -16,7 +16,7 @@ import org.attn4j.mask.TokenScore;
  * float64's own rounding, far smaller. {@link #bound} doubles that sum. It holds for finite float scores only: NaN
  * and infinite float scores are always recomputed.
  */
-final class ExactTokenScores {
+public final class ExactTokenScores {
     private static final double U = 0x1p-24;
     private static final double SUBNORMAL_STEP = 0x1p-150;
 
@@ -39,6 +39,14 @@ final class ExactTokenScores {
         this.query = query;
         this.keys = keys;
         this.d = d;
+        this.bound = bound(scale, query, d, keyNormMax);
+    }
+
+    /**
+     * The largest distance between a finite float score of the unscaled query {@code query} (its first {@code d}
+     * values) against a key of norm at most {@code keyNormMax} and its exact score (may be infinite).
+     */
+    public static double bound(double scale, float[] query, int d, double keyNormMax) {
         double queryNorm = 0;
         for (int c = 0; c < d; c++) {
             queryNorm += (double) query[c] * query[c];
@@ -47,7 +55,7 @@ final class ExactTokenScores {
         double s = Math.abs(scale);
         // sum_c 2^-149 |k_c| <= 2^-149 sqrt(D) ||k|| for the scaled queries, 2^-150 per product and sum.
         double subnormal = SUBNORMAL_STEP * (2 * Math.sqrt(d) * keyNormMax + 2.0 * d + 2);
-        this.bound = 2 * ((d + 4) * 2 * U * s * n + 2 * subnormal);
+        return 2 * ((d + 4) * 2 * U * s * n + 2 * subnormal);
     }
 
     /** The exact score of key {@code j}. */

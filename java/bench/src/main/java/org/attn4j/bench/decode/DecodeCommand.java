@@ -186,7 +186,9 @@ public final class DecodeCommand implements Callable<Integer> {
                 for (ProviderInfo p : Attention.diagnostics()) {
                     providers.add(p.name() + (p.available() ? " (available)" : " (unavailable: " + p.reason() + ")"));
                 }
-                Environment env = EnvironmentProbe.collect(List.of(), providers);
+                Map<String, String> device = DecodeBenchmark.placementFor(provider).environment();
+                settings.put("timer", device.isEmpty() ? "host-wall" : "device-events");
+                Environment env = EnvironmentProbe.collect(device.isEmpty() ? List.of() : List.of(device), providers);
                 JsonCodec.write(new DecodeDocument(DecodeDocument.SCHEMA, env, copy, settings, rows), json);
                 err.println("wrote " + json);
             }
