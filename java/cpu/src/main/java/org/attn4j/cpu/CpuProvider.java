@@ -92,6 +92,7 @@ public final class CpuProvider implements AttentionProvider, DecodeProvider {
             AttentionProblem problem = AttentionProblem.prepare(r, false);
             // O never shares memory with an input: AttentionRequest refuses that.
             long pairs = new ForwardPass(problem, o, lse, probabilities).run();
+            SelectedKernels.callReturned();
             AttentionResult.Builder result = AttentionResult.builder(NAME).allowedPairs(pairs).output(o, ownsO);
             if (lse != null) {
                 result.lse(lse, ownsLse);
@@ -123,6 +124,7 @@ public final class CpuProvider implements AttentionProvider, DecodeProvider {
             AttentionProblem problem = AttentionProblem.prepare(r, true);
             new BackwardPass(problem, request.output(), request.lse().orElse(null), request.gradOutput(), dq, dk,
                     dv).run();
+            SelectedKernels.callReturned();
             return new AttentionGradients(NAME, dq, dk, dv);
         } catch (RuntimeException | Error e) {
             for (Tensor x : allocated) {

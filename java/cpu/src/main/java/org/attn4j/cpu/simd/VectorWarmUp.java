@@ -7,7 +7,8 @@ import java.util.function.Consumer;
  * once C2 has compiled its callers; until then every vector operation runs as interpreted Java, about a thousand
  * times slower, so a first large call on the vector kernels would spend seconds there. Calls run on the plain
  * kernels meanwhile (they give the same bits), while this thread calls the vector kernels on small arrays shaped to
- * take every loop at least twice (C2 compiles from that profile) until a call runs at compiled speed.
+ * take every loop at least twice (C2 compiles from that profile) until a call runs at compiled speed. Started by
+ * {@code org.attn4j.cpu.SelectedKernels} once the first call has returned.
  */
 public final class VectorWarmUp {
     /** A warm-up round (about 50 thousand flops) at compiled speed takes a few microseconds, interpreted about 1 ms. */
