@@ -16,6 +16,6 @@ final class CpuKernelsDescription {
             return "Vector API (jdk.incubator.vector), once compiled; plain Java until then (same results)";
         }
         return "plain Java; for the Vector API kernels start Java with --add-modules jdk.incubator.vector"
-                + " (./attn4j does unless ATTN4J_VECTOR=off)";
+                + " (./attn4j does, but for run, unless ATTN4J_VECTOR=off)";
     }
 }
