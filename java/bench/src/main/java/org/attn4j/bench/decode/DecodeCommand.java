@@ -139,6 +139,7 @@ public final class DecodeCommand implements Callable<Integer> {
         if (repeat < 1 || warmup < 0) {
             throw new IllegalArgumentException("--repeat: expected >= 1 (and --warmup >= 0), got " + repeat);
         }
+        DecodeBenchmark.placementFor(provider); // an unknown provider is refused before anything is measured
         Path dir = work != null ? work : Files.createTempDirectory("attn4j-decode");
         try {
             err.println("measuring the copy bandwidth ...");

@@ -51,6 +51,13 @@ class CpuDecodeTest {
         return cache;
     }
 
+    /** Appends one position with these key and value rows (one sequence, one kv head). */
+    private static void appendOne(KvCache cache, float[] k, float[] v) {
+        try (Tensor tk = Tensor.of(k, 1, 1, 1, D); Tensor tv = Tensor.of(v, 1, 1, 1, D)) {
+            cache.append(tk, tv);
+        }
+    }
+
     private static Tensor queries(int batch, int heads, int nq, long seed) {
         Random rnd = new Random(seed);
         float[] q = new float[batch * heads * nq * D];
@@ -218,9 +225,7 @@ class CpuDecodeTest {
             filled(cache, 30, 7);
             float[] k = new float[D];
             k[3] = Float.NEGATIVE_INFINITY;
-            try (Tensor tk = Tensor.of(k, 1, 1, 1, D); Tensor tv = Tensor.of(new float[D], 1, 1, 1, D)) {
-                cache.append(tk, tv);
-            }
+            appendOne(cache, k, new float[D]);
             for (Normalizer n : Normalizer.values()) {
                 DecodeRequest r = DecodeRequest.builder(q, cache).scale(1e-300).normalizer(n).build();
                 try (AttentionResult got = CpuDecode.run(r, "cpu")) {
@@ -242,9 +247,7 @@ class CpuDecodeTest {
             filled(cache, 32, 11);
             float[] v = new float[D];
             v[2] = Float.NEGATIVE_INFINITY;
-            try (Tensor tk = Tensor.of(new float[D], 1, 1, 1, D); Tensor tv = Tensor.of(v, 1, 1, 1, D)) {
-                cache.append(tk, tv); // position 32, first of its group of 16 value rows
-            }
+            appendOne(cache, new float[D], v); // position 32, first of its group of 16 value rows
             filled(cache, 58, 12);
             // The window keeps 33..90: the groups of value rows 32..95, four at a time, hold position 32.
             DecodeRequest r = DecodeRequest.builder(q, cache).window(57).build();
