@@ -9,6 +9,9 @@
 #   javabench (only when asked, in a second call: ATTN4J_GPU_PHASES=javabench)
 #                           ./attn4j bench on cuda beside PyTorch (SDPA backends, FlexAttention), the SPEC's shapes:
 #                           OUT/report/ (index.html, results.json, results.csv, the plots as PNG) and run.log
+#   decode (only when asked: ATTN4J_GPU_PHASES=decode)
+#                           ./attn4j decode on cuda (device cache, CUDA event timing), fp16, GQA 32/8, head dim
+#                           128, 1k-32k keys, dense and sparse masks: OUT/decode-cuda.json, .png and run.log
 # Writes at most 8 files into OUT (the device tool's limit): summary.json, check.json, bench.json, torch.json,
 # java-tests.txt, memcheck.txt, racecheck.txt, run.log; prints a short table last. Exit status 0 when all passed.
 # Usage: ci/run-gpu-checks.sh OUT_DIR      (default: $OUT)
@@ -118,6 +121,23 @@ if want javabench; then
         status_bench="failed ($?)"
     fi
     tail -40 "$log"
+    exit 0
+fi
+
+# 6. The decode benchmark on the device cache, in its own call.
+if want decode; then
+    say "./attn4j decode --provider cuda"
+    if timeout 500 "$jre/bin/java" --enable-native-access=ALL-UNNAMED \
+        -Dorg.bytedeco.javacpp.cachedir=/tmp/attn4j-javacpp -cp "$(ls "$bundle"/lib/*.jar | tr '\n' ':')" \
+        org.attn4j.bench.decode.DecodeMain --provider cuda --dtype fp16 --heads 32 --kv-heads 8 --dim 128 \
+        --context 1024,4096,16384,32768 --mask dense window:1024,16 blocktopk:10%,64 blocktopk:10%,64,group \
+        tokentopk:64 --peers none --seconds 0.5 --json "$out/decode-cuda.json" --png "$out/decode-cuda.png" \
+        >> "$log" 2>&1; then
+        status_bench=done
+    else
+        status_bench="failed ($?)"
+    fi
+    tail -30 "$log"
     exit 0
 fi
 

@@ -78,18 +78,53 @@ public final class DecodeSelection {
         if (ip < 0) {
             return;
         }
-        int hi = ip + 1;
+        int chosen = topK == 0 ? 0 : choose(b, h, ip, i, q, meansT, out);
+        assemble(b, h, ip, out.ids, chosen, out);
+    }
+
+    /**
+     * Whether every query head of a kv head group keeps the same blocks by score (block top-k chosen per group), so
+     * that {@link #chooseBlocks} once per group and {@link #keptKeysChosen} per head give what {@link #keptKeys}
+     * gives each head, at a quarter of the scoring for a group of four.
+     */
+    public boolean choosesPerGroup() {
+        return topK > 0 && perGroup;
+    }
+
+    /**
+     * The blocks that query row {@code i} of sequence {@code b} and the group of query head {@code h} keep by score,
+     * left in {@code choice} for {@link #keptKeysChosen}; returns how many.
+     *
+     * @throws IllegalStateException when block top-k is not chosen per group ({@link #choosesPerGroup})
+     */
+    public int chooseBlocks(int b, int h, int i, int length, float[] q, double[][] meansT, KeptKeys choice) {
+        if (!choosesPerGroup()) {
+            throw new IllegalStateException("blocks are chosen per group only under per-group block top-k");
+        }
+        choice.clear();
+        int ip = length - queries + i;
+        return ip < 0 ? 0 : choose(b, h, ip, i, q, meansT, choice);
+    }
+
+    /**
+     * {@link #keptKeys} for query head {@code h}, with the {@code chosen} blocks that {@link #chooseBlocks} left in
+     * {@code choice} for a head of the same group, sequence and row ({@code out} must be another object).
+     */
+    public void keptKeysChosen(int b, int h, int i, int length, KeptKeys choice, int chosen, KeptKeys out) {
+        if (choice == out) {
+            throw new IllegalArgumentException("out must not be the choice it reads");
+        }
+        out.clear();
+        int ip = length - queries + i;
+        if (ip >= 0) {
+            assemble(b, h, ip, choice.ids, chosen, out);
+        }
+    }
+
+    /** Scores the candidate blocks of row {@code ip}, moves the best to {@code out.ids} (ascending); how many. */
+    private int choose(int b, int h, int ip, int i, float[] q, double[][] meansT, KeptKeys out) {
         int[] w = new int[4];
-        int wn = windowIntervals(ip, hi, w);
-        if (topK == 0) {
-            for (int t = 0; t < wn; t++) {
-                addMasked(out, b, h, ip, w[2 * t], w[2 * t + 1]);
-            }
-            return;
-        }
-        if (!windowed) {
-            wn = 0; // without a window nothing is kept for free but the own block
-        }
+        int wn = windowed ? windowIntervals(ip, ip + 1, w) : 0; // without a window only the own block is free
         int own = ip / blockSize;
         out.ensureCandidates(own);
         // Every block's score at once, a saxpy per component (vectorizable), which adds the products of each
@@ -105,15 +140,42 @@ public final class DecodeSelection {
             }
         }
         int n = 0;
-        for (int kb = 0; kb < own; kb++) {
-            int j0 = kb * blockSize;
-            if (candidate(b, h, ip, j0, j0 + blockSize, w, wn)) {
-                out.ids[n] = kb;
-                out.scores[n] = scale * all[kb];
-                n++;
+        if (mask == null && wn == 0) {
+            // Every block before the own one holds a key not yet kept: all are candidates (the common case, kept
+            // free of the per-block test).
+            for (int kb = 0; kb < own; kb++) {
+                out.ids[kb] = kb;
+                out.scores[kb] = scale * all[kb];
+            }
+            n = own;
+        } else {
+            for (int kb = 0; kb < own; kb++) {
+                int j0 = kb * blockSize;
+                if (candidate(b, h, ip, j0, j0 + blockSize, w, wn)) {
+                    out.ids[n] = kb;
+                    out.scores[n] = scale * all[kb];
+                    n++;
+                }
             }
         }
-        int chosen = selectBest(out.ids, out.scores, n, topK);
+        return selectBest(out.ids, out.scores, n, topK);
+    }
+
+    /** Fills {@code out} with row {@code ip}'s kept keys: its window (if any), the chosen blocks and its own block. */
+    private void assemble(int b, int h, int ip, int[] ids, int chosen, KeptKeys out) {
+        int hi = ip + 1;
+        int[] w = new int[4];
+        int wn = windowIntervals(ip, hi, w);
+        if (topK == 0) {
+            for (int t = 0; t < wn; t++) {
+                addMasked(out, b, h, ip, w[2 * t], w[2 * t + 1]);
+            }
+            return;
+        }
+        if (!windowed) {
+            wn = 0; // without a window nothing is kept for free but the own block
+        }
+        int own = ip / blockSize;
         // The kept union: window intervals, chosen blocks, own block; each list is sorted, so merge them by start.
         out.ensurePieces(2 * (chosen + 3));
         int[] p = out.pieces;
@@ -123,8 +185,8 @@ public final class DecodeSelection {
             p[pn++] = w[2 * t + 1];
         }
         for (int t = 0; t < chosen; t++) {
-            p[pn++] = out.ids[t] * blockSize;
-            p[pn++] = out.ids[t] * blockSize + blockSize;
+            p[pn++] = ids[t] * blockSize;
+            p[pn++] = ids[t] * blockSize + blockSize;
         }
         p[pn++] = own * blockSize;
         p[pn++] = hi;

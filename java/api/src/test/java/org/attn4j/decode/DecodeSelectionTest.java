@@ -152,6 +152,61 @@ class DecodeSelectionTest {
         }
     }
 
+    /**
+     * Per-group block top-k scored once per group ({@code chooseBlocks}, then {@code keptKeysChosen} per head) keeps
+     * what {@code keptKeys} keeps for every head, with a block mask that differs between the group's heads.
+     */
+    @Property(tries = 300)
+    void aGroupsSharedChoiceKeepsWhatEachHeadWould(@ForAll long seed) {
+        Setting s = new Setting(seed);
+        int heads = 4;
+        int kvHeads = 2;
+        Random rnd = new Random(seed ^ 0x5eed);
+        float[] q = new float[heads * s.queries * D];
+        for (int c = 0; c < q.length; c++) {
+            q[c] = (float) rnd.nextGaussian();
+        }
+        int cover = Math.max(1, s.length);
+        int bq = 1 + rnd.nextInt(4);
+        int bk = 1 + rnd.nextInt(4);
+        int rowsQ = (cover + bq - 1) / bq;
+        int colsK = (cover + bk - 1) / bk;
+        boolean[] cells = new boolean[heads * rowsQ * colsK];
+        for (int c = 0; c < cells.length; c++) {
+            cells[c] = rnd.nextDouble() < 0.6;
+        }
+        BlockMask mask = BlockMask.of(cells, new int[] {1, heads, rowsQ, colsK}, bq, bk);
+        try (HostKvCache cache = new HostKvCache(KvCacheConfig.builder(1, kvHeads, D).blockSize(s.blockSize)
+                .build(), "t");
+             Tensor tq = Tensor.of(DType.FP32, q, 1, heads, s.queries, D)) {
+            DecodeRequest.Builder b = DecodeRequest.builder(tq, cache).scale(0.7)
+                    .topKBlocksPerGroup(1 + rnd.nextInt(4));
+            if (s.left >= 0) {
+                b.window(s.left).globalTokens(s.global);
+            }
+            if (rnd.nextBoolean()) {
+                b.blockMask(mask);
+            }
+            DecodeSelection selection = DecodeSelection.of(b.build());
+            assertEquals(true, selection.choosesPerGroup());
+            double[][] meansT = transposed(s.means);
+            KeptKeys choice = new KeptKeys();
+            KeptKeys shared = new KeptKeys();
+            KeptKeys alone = new KeptKeys();
+            for (int kvh = 0; kvh < kvHeads; kvh++) {
+                for (int i = 0; i < s.queries; i++) {
+                    int chosen = selection.chooseBlocks(0, kvh * 2, i, s.length, q, meansT, choice);
+                    for (int h = kvh * 2; h < kvh * 2 + 2; h++) {
+                        selection.keptKeysChosen(0, h, i, s.length, choice, chosen, shared);
+                        selection.keptKeys(0, h, i, s.length, q, meansT, alone);
+                        assertEquals(alone.toString(), shared.toString(), "head " + h + " row " + i + " seed " + seed);
+                        assertEquals(alone.keys(), shared.keys());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void blockTopKKeepsTheOwnBlockTheWindowAndTheBestOthersTiesToTheLowerBlock() {
         // 20 positions in blocks of 4 (the last, 16..19, is the query's own); block means give scores

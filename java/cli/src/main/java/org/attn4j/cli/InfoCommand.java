@@ -44,6 +44,7 @@ final class InfoCommand implements Callable<Integer> {
         out.println("OS         " + SystemDescription.os());
         out.println("CPU        " + SystemDescription.cpu());
         out.println("Memory     " + SystemDescription.memory());
+        out.println("CPU kernels " + CpuKernelsDescription.describe());
         out.println();
 
         List<ProviderInfo> infos = registry.diagnostics();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,6 +97,28 @@ class EmulatedCudaRunTest {
         }
         double error = Math.sqrt(num / den);
         assertTrue(error < 1e-2, "relative error " + error + " (SPEC: fp16 and bf16 below 1e-2)");
+    }
+
+    /**
+     * {@code decode --provider cuda}: the cache and the queries on the (emulated) device, steps timed by device
+     * events, kept keys counted by the SPEC's rule (the kernels do not count them), NumPy's output beside it.
+     */
+    @Test
+    void decodeBenchmarksTheDeviceCache() throws IOException {
+        Path json = dir.resolve("decode.json");
+        Cli cli = Cli.run("decode", "--provider", "cuda", "--dtype", "fp16", "--context", "200", "--heads", "4",
+                "--kv-heads", "2", "--mask", "dense", "--mask", "blocktopk:1,64,group", "--mask", "tokentopk:8",
+                "--warmup", "1", "--warmup-seconds", "0", "--repeat", "2", "--seconds", "0", "--copy-mib", "8",
+                "--peers", "none", "--json", json.toString());
+        assertEquals(0, cli.code, cli.toString());
+        String text = Files.readString(json);
+        assertTrue(text.contains("\"timer\" : \"device-events\""), text);
+        assertTrue(text.contains("emulator"), text);
+        // 200 keys in blocks of 64: the own block (192..199) and one more, every head: (8 + 64) / 200.
+        assertTrue(text.contains("\"kept_fraction\" : 0.36"), text);
+        // Token top-k keeps 8 of 200.
+        assertTrue(text.contains("\"kept_fraction\" : 0.04"), text);
+        assertTrue(text.contains("\"provider\" : \"cuda\""), text);
     }
 
     private Cli run(String provider, String out, String dtype, String normalizer, String[] mask) {

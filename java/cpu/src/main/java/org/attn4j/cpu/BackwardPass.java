@@ -101,7 +101,7 @@ final class BackwardPass {
         if (softmax) {
             AttentionProblem.readRows(output, bh, p.nq, p.dv, i0, rows, ws.flatIn, ws.out);
             for (int r = 0; r < rows; r++) {
-                delta[base + r] = Kernels.dotInScoreOrder(ws.gradOut[r], ws.out[r], p.dv);
+                delta[base + r] = SelectedKernels.get().dotInScoreOrder(ws.gradOut[r], ws.out[r], p.dv);
             }
         }
         if (softmax && p.tokenTopK == 0) {
@@ -150,7 +150,8 @@ final class BackwardPass {
                 for (int t = 0; t < n; t++) {
                     if (weights[t] > 0) {
                         double w = p.normalizer == Normalizer.SPARSEMAX ? 1 : (float) Math.sqrt(weights[t]);
-                        weighted += w * Kernels.dotInScoreOrder(ws.gradOut[r], kv.values[keys[t]], p.dv);
+                        weighted += w * SelectedKernels.get().dotInScoreOrder(ws.gradOut[r], kv.values[keys[t]],
+                                p.dv);
                         wSum += w;
                     }
                 }
@@ -249,7 +250,7 @@ final class BackwardPass {
             }
             int from = ws.span[0];
             int to = ws.span[1];
-            Kernels.scores(q, kv.keysT[kt], p.d, from, to, s);
+            SelectedKernels.get().scoreRow(q, kv.keysT[kt], p.d, from, to, s);
             if (count < to - from) {
                 for (int t = from; t < to; t++) {
                     if (!ws.allowed[t]) {
@@ -261,7 +262,7 @@ final class BackwardPass {
         }
         ws.span[0] = 0;
         ws.span[1] = n;
-        Kernels.scores(q, kv.keysT[kt], p.d, 0, n, s);
+        SelectedKernels.get().scoreRow(q, kv.keysT[kt], p.d, 0, n, s);
         return n;
     }
 
@@ -356,7 +357,7 @@ final class BackwardPass {
             return false;
         }
         float[] dp = ws.scores;
-        Kernels.scores(gradO, kv.valuesT[kt], p.dv, from, to, dp);
+        SelectedKernels.get().scoreRow(gradO, kv.valuesT[kt], p.dv, from, to, dp);
         float dl = delta[row];
         for (int t = from; t < to; t++) {
             // SPEC: a key of weight 0 contributes nothing, even where dP or delta is NaN or infinite (0 * NaN).
@@ -409,10 +410,15 @@ final class BackwardPass {
                         ws.tileDsT[t][r] = dsr[t];
                     }
                 }
-                for (int t = 0; t < n; t++) {
-                    // dK = scale dS^T Q: the scale comes last, in double (a float scale may be subnormal).
-                    Kernels.addWeightedRows(gradK[t], ws.tileDsT[t], ws.rawQueries, 0, rows, p.d, everyZero);
-                    Kernels.addWeightedRows(gradV[t], ws.tilePT[t], ws.gradOut, 0, rows, p.dv, everyZero);
+                // dK = scale dS^T Q: the scale comes last, in double (a float scale may be subnormal).
+                if (everyZero) {
+                    for (int t = 0; t < n; t++) {
+                        Kernels.addWeightedRows(gradK[t], ws.tileDsT[t], ws.rawQueries, 0, rows, p.d, true);
+                        Kernels.addWeightedRows(gradV[t], ws.tilePT[t], ws.gradOut, 0, rows, p.dv, true);
+                    }
+                } else {
+                    SelectedKernels.get().addWeightedRows(gradK, ws.tileDsT, n, ws.rawQueries, 0, 0, rows, p.d);
+                    SelectedKernels.get().addWeightedRows(gradV, ws.tilePT, n, ws.gradOut, 0, 0, rows, p.dv);
                 }
             }
         }

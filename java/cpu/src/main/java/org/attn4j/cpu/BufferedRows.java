@@ -1,6 +1,7 @@
 package org.attn4j.cpu;
 
 import org.attn4j.Normalizer;
+import org.attn4j.cpu.simd.TileKernels;
 
 /**
  * Rows held whole, as (key, score) pairs of their allowed keys in ascending key order: what sparsemax and entmax
@@ -32,6 +33,9 @@ public final class BufferedRows {
         }
         float[] s = ws.scores;
         boolean[] allowed = ws.allowed;
+        TileKernels kernels = SelectedKernels.get();
+        float[][] rowQueries = ws.queryView = Workspace.grow(ws.queryView, count);
+        System.arraycopy(ws.queries, first, rowQueries, 0, count);
         for (int kt = 0; kt < g.keyTiles; kt++) {
             byte kind = plan.kind(qt, kt);
             if (kind == TilePlan.EMPTY) {
@@ -40,6 +44,21 @@ public final class BufferedRows {
             int j0 = g.keyStart(kt);
             int n = Math.min(g.keyTile, p.nk - j0);
             float[][] keysT = kv.keysT[kt];
+            if (kind == TilePlan.FULL) {
+                // The whole tile at once (register-blocked), then each row appended to its buffer.
+                float[][] tile = ws.tileScores;
+                kernels.scoreRows(rowQueries, count, keysT, p.d, 0, n, tile);
+                for (int r = 0; r < count; r++) {
+                    int c = ws.rowCounts[r];
+                    System.arraycopy(tile[r], 0, ws.rowScores[r], c, n);
+                    int[] keys = ws.rowKeys[r];
+                    for (int t = 0; t < n; t++) {
+                        keys[c + t] = j0 + t;
+                    }
+                    ws.rowCounts[r] = c + n;
+                }
+                continue;
+            }
             for (int r = 0; r < count; r++) {
                 int row = first + r;
                 int from = 0;
@@ -54,7 +73,7 @@ public final class BufferedRows {
                     to = ws.span[1];
                     contiguous = allowedCount == to - from;
                 }
-                Kernels.scores(ws.queries[row], keysT, p.d, from, to, s);
+                kernels.scoreRow(ws.queries[row], keysT, p.d, from, to, s);
                 float[] scores = ws.rowScores[r];
                 int[] keys = ws.rowKeys[r];
                 int c = ws.rowCounts[r];

@@ -88,9 +88,11 @@ public final class CpuProvider implements AttentionProvider, DecodeProvider {
             Tensor probabilities = r.returnProbabilities()
                     ? track(allocated, Tensor.allocate(DType.FP32, b, hq, nq, nk)) : null;
 
+            SelectedKernels.get(); // an invalid attn4j.cpu.simd fails here, before any work
             AttentionProblem problem = AttentionProblem.prepare(r, false);
             // O never shares memory with an input: AttentionRequest refuses that.
             long pairs = new ForwardPass(problem, o, lse, probabilities).run();
+            SelectedKernels.callReturned();
             AttentionResult.Builder result = AttentionResult.builder(NAME).allowedPairs(pairs).output(o, ownsO);
             if (lse != null) {
                 result.lse(lse, ownsLse);
@@ -118,9 +120,11 @@ public final class CpuProvider implements AttentionProvider, DecodeProvider {
             Tensor dq = track(allocated, Tensor.allocate(t, r.q().shape()));
             Tensor dk = track(allocated, Tensor.allocate(t, r.k().shape()));
             Tensor dv = track(allocated, Tensor.allocate(t, r.v().shape()));
+            SelectedKernels.get();
             AttentionProblem problem = AttentionProblem.prepare(r, true);
             new BackwardPass(problem, request.output(), request.lse().orElse(null), request.gradOutput(), dq, dk,
                     dv).run();
+            SelectedKernels.callReturned();
             return new AttentionGradients(NAME, dq, dk, dv);
         } catch (RuntimeException | Error e) {
             for (Tensor x : allocated) {

@@ -56,6 +56,40 @@ public final class FastExp {
         return sum;
     }
 
+    /**
+     * {@link #expShifted(float[], float, int, int, float[])} as the Vector API kernels compute it, so that both
+     * paths give the same bits ({@code org.attn4j.cpu.simd.TileKernels#expShifted}): the polynomial in fused
+     * multiply-adds, and the sum in 16 interleaved partial sums ({@code (j - from) mod 16}) added in order at the end.
+     *
+     * @param k scratch of length >= to
+     */
+    static float expShiftedInPartials(float[] s, float shift, int from, int to, float[] k) {
+        for (int j = from; j < to; j++) {
+            float x = Math.max(s[j] - shift, LOWEST);
+            float kj = (x * LOG2E + ROUND) - ROUND;
+            float r = x - kj * LN2_HI - kj * LN2_LO;
+            float y = Math.fma(r, 1.9875691500E-4f, 1.3981999507E-3f);
+            y = Math.fma(y, r, 8.3334519073E-3f);
+            y = Math.fma(y, r, 4.1665795894E-2f);
+            y = Math.fma(y, r, 1.6666665459E-1f);
+            y = Math.fma(y, r, 5.0000001201E-1f);
+            s[j] = Math.fma(y * r, r, r) + 1f;
+            k[j] = kj;
+        }
+        float[] partial = new float[16];
+        for (int j = from; j < to; j++) {
+            int biased = (int) k[j] + 127;
+            float e = biased > 0 ? s[j] * Float.intBitsToFloat(biased << 23) : 0f;
+            s[j] = e;
+            partial[(j - from) & 15] += e;
+        }
+        float sum = 0f;
+        for (int i = 0; i < 16; i++) {
+            sum += partial[i];
+        }
+        return sum;
+    }
+
     /** One value, same algorithm (for tests and scalar uses). */
     static float exp(float x) {
         float[] s = {x};

@@ -3,6 +3,7 @@ package org.attn4j.cpu;
 import java.util.concurrent.atomic.LongAdder;
 import org.attn4j.Normalizer;
 import org.attn4j.Tensor;
+import org.attn4j.cpu.simd.TileKernels;
 
 /**
  * The forward pass, one task per (batch, query head, query tile), FlashAttention style: the tile's query rows stay
@@ -64,6 +65,7 @@ final class ForwardPass {
         }
         KeyValueHead kv = p.kvFor(bh);
         TilePlan plan = p.plan(bh);
+        TileKernels kernels = SelectedKernels.get();
         float[] s = ws.scores;
         boolean[] allowed = ws.allowed;
         long kept = 0;
@@ -75,55 +77,34 @@ final class ForwardPass {
             int j0 = g.keyStart(kt);
             int n = Math.min(g.keyTile, p.nk - j0);
             float[][] keysT = kv.keysT[kt];
+            if (kind == TilePlan.FULL) {
+                fullTile(kernels, rows, keysT, kv.values, j0, n, ws);
+                kept += (long) rows * n;
+                continue;
+            }
             for (int r = 0; r < rows; r++) {
-                int from = 0;
-                int to = n;
-                if (kind == TilePlan.PARTIAL) {
-                    int count = plan.maskRow(i0 + r, j0, n, allowed, ws.intervals, ws.span);
-                    if (count == 0) {
-                        continue;
-                    }
-                    kept += count;
-                    seen[r] = true;
-                    if (nan[r]) {
-                        continue;
-                    }
-                    from = ws.span[0];
-                    to = ws.span[1];
-                    Kernels.scores(ws.queries[r], keysT, p.d, from, to, s);
-                    if (count < to - from) {
-                        for (int t = from; t < to; t++) {
-                            if (!allowed[t]) {
-                                s[t] = Float.NEGATIVE_INFINITY;
-                            }
+                int count = plan.maskRow(i0 + r, j0, n, allowed, ws.intervals, ws.span);
+                if (count == 0) {
+                    continue;
+                }
+                kept += count;
+                seen[r] = true;
+                if (nan[r]) {
+                    continue;
+                }
+                int from = ws.span[0];
+                int to = ws.span[1];
+                kernels.scoreRow(ws.queries[r], keysT, p.d, from, to, s);
+                if (count < to - from) {
+                    for (int t = from; t < to; t++) {
+                        if (!allowed[t]) {
+                            s[t] = Float.NEGATIVE_INFINITY;
                         }
                     }
-                } else {
-                    kept += n;
-                    seen[r] = true;
-                    if (nan[r]) {
-                        continue;
-                    }
-                    Kernels.scores(ws.queries[r], keysT, p.d, 0, n, s);
                 }
-                float tileMax = Kernels.max(s, from, to);
-                if (!(tileMax < Float.POSITIVE_INFINITY)) {
-                    nan[r] = true;
-                    continue;
+                if (weighRow(kernels, r, s, from, to, ws)) {
+                    Kernels.addWeightedRows(o[r], s, kv.values, j0, from, to, dv, !p.inputsFinite);
                 }
-                if (tileMax == Float.NEGATIVE_INFINITY) {
-                    continue;
-                }
-                if (tileMax > m[r]) {
-                    if (m[r] != Float.NEGATIVE_INFINITY) {
-                        float correction = (float) Math.exp(m[r] - tileMax);
-                        Kernels.scale(o[r], correction, dv);
-                        l[r] *= correction;
-                    }
-                    m[r] = tileMax;
-                }
-                l[r] += FastExp.expShifted(s, m[r], from, to, ws.expScratch);
-                Kernels.addWeightedRows(o[r], s, kv.values, j0, from, to, dv, !p.inputsFinite);
             }
         }
         float[] rowLse = ws.rowLse;
@@ -143,6 +124,57 @@ final class ForwardPass {
         finish(bh, i0, rows, kept, ws);
     }
 
+    /**
+     * A tile without masking, all rows at once: the scores of the whole tile by the register-blocked kernel, the
+     * online softmax row by row, then the weighted values of the whole tile. Rows that add nothing (NaN rows, rows
+     * whose scores are all -inf) get zero weights.
+     */
+    private void fullTile(TileKernels kernels, int rows, float[][] keysT, float[][] values, int j0, int n,
+                          Workspace ws) {
+        float[][] tile = ws.tileScores;
+        kernels.scoreRows(ws.queries, rows, keysT, p.d, 0, n, tile);
+        for (int r = 0; r < rows; r++) {
+            ws.rowSeen[r] = true;
+            if (ws.rowNaN[r] || !weighRow(kernels, r, tile[r], 0, n, ws)) {
+                Kernels.clear(tile[r], n);
+            }
+        }
+        if (p.inputsFinite) {
+            kernels.addWeightedRows(ws.out, tile, rows, values, j0, 0, n, p.dv);
+        } else {
+            for (int r = 0; r < rows; r++) {
+                Kernels.addWeightedRows(ws.out[r], tile[r], values, j0, 0, n, p.dv, true);
+            }
+        }
+    }
+
+    /**
+     * The online softmax step of row {@code r} over the scores {@code s[from..to)} of one tile: tracks a NaN row,
+     * raises the running max (rescaling the row's sum and accumulator), turns the scores into weights in place and
+     * adds them to the running sum. Returns whether the weights are to be added (false: NaN row, or all -inf).
+     */
+    private boolean weighRow(TileKernels kernels, int r, float[] s, int from, int to, Workspace ws) {
+        float tileMax = kernels.max(s, from, to);
+        if (!(tileMax < Float.POSITIVE_INFINITY)) {
+            ws.rowNaN[r] = true;
+            return false;
+        }
+        if (tileMax == Float.NEGATIVE_INFINITY) {
+            return false;
+        }
+        float[] m = ws.rowMax;
+        if (tileMax > m[r]) {
+            if (m[r] != Float.NEGATIVE_INFINITY) {
+                float correction = (float) Math.exp(m[r] - tileMax);
+                Kernels.scale(ws.out[r], correction, p.dv);
+                ws.rowSum[r] *= correction;
+            }
+            m[r] = tileMax;
+        }
+        ws.rowSum[r] += kernels.expShifted(s, m[r], from, to, ws.expScratch);
+        return true;
+    }
+
     private void bufferedTile(int bh, int qt, Workspace ws) {
         TileGeometry g = p.tiles;
         int i0 = g.queryStart(qt);
@@ -153,6 +185,7 @@ final class ForwardPass {
             p.loadRawQueries(bh, i0, rows, ws);
         }
         KeyValueHead kv = p.kvFor(bh);
+        TileKernels kernels = SelectedKernels.get();
         int capacity = Math.max(1, p.plan(bh).keysInRow(qt, p.nk));
         int chunk = BufferedRows.chunkRows(rows, capacity);
         ws.prepareRows(chunk, capacity);
@@ -177,7 +210,11 @@ final class ForwardPass {
                 ws.rowLse[r] = p.normalizer == Normalizer.SOFTMAX ? (float) (max + stat) : Float.NaN;
                 float[] o = ws.out[r];
                 Kernels.clear(o, dv);
-                Kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv, !p.inputsFinite);
+                if (p.inputsFinite) {
+                    kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv);
+                } else {
+                    Kernels.addWeightedIndexedRows(o, weights, keys, kv.values, n, dv, true);
+                }
                 if (probabilities != null) {
                     float[] dense = ws.denseRow;
                     Kernels.clear(dense, p.nk);

@@ -1,5 +1,6 @@
 package org.attn4j.cpu;
 
+import java.util.Arrays;
 import org.attn4j.mask.SelectionOrder;
 
 /**
@@ -33,6 +34,7 @@ final class TokenSelection {
     private boolean[] known = new boolean[0];
     private byte[] state = new byte[0];
     private int[] unsure = new int[0];
+    private final RadixSelect radix = new RadixSelect();
 
     /**
      * Keeps the best {@code k} of {@code scores/keys[0..n)} in place, in key order, and returns how many remain.
@@ -45,8 +47,11 @@ final class TokenSelection {
             cutKey = Integer.MAX_VALUE;
             return n;
         }
-        grow(n);
         double bound = scorer.bound;
+        if (Double.isFinite(bound) && Kernels.allFinite(scores, n)) {
+            return keepSettled(scores, keys, n, k, scorer, bound);
+        }
+        grow(n);
         for (int t = 0; t < n; t++) {
             float s = scores[t];
             boolean settled = Float.isFinite(s) && Double.isFinite(bound);
@@ -87,6 +92,144 @@ final class TokenSelection {
             }
         }
         return w;
+    }
+
+    /**
+     * {@link #keep} for the usual row, every float score and the bound finite, in a few passes that touch only
+     * floats: the k-th and (k+1)-th largest float score by radix selection ({@code s -+ bound}, rounded in double,
+     * never reverses an order, so they give the same {@code lowK} and {@code highK1} as the general path), one pass
+     * that classifies and keeps, and the cut looked for among the k kept keys only.
+     */
+    private int keepSettled(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, double bound) {
+        grow(n);
+        radix.loadLargest(scores, n, k + 1);
+        double lowK = radix.kthLargest(k) - bound;
+        double highK1 = radix.kthLargest(k + 1) + bound;
+        // In float terms: a key is surely kept iff s >= firstIn, surely dropped iff s < firstNotOut.
+        float firstIn = firstAbove(highK1, bound);
+        float firstNotOut = firstReaching(lowK, bound);
+        if (radix.filtered() && firstNotOut >= radix.cut()) {
+            // Every key that is not surely dropped is among the loaded ones: decide on them alone.
+            int loaded = radix.loaded();
+            int in = 0;
+            boolean anyUnsure = false;
+            for (int i = 0; i < loaded; i++) {
+                float s = scores[radix.position(i)];
+                in += s >= firstIn ? 1 : 0;
+                anyUnsure |= s >= firstNotOut & s < firstIn;
+            }
+            if (!anyUnsure && in == k) {
+                return keepSure(scores, keys, loaded, k, scorer, bound, firstIn);
+            }
+        }
+        Arrays.fill(known, 0, n, false);
+        int sure = 0;
+        int unsureCount = 0;
+        for (int t = 0; t < n; t++) {
+            double s = scores[t];
+            byte st = s - bound > highK1 ? IN : s + bound < lowK ? OUT : UNSURE;
+            state[t] = st;
+            sure += st == IN ? 1 : 0;
+            if (st == UNSURE) {
+                exact[t] = scorer.exact(keys[t]);
+                known[t] = true;
+                unsure[unsureCount++] = t;
+            }
+        }
+        selectFirst(unsure, unsureCount, k - sure, keys);
+        for (int u = 0; u < unsureCount; u++) {
+            state[unsure[u]] = u < k - sure ? IN : OUT;
+        }
+        // Compact in key order, remembering each kept key's position (branch-free: every value is written).
+        int w = 0;
+        for (int t = 0; t < n; t++) {
+            scores[w] = scores[t];
+            keys[w] = keys[t];
+            unsure[w] = t;
+            w += state[t] == IN ? 1 : 0;
+        }
+        double lowestHigh = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < w; i++) {
+            int t = unsure[i];
+            lowestHigh = Math.min(lowestHigh, known[t] ? exactOrInfinity(exact[t]) : scores[i] + bound);
+        }
+        int cut = -1;
+        for (int i = 0; i < w; i++) {
+            int t = unsure[i];
+            if (!known[t] && scores[i] - bound > lowestHigh) {
+                continue;
+            }
+            if (!known[t]) {
+                exact[t] = scorer.exact(keys[i]);
+                known[t] = true;
+            }
+            if (cut < 0 || SelectionOrder.ranksBefore(exact[unsure[cut]], keys[cut], exact[t], keys[i])) {
+                cut = i;
+            }
+        }
+        cutScore = exact[unsure[cut]];
+        cutKey = keys[cut];
+        return w;
+    }
+
+    /**
+     * The row where the float scores settle everything: exactly the k keys at or above {@code firstIn} are kept,
+     * all among the {@code loaded} candidates of the radix selection (one branch-free compaction), and the cut is looked for among them, in exact scores where the bound cannot
+     * tell (usually the k-th alone).
+     */
+    private int keepSure(float[] scores, int[] keys, int loaded, int k, ExactTokenScores scorer, double bound,
+                         float firstIn) {
+        int w = 0;
+        for (int i = 0; i < loaded; i++) {
+            int t = radix.position(i); // ascending, and w <= i <= t: compaction in place
+            float s = scores[t];
+            scores[w] = s;
+            keys[w] = keys[t];
+            w += s >= firstIn ? 1 : 0;
+        }
+        double lowestHigh = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < w; i++) {
+            lowestHigh = Math.min(lowestHigh, scores[i] + bound);
+        }
+        int cut = -1;
+        double cutExact = Double.NaN;
+        for (int i = 0; i < w; i++) {
+            if (scores[i] - bound > lowestHigh) {
+                continue;
+            }
+            double e = scorer.exact(keys[i]);
+            if (cut < 0 || SelectionOrder.ranksBefore(cutExact, keys[cut], e, keys[i])) {
+                cut = i;
+                cutExact = e;
+            }
+        }
+        cutScore = cutExact;
+        cutKey = keys[cut];
+        return w;
+    }
+
+    /** The smallest float {@code f} with {@code f - bound > level} (in double), or +inf. */
+    private static float firstAbove(double level, double bound) {
+        float f = (float) (level + bound);
+        while (!(f - bound > level) && f < Float.POSITIVE_INFINITY) {
+            f = Math.nextUp(f);
+        }
+        while (f > Float.NEGATIVE_INFINITY && Math.nextDown(f) - bound > level) {
+            f = Math.nextDown(f);
+        }
+        return f;
+    }
+
+    /** The smallest float {@code f} with {@code f + bound >= level} (in double), or +inf. */
+    private static float firstReaching(double level, double bound) {
+        float f = (float) (level - bound);
+        while (!(f + bound >= level) && f < Float.POSITIVE_INFINITY) {
+            f = Math.nextUp(f);
+        }
+        while (f > Float.NEGATIVE_INFINITY && Math.nextDown(f) + bound >= level) {
+            f = Math.nextDown(f);
+        }
+        return f;
     }
 
     /** The last kept key in rank order: only kept keys whose {@code lo} could reach the lowest upper bound. */

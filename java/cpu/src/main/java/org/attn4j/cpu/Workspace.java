@@ -36,6 +36,11 @@ final class Workspace {
     /** {@code [from, to)} of the allowed keys of the current row within its key tile. */
     final int[] span = new int[2];
 
+    /** Forward: the scores, then weights, of a whole tile without masking. */
+    float[][] tileScores;
+    /** Row references into {@link #queries} (a chunk of buffered rows as rows 0..). */
+    float[][] queryView;
+
     // Whole tiles (backward).
     float[][] tileP;
     float[][] tileDs;
@@ -74,6 +79,11 @@ final class Workspace {
         return a != null && a.length >= n ? a : new boolean[n];
     }
 
+    /** An array of at least {@code rows} row references (the rows themselves are not allocated). */
+    static float[][] grow(float[][] a, int rows) {
+        return a != null && a.length >= rows ? a : new float[rows][];
+    }
+
     static float[][] grow(float[][] a, int rows, int cols) {
         if (a != null && a.length >= rows && (a.length == 0 || a[0].length >= cols)) {
             return a;
@@ -106,9 +116,10 @@ final class Workspace {
         rowSeen = grow(rowSeen, bq);
         rowNaN = grow(rowNaN, bq);
         scores = grow(scores, bk);
-        expScratch = grow(expScratch, bk);
+        expScratch = grow(expScratch, Math.max(bk, 32));
         allowed = grow(allowed, bk);
         kept = grow(kept, bk);
+        tileScores = grow(tileScores, bq, bk);
     }
 
     /** Sizes the whole-tile arrays of the backward pass. */

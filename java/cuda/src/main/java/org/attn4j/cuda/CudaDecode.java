@@ -62,9 +62,6 @@ final class CudaDecode {
             return Support.no(r.groupSize() + " query heads per kv head times " + r.queryLength()
                     + " new queries exceed the " + MAX_GROUP_ROWS + " rows one decode block serves");
         }
-        if (r.returnLse() && r.normalizer() != Normalizer.SOFTMAX) {
-            return Support.no("the LSE exists for softmax only");
-        }
         return Support.yes();
     }
 
@@ -93,7 +90,7 @@ final class CudaDecode {
                         : temp(CudaTensors.allocateUninitialized(DType.FP32, dev, lseShape), created);
             }
             long[] args = arguments(r, cache, stream, r.q(), o, lse);
-            byte[] cells = r.blockMask().map(PlanKey::cellsOf).orElse(null);
+            byte[] cells = r.blockMask().map(CudaDecode::cells).orElse(null);
             CudaErrors.check(CudaBridge.attn4j_decode(args, NativeAbi.DEC_COUNT, cells,
                     cells == null ? 0 : cells.length), "decode on cuda:" + dev);
             stream.synchronize();
@@ -142,6 +139,19 @@ final class CudaDecode {
         a[NativeAbi.DEC_TOPK_PER_GROUP] = r.blockTopKPerGroup() ? 1 : 0;
         a[NativeAbi.DEC_TOPK_TOKENS] = r.tokenTopK().orElse(0);
         return a;
+    }
+
+    /** The last block mask this thread decoded with, and its cells: a generation loop passes the same mask every step. */
+    private static final ThreadLocal<Object[]> LAST_MASK = ThreadLocal.withInitial(() -> new Object[2]);
+
+    /** {@code m}'s cells in the C ABI's layout, converted once per mask and thread (masks are immutable). */
+    private static byte[] cells(BlockMask m) {
+        Object[] last = LAST_MASK.get();
+        if (last[0] != m) {
+            last[1] = PlanKey.cellsOf(m);
+            last[0] = m;
+        }
+        return (byte[]) last[1];
     }
 
     private static Tensor temp(Tensor t, List<Tensor> owner) {

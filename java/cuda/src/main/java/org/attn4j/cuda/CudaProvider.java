@@ -1,17 +1,23 @@
 package org.attn4j.cuda;
 
+import java.util.Map;
 import org.attn4j.AttentionGradients;
 import org.attn4j.AttentionRequest;
 import org.attn4j.AttentionResult;
 import org.attn4j.BackwardRequest;
+import org.attn4j.DType;
+import org.attn4j.Device;
+import org.attn4j.Tensor;
 import org.attn4j.decode.DecodeCapabilities;
 import org.attn4j.decode.DecodeRequest;
 import org.attn4j.decode.KvCache;
 import org.attn4j.decode.KvCacheConfig;
 import org.attn4j.spi.AttentionProvider;
 import org.attn4j.spi.Availability;
+import org.attn4j.spi.BenchmarkHooks;
 import org.attn4j.spi.Capabilities;
 import org.attn4j.spi.DecodeProvider;
+import org.attn4j.spi.DeviceTimer;
 import org.attn4j.spi.Support;
 
 /**
@@ -23,11 +29,16 @@ import org.attn4j.spi.Support;
  * <p>Decoding: {@link CudaKvCache} keeps keys, values and block key sums on the device (configure the cache with
  * {@code .device(Device.cuda(n))}); decode steps run attn4j's decode kernels on it (see {@link CudaDecode}).
  *
+ * <p>Benchmarks ({@link BenchmarkHooks}): inputs allocated on {@code cuda:0} and calls timed by CUDA events, so that
+ * {@code ./attn4j bench} and {@code ./attn4j decode} measure the kernels, not host transfers.
+ *
  * <p>Constructing the provider runs no native code; {@link #availability()} loads the library and probes the driver
  * and devices on first use, and says exactly why the provider cannot run when it cannot.
  */
-public final class CudaProvider implements AttentionProvider, DecodeProvider {
+public final class CudaProvider implements AttentionProvider, DecodeProvider, BenchmarkHooks {
     public static final String NAME = "cuda";
+
+    private final CudaBenchmarkHooks hooks = new CudaBenchmarkHooks();
 
     @Override
     public String name() {
@@ -92,6 +103,31 @@ public final class CudaProvider implements AttentionProvider, DecodeProvider {
     @Override
     public AttentionResult decode(DecodeRequest r) {
         return CudaDecode.decode(r);
+    }
+
+    @Override
+    public Device device() {
+        return hooks.device();
+    }
+
+    @Override
+    public Tensor allocate(DType dtype, int... shape) {
+        return hooks.allocate(dtype, shape);
+    }
+
+    @Override
+    public void synchronize() {
+        hooks.synchronize();
+    }
+
+    @Override
+    public DeviceTimer newTimer() {
+        return hooks.newTimer();
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        return hooks.environment();
     }
 
     /** Device tensors must come from this provider. */

@@ -13,6 +13,8 @@ import org.attn4j.AttentionResult;
 import org.attn4j.DType;
 import org.attn4j.Normalizer;
 import org.attn4j.Tensor;
+import org.attn4j.bench.data.Placement;
+import org.attn4j.bench.timing.IntervalTimer;
 import org.attn4j.decode.DecodeRequest;
 import org.attn4j.decode.KvCache;
 import org.attn4j.decode.KvCacheConfig;
@@ -41,10 +43,24 @@ public final class DecodeBenchmark {
 
     private final Options o;
     private final PrintWriter log;
+    private final Placement placement;
 
+    /**
+     * @throws IllegalArgumentException when the provider named in the options holds its caches on a device but
+     *                                  offers no way to place the queries there ({@link Placement#of})
+     */
     public DecodeBenchmark(Options options, PrintWriter log) {
         this.o = options;
         this.log = log;
+        this.placement = placementFor(options.provider());
+    }
+
+    /**
+     * Where the named provider's cache and queries live and how its steps are timed: a device provider's memory and
+     * events ({@code cuda}: the kernels' time, no transfers), else host memory and the host clock.
+     */
+    public static Placement placementFor(String provider) {
+        return provider == null ? Placement.host() : Placement.of(Attention.provider(provider));
     }
 
     /** Measures every (context, mask); rows in that order. */
@@ -72,14 +88,15 @@ public final class DecodeBenchmark {
         Map<Integer, KvCache> caches = new LinkedHashMap<>();
         List<DecodeRow> rows = new ArrayList<>();
         Map<String, float[]> outputs = new LinkedHashMap<>();
-        try (Tensor tk = Tensor.of(o.dtype(), k, b, o.kvHeads(), context, o.dim());
-             Tensor tv = Tensor.of(o.dtype(), v, b, o.kvHeads(), context, o.dim());
-             Tensor tq = Tensor.of(o.dtype(), q, b, o.heads(), 1, o.dim())) {
+        try (Tensor tk = placed(k, b, o.kvHeads(), context, o.dim());
+             Tensor tv = placed(v, b, o.kvHeads(), context, o.dim());
+             Tensor tq = placed(q, b, o.heads(), 1, o.dim())) {
             List<DecodeRequest> requests = new ArrayList<>();
             for (DecodeMaskSpec m : o.masks()) {
                 KvCache cache = caches.computeIfAbsent(m.blockSize(), bs -> {
                     KvCache c = KvCache.create(KvCacheConfig.builder(b, o.kvHeads(), o.dim()).dtype(o.dtype())
-                            .capacity(context).fixedCapacity().blockSize(bs).build(), o.provider());
+                            .device(placement.device()).capacity(context).fixedCapacity().blockSize(bs).build(),
+                            o.provider());
                     c.append(tk, tv);
                     return c;
                 });
@@ -117,7 +134,7 @@ public final class DecodeBenchmark {
             DecodeRequest r = requests.get(x);
             try (AttentionResult first = Attention.decode(r)) {
                 outputs.put(o.masks().get(x).label(), first.output().toFloatArray());
-                pairs[x] = first.allowedPairs().orElse(-1);
+                pairs[x] = first.allowedPairs().orElseGet(() -> DecodeTraffic.keptPairs(r));
                 provider[x] = first.provider();
             }
             long start = System.nanoTime();
@@ -128,24 +145,8 @@ public final class DecodeBenchmark {
             }
             ms[x] = new double[16];
         }
-        for (int round = 0; round < ROUNDS; round++) {
-            for (int x = 0; x < masks; x++) {
-                DecodeRequest r = requests.get(x);
-                int wanted = (o.repetitions() + ROUNDS - 1) / ROUNDS;
-                int done = 0;
-                long start = System.nanoTime();
-                while (done < wanted || (System.nanoTime() - start < o.seconds() / ROUNDS * 1e9
-                        && done < MAX_REPETITIONS / ROUNDS)) {
-                    long t0 = System.nanoTime();
-                    try (AttentionResult ignored = Attention.decode(r)) {
-                        if (n[x] == ms[x].length) {
-                            ms[x] = Arrays.copyOf(ms[x], 2 * n[x]);
-                        }
-                        ms[x][n[x]++] = (System.nanoTime() - t0) / 1e6;
-                    }
-                    done++;
-                }
-            }
+        try (IntervalTimer timer = placement.newTimer()) {
+            timeRounds(requests, timer, ms, n);
         }
         List<DecodeRow> rows = new ArrayList<>();
         for (int x = 0; x < masks; x++) {
@@ -153,7 +154,8 @@ public final class DecodeBenchmark {
             DecodeRequest r = requests.get(x);
             double[] t = Arrays.copyOf(ms[x], n[x]);
             Arrays.sort(t);
-            long bytes = DecodeTraffic.bytesPerStep(r, 4);
+            // The cpu provider keeps floats; a device cache keeps the request's type.
+            long bytes = DecodeTraffic.bytesPerStep(r, placement.isHost() ? Float.BYTES : o.dtype().byteSize());
             double best = t[0];
             double gbps = bytes / best / 1e6;
             double kept = pairs[x] / ((double) r.batch() * r.queryHeads() * context);
@@ -165,6 +167,43 @@ public final class DecodeBenchmark {
                     gbps / copy.allThreadsGbps(), null, null, null, null, null, ""));
         }
         return rows;
+    }
+
+    /** The timed rounds: every mask's steps in turn, each step's time into {@code ms[mask]}. */
+    private void timeRounds(List<DecodeRequest> requests, IntervalTimer timer, double[][] ms, int[] n) {
+        int masks = requests.size();
+        for (int round = 0; round < ROUNDS; round++) {
+            for (int x = 0; x < masks; x++) {
+                DecodeRequest r = requests.get(x);
+                int wanted = (o.repetitions() + ROUNDS - 1) / ROUNDS;
+                int done = 0;
+                long start = System.nanoTime();
+                while (done < wanted || (System.nanoTime() - start < o.seconds() / ROUNDS * 1e9
+                        && done < MAX_REPETITIONS / ROUNDS)) {
+                    timer.start();
+                    try (AttentionResult ignored = Attention.decode(r)) {
+                        timer.stop();
+                        if (n[x] == ms[x].length) {
+                            ms[x] = Arrays.copyOf(ms[x], 2 * n[x]);
+                        }
+                        ms[x][n[x]++] = timer.elapsedMillis();
+                    }
+                    done++;
+                }
+            }
+        }
+    }
+
+    /** {@code values} in a new tensor where the provider reads them (host, or its device). */
+    private Tensor placed(float[] values, int... shape) {
+        Tensor t = placement.allocate(o.dtype(), shape);
+        try {
+            t.copyFrom(values);
+            return t;
+        } catch (RuntimeException | Error e) {
+            t.close();
+            throw e;
+        }
     }
 
     private List<DecodeRow> withPeer(List<DecodeRow> rows, NumpyDecodePeer peer, int context, float[] k, float[] v,

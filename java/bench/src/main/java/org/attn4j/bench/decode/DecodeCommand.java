@@ -139,6 +139,7 @@ public final class DecodeCommand implements Callable<Integer> {
         if (repeat < 1 || warmup < 0) {
             throw new IllegalArgumentException("--repeat: expected >= 1 (and --warmup >= 0), got " + repeat);
         }
+        DecodeBenchmark.placementFor(provider); // an unknown provider is refused before anything is measured
         Path dir = work != null ? work : Files.createTempDirectory("attn4j-decode");
         try {
             err.println("measuring the copy bandwidth ...");
@@ -186,7 +187,9 @@ public final class DecodeCommand implements Callable<Integer> {
                 for (ProviderInfo p : Attention.diagnostics()) {
                     providers.add(p.name() + (p.available() ? " (available)" : " (unavailable: " + p.reason() + ")"));
                 }
-                Environment env = EnvironmentProbe.collect(List.of(), providers);
+                Map<String, String> device = DecodeBenchmark.placementFor(provider).environment();
+                settings.put("timer", device.isEmpty() ? "host-wall" : "device-events");
+                Environment env = EnvironmentProbe.collect(device.isEmpty() ? List.of() : List.of(device), providers);
                 JsonCodec.write(new DecodeDocument(DecodeDocument.SCHEMA, env, copy, settings, rows), json);
                 err.println("wrote " + json);
             }

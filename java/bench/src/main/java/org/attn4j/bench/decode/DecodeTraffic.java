@@ -59,4 +59,34 @@ final class DecodeTraffic {
         }
         return bytes;
     }
+
+    /**
+     * Query-key pairs the step attends by the SPEC's rule (every row's kept keys, at most k of them with token
+     * top-k): for providers whose result does not count them ({@code AttentionResult.allowedPairs()} empty).
+     */
+    static long keptPairs(DecodeRequest r) {
+        KvCache cache = r.cache();
+        DecodeSelection selection = DecodeSelection.of(r);
+        float[] q = r.q().toFloatArray();
+        int d = r.headDim();
+        int bs = cache.blockSize();
+        KeptKeys kept = new KeptKeys();
+        long pairs = 0;
+        for (int b = 0; b < r.batch(); b++) {
+            int length = cache.length(b);
+            int blocks = (length + bs - 1) / bs;
+            double[] sums = r.blockTopK().isPresent() ? cache.blockKeySums(b) : null;
+            for (int h = 0; h < r.queryHeads(); h++) {
+                int kvh = h / r.groupSize();
+                double[][] means = sums == null ? null
+                        : DecodeSelection.meansFromSums(sums, kvh * blocks * d, blocks, d, bs, length);
+                for (int i = 0; i < r.queryLength(); i++) {
+                    selection.keptKeys(b, h, i, length, q, means, kept);
+                    pairs += r.tokenTopK().isPresent() ? Math.min(kept.keys(), r.tokenTopK().getAsInt())
+                            : kept.keys();
+                }
+            }
+        }
+        return pairs;
+    }
 }

@@ -31,6 +31,14 @@ final class CachedHead {
     float[][][] keysT = new float[0][][];
     float[][] values = new float[0][];
     double[][] blockSums = new double[0][];
+    /**
+     * Whether every stored value is finite: then a weighted sum may multiply a whole group of value rows by weights
+     * that are 0 outside the kept keys; otherwise rows of weight 0 must be skipped, since {@code 0 * inf} is NaN and a
+     * key of weight 0 contributes nothing (SPEC).
+     */
+    boolean valuesFinite = true;
+    /** The largest Euclidean norm of a stored key (infinite once a key is not finite): bounds float score errors. */
+    double maxKeyNorm;
     /** {@code meansT[c][kb]}: component c of complete block kb's mean, transposed for scoring every block at once. */
     double[][] meansT;
 
@@ -99,6 +107,15 @@ final class CachedHead {
                 float x = k[kBase + c];
                 kt[c][j] = x;
                 sum[c] += x;
+            }
+            double norm = 0;
+            for (int c = 0; c < d; c++) {
+                double x = k[kBase + c];
+                norm += x * x;
+            }
+            maxKeyNorm = Math.max(maxKeyNorm, Double.isNaN(norm) ? Double.POSITIVE_INFINITY : Math.sqrt(norm));
+            for (int c = 0; c < dv; c++) {
+                valuesFinite &= Float.isFinite(v[vOff + t * dv + c]);
             }
             System.arraycopy(v, vOff + t * dv, values[pos / VALUE_ROWS], (pos % VALUE_ROWS) * dv, dv);
             if ((pos + 1) % blockSize == 0) {

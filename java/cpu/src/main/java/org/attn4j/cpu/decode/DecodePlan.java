@@ -33,6 +33,9 @@ final class DecodePlan {
     /** Rows per group. */
     final int groupRows;
     final int groups;
+    /** The queries {@code [B, Hq, Nq, D]} as given (unscaled), and the scale: token top-k's exact scores. */
+    final float[] rawQueries;
+    final double scale;
     /** {@code queryRows[r]}: query row r times the scale, in float ({@link Kernels#scaleQuery}). */
     final float[][] queryRows;
     final int[][] starts;
@@ -60,6 +63,8 @@ final class DecodePlan {
         this.groups = batch * kvHeads;
         int rows = batch * queryHeads * queries;
         float[] q = r.q().toFloatArray();
+        rawQueries = q;
+        scale = r.scale();
         queryRows = new float[rows][d];
         for (int row = 0; row < rows; row++) {
             System.arraycopy(q, row * d, queryRows[row], 0, d);
@@ -103,37 +108,61 @@ final class DecodePlan {
         return cache.head(group / kvHeads, group % kvHeads);
     }
 
-    /** Every row's kept keys; rows run in parallel when block top-k makes the selection worth it. */
+    /**
+     * Every row's kept keys; rows run in parallel when block top-k makes the selection worth it. Chosen per group,
+     * a group's blocks are scored once for all its heads.
+     */
     private void select(DecodeRequest r, float[] q) {
         DecodeSelection selection = DecodeSelection.of(r);
-        int rows = kept.length;
+        boolean shared = selection.choosesPerGroup();
+        int group = queryHeads / kvHeads;
+        // A unit: one row, or (shared) the rows of one (sequence, kv head, query index), head by head.
+        int units = shared ? batch * kvHeads * queries : kept.length;
         long work = 0;
         if (selection.hasBlockTopK()) {
             for (int b = 0; b < batch; b++) {
-                work += 2L * queryHeads * queries * d * (cache.length(b) / Math.max(1, cache.blockSize()) + 1);
+                long scored = shared ? (long) kvHeads * queries : (long) queryHeads * queries;
+                work += 2L * scored * d * (cache.length(b) / Math.max(1, cache.blockSize()) + 1);
             }
         }
         ThreadLocal<KeptKeys> scratch = ThreadLocal.withInitial(KeptKeys::new);
-        CpuThreads.forEach(rows, work, row -> {
-            int i = row % queries;
-            int bh = row / queries;
-            int b = bh / queryHeads;
-            int h = bh % queryHeads;
-            CachedHead head = cache.head(b, h / (queryHeads / kvHeads));
+        ThreadLocal<KeptKeys> choices = ThreadLocal.withInitial(KeptKeys::new);
+        CpuThreads.forEach(units, work, unit -> {
+            int i = unit % queries;
             KeptKeys out = scratch.get();
-            selection.keptKeys(b, h, i, cache.length(b), q, head.meansT, out);
-            int n = out.count();
-            int[] s = new int[n];
-            int[] e = new int[n];
-            for (int t = 0; t < n; t++) {
-                s[t] = out.start(t);
-                e[t] = out.end(t);
+            if (!shared) {
+                int bh = unit / queries;
+                int b = bh / queryHeads;
+                int h = bh % queryHeads;
+                selection.keptKeys(b, h, i, cache.length(b), q, cache.head(b, h / group).meansT, out);
+                keep((bh * queries) + i, out);
+                return;
             }
-            starts[row] = s;
-            ends[row] = e;
-            intervals[row] = n;
-            kept[row] = (int) out.keys();
+            int bg = unit / queries;
+            int b = bg / kvHeads;
+            int kvh = bg % kvHeads;
+            KeptKeys choice = choices.get();
+            int chosen = selection.chooseBlocks(b, kvh * group, i, cache.length(b), q, cache.head(b, kvh).meansT,
+                    choice);
+            for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+                selection.keptKeysChosen(b, h, i, cache.length(b), choice, chosen, out);
+                keep((b * queryHeads + h) * queries + i, out);
+            }
         });
+    }
+
+    private void keep(int row, KeptKeys out) {
+        int n = out.count();
+        int[] s = new int[n];
+        int[] e = new int[n];
+        for (int t = 0; t < n; t++) {
+            s[t] = out.start(t);
+            e[t] = out.end(t);
+        }
+        starts[row] = s;
+        ends[row] = e;
+        intervals[row] = n;
+        kept[row] = (int) out.keys();
     }
 
     /** Positions cutting group g's union of kept keys into at most {@code cap} ranges of equal size. */

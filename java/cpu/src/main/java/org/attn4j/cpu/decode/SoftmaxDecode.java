@@ -59,12 +59,7 @@ final class SoftmaxDecode {
         float[][][] w = new float[rows][chunks][];
         Buffers buffers = BUFFERS.get();
         buffers.reset();
-        float touched = 0f;
         for (int t = 0; t < seg.count; t++) {
-            if (t + 1 < seg.count && seg.to[t + 1] - seg.from[t + 1] <= TOUCHED_SEGMENT
-                    && (seg.chunk[t + 1] != seg.chunk[t] || seg.from[t + 1] != seg.to[t])) {
-                touched += touch(head, seg.chunk[t + 1], seg.from[t + 1], seg.to[t + 1]);
-            }
             int r = seg.row[t];
             int ci = seg.chunk[t] - c0;
             float[] s = w[r][ci];
@@ -74,9 +69,6 @@ final class SoftmaxDecode {
             }
             Kernels.scores(p.queryRows[first + r], head.keysT[seg.chunk[t]], p.d, seg.from[t], seg.to[t], s);
             m[r] = Math.max(m[r], segmentMax(s, seg.from[t], seg.to[t]));
-        }
-        if (touched == Float.MIN_VALUE) {
-            SINK = touched; // never true: only keeps the touching loads alive
         }
         float[] scratch = new float[CachedHead.CHUNK];
         for (int t = 0; t < seg.count; t++) {
@@ -90,11 +82,6 @@ final class SoftmaxDecode {
         int rowsPerGroup = CachedHead.VALUE_ROWS;
         float[][] acc = new float[rows][rowsPerGroup * dv];
         for (int t = 0; t < seg.count; t++) {
-            if (t + 1 < seg.count && seg.to[t + 1] - seg.from[t + 1] <= TOUCHED_SEGMENT
-                    && (seg.chunk[t + 1] != seg.chunk[t] || seg.from[t + 1] != seg.to[t])) {
-                touched += touchValues(head, (seg.chunk[t + 1] << CachedHead.SHIFT) + seg.from[t + 1],
-                        (seg.chunk[t + 1] << CachedHead.SHIFT) + seg.to[t + 1]);
-            }
             int r = seg.row[t];
             float[] wr = w[r][seg.chunk[t] - c0];
             int chunkBase = seg.chunk[t] << CachedHead.SHIFT;
@@ -102,7 +89,8 @@ final class SoftmaxDecode {
             int to = seg.to[t];
             int q = from - from % rowsPerGroup;
             while (q < to) {
-                int groups = q + 4 * rowsPerGroup <= to + rowsPerGroup - 1 ? 4 : 1;
+                // Four groups at once multiply rows of weight 0 (outside the segment) too: only for finite values.
+                int groups = head.valuesFinite && q + 4 * rowsPerGroup <= to + rowsPerGroup - 1 ? 4 : 1;
                 int vg = (chunkBase + q) / rowsPerGroup;
                 if (groups == 4) {
                     addGroups4(acc[r], head.values[vg], head.values[vg + 1], head.values[vg + 2], head.values[vg + 3],
@@ -112,9 +100,6 @@ final class SoftmaxDecode {
                 }
                 q += groups * rowsPerGroup;
             }
-        }
-        if (touched == Float.MIN_VALUE) {
-            SINK = touched;
         }
         for (int r = 0; r < rows; r++) {
             float[] a = acc[r];
@@ -149,40 +134,6 @@ final class SoftmaxDecode {
             }
             return pool[used++];
         }
-    }
-
-    /** Segments at most this long, away from the one before, are touched ahead (long ones stream by themselves). */
-    static final int TOUCHED_SEGMENT = 256;
-
-    /** Written only when a touched sum is exactly MIN_VALUE (never): keeps the JIT from dropping the loads. */
-    static volatile float SINK;
-
-    /**
-     * Reads one float per cache line of the keys a coming short segment will score: Java has no prefetch, and a
-     * block-sparse step jumps from block to block, where a key block is D pieces of 256 bytes that the hardware
-     * prefetcher cannot foresee; loads issued early are in flight together while this segment computes.
-     */
-    private static float touch(CachedHead head, int chunk, int from, int to) {
-        float[][] kt = head.keysT[chunk];
-        float sum = 0f;
-        for (float[] component : kt) {
-            for (int j = from; j < to; j += 16) {
-                sum += component[j];
-            }
-        }
-        return sum;
-    }
-
-    /** {@link #touch} for the value groups of positions {@code [from, to)}. */
-    private static float touchValues(CachedHead head, int from, int to) {
-        float sum = 0f;
-        for (int g = from / CachedHead.VALUE_ROWS; g * CachedHead.VALUE_ROWS < to; g++) {
-            float[] group = head.values[g];
-            for (int x = 0; x < group.length; x += 16) {
-                sum += group[x];
-            }
-        }
-        return sum;
     }
 
     /**
@@ -235,7 +186,7 @@ final class SoftmaxDecode {
         }
     }
 
-    /** {@link #addGroups4} for one group. */
+    /** {@link #addGroups4} for one group, skipping rows of weight 0 (which contribute nothing, even inf or NaN). */
     static void addGroup(float[] acc, float[] g0, float[] w, int q, int from, int to, int dv) {
         for (int k = 0; k < CachedHead.VALUE_ROWS; k++) {
             float w0 = weight(w, q + k, from, to);

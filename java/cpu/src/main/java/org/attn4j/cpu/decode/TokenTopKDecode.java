@@ -3,13 +3,18 @@ package org.attn4j.cpu.decode;
 import org.attn4j.Normalizer;
 import org.attn4j.cpu.BufferedRows;
 import org.attn4j.cpu.CpuThreads;
+import org.attn4j.cpu.ExactTokenScores;
 import org.attn4j.cpu.Kernels;
+import org.attn4j.mask.TokenScore;
 
 /**
  * Token top-k decode, with any normalizer: each task scores its range of kept keys and keeps, per row, the best
- * {@code k} in a heap ({@link TopKHeap}; no buffer of the whole row); per row, the tasks' heaps merge into the row's
- * top {@code k}, whose weights the normalizer gives (over the {@code k} kept, as the SPEC orders it), and whose value
- * rows are summed. The scores are those of every other path, so the same keys are kept.
+ * {@code k + 1} in a heap ({@link TopKHeap}; no buffer of the whole row); per row, the tasks' heaps merge into the
+ * row's best {@code k + 1}. The SPEC ranks by the float64 score ({@link TokenScore}): when the float scores of the
+ * k-th and the (k+1)-th are further apart than twice their error bound ({@link ExactTokenScores#bound}), the float
+ * top {@code k} is the exact one; otherwise (near ties, non-finite scores, a scale below float range) the row's keys
+ * are scored again and those that may belong are ranked by their float64 scores ({@link #exactTopK}). The
+ * normalizer gives the weights over the {@code k} kept (as the SPEC orders it); their value rows are summed.
  */
 final class TokenTopKDecode {
     private TokenTopKDecode() {
@@ -29,7 +34,7 @@ final class TokenTopKDecode {
             int first = g * rows;
             TopKHeap[] mine = new TopKHeap[rows];
             for (int r = 0; r < rows; r++) {
-                mine[r] = new TopKHeap(k);
+                mine[r] = new TopKHeap(k + 1);
                 heaps[task * rows + r] = mine[r];
             }
             if (hi <= lo) {
@@ -47,13 +52,21 @@ final class TokenTopKDecode {
         CpuThreads.forEach(p.kept.length, 4L * k * dv * p.kept.length, row -> {
             int g = row / rows;
             int r = row % rows;
-            TopKHeap merged = new TopKHeap(k);
+            TopKHeap merged = new TopKHeap(k + 1);
             for (int t = p.firstTask[g]; t < p.firstTask[g + 1]; t++) {
                 merged.merge(heaps[t * rows + r]);
             }
-            float[] w = new float[Math.max(1, k)];
-            int[] keys = new int[Math.max(1, k)];
-            int n = merged.sortedByKey(w, keys);
+            float[] w = new float[k + 1];
+            int[] keys = new int[k + 1];
+            int n;
+            if (merged.size <= k) {
+                n = merged.sortedByKey(w, keys);
+            } else if (separated(p, g, row, merged)) {
+                merged.dropWorst();
+                n = merged.sortedByKey(w, keys);
+            } else {
+                n = exactTopK(p, g, row, k, worstKept(merged), w, keys);
+            }
             counts[row] = n;
             double stat = BufferedRows.normalize(normalizer, w, n, new float[Math.max(1, n)]);
             lse[row] = normalizer == Normalizer.SOFTMAX ? (float) stat : Float.NaN;
@@ -69,5 +82,103 @@ final class TokenTopKDecode {
             pairs += c;
         }
         return pairs;
+    }
+
+    /**
+     * Whether the float scores settle the row's top k: the k-th and the (k+1)-th (the heap's root) are finite and
+     * further apart than twice the largest error of a float score.
+     */
+    private static boolean separated(DecodePlan p, int g, int row, TopKHeap merged) {
+        float last = merged.scores[0];
+        float kth = worstKept(merged);
+        if (!Float.isFinite(last) || !Float.isFinite(kth)) {
+            return false;
+        }
+        double bound = ExactTokenScores.bound(p.scale, query(p, row), p.d, p.head(g).maxKeyNorm);
+        return (double) kth - last > 2 * bound;
+    }
+
+    /** The k-th best score of a full heap of k + 1: the worst of those other than the root. */
+    private static float worstKept(TopKHeap merged) {
+        float kth = Float.POSITIVE_INFINITY;
+        for (int t = 1; t < merged.size; t++) {
+            if (Float.compare(merged.scores[t], kth) < 0) {
+                kth = merged.scores[t];
+            }
+        }
+        return kth;
+    }
+
+    /** Row {@code row}'s unscaled query. */
+    private static float[] query(DecodePlan p, int row) {
+        return java.util.Arrays.copyOfRange(p.rawQueries, row * p.d, row * p.d + p.d);
+    }
+
+    /**
+     * The row's top k by the SPEC's float64 score (ties to the lower key), with their float scores in ascending key
+     * order into {@code w, keys}: every kept key whose float score may reach the exact k-th ({@code >= kth - 2 *
+     * bound}, or not finite) is scored exactly.
+     */
+    private static int exactTopK(DecodePlan p, int g, int row, int k, float kth, float[] w, int[] keys) {
+        CachedHead head = p.head(g);
+        float[] q = query(p, row);
+        double bound = ExactTokenScores.bound(p.scale, q, p.d, head.maxKeyNorm);
+        double floor = Float.isFinite(kth) && Double.isFinite(bound) ? kth - 2 * bound : Double.NEGATIVE_INFINITY;
+        int length = p.length(g);
+        float[] s = new float[CachedHead.CHUNK];
+        float[] key = new float[p.d];
+        int[] ids = new int[16];
+        float[] fl = new float[16];
+        double[] exact = new double[16];
+        int n = 0;
+        Segments seg = Segments.of(p, g, 0, length);
+        int r = row - g * p.groupRows;
+        for (int t = 0; t < seg.count; t++) {
+            if (seg.row[t] != r) {
+                continue;
+            }
+            float[][] kt = head.keysT[seg.chunk[t]];
+            Kernels.scores(p.queryRows[row], kt, p.d, seg.from[t], seg.to[t], s);
+            for (int j = seg.from[t]; j < seg.to[t]; j++) {
+                if (Float.isFinite(s[j]) && s[j] < floor) {
+                    continue;
+                }
+                if (n == ids.length) {
+                    ids = java.util.Arrays.copyOf(ids, 2 * n);
+                    fl = java.util.Arrays.copyOf(fl, 2 * n);
+                    exact = java.util.Arrays.copyOf(exact, 2 * n);
+                }
+                for (int c = 0; c < p.d; c++) {
+                    key[c] = kt[c][j];
+                }
+                ids[n] = (seg.chunk[t] << CachedHead.SHIFT) + j;
+                fl[n] = s[j];
+                exact[n] = TokenScore.exact(p.scale, q, 0, key, 0, p.d);
+                n++;
+            }
+        }
+        // Best first: higher exact score by Double.compare (as the reference), then the lower key.
+        Integer[] order = new Integer[n];
+        for (int t = 0; t < n; t++) {
+            order[t] = t;
+        }
+        final int[] idsF = ids;
+        final double[] exactF = exact;
+        java.util.Arrays.sort(order, (a, b) -> {
+            int c = Double.compare(exactF[b], exactF[a]);
+            return c != 0 ? c : Integer.compare(idsF[a], idsF[b]);
+        });
+        int kept = Math.min(k, n);
+        long[] packed = new long[kept];
+        for (int t = 0; t < kept; t++) {
+            packed[t] = ((long) ids[order[t]] << 32) | order[t];
+        }
+        java.util.Arrays.sort(packed);
+        for (int t = 0; t < kept; t++) {
+            int at = (int) packed[t];
+            keys[t] = ids[at];
+            w[t] = fl[at];
+        }
+        return kept;
     }
 }

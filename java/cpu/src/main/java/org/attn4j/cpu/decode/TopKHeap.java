@@ -54,6 +54,16 @@ final class TopKHeap {
         }
     }
 
+    /** Removes the worst pair (the root). */
+    void dropWorst() {
+        size--;
+        if (size > 0) {
+            scores[0] = scores[size];
+            keys[0] = keys[size];
+            down(0);
+        }
+    }
+
     /** The kept pairs in ascending key order into {@code s, keys}; returns how many. */
     int sortedByKey(float[] s, int[] outKeys) {
         long[] packed = new long[size];

@@ -51,6 +51,13 @@ class CpuDecodeTest {
         return cache;
     }
 
+    /** Appends one position with these key and value rows (one sequence, one kv head). */
+    private static void appendOne(KvCache cache, float[] k, float[] v) {
+        try (Tensor tk = Tensor.of(k, 1, 1, 1, D); Tensor tv = Tensor.of(v, 1, 1, 1, D)) {
+            cache.append(tk, tv);
+        }
+    }
+
     private static Tensor queries(int batch, int heads, int nq, long seed) {
         Random rnd = new Random(seed);
         float[] q = new float[batch * heads * nq * D];
@@ -218,11 +225,53 @@ class CpuDecodeTest {
             filled(cache, 30, 7);
             float[] k = new float[D];
             k[3] = Float.NEGATIVE_INFINITY;
-            try (Tensor tk = Tensor.of(k, 1, 1, 1, D); Tensor tv = Tensor.of(new float[D], 1, 1, 1, D)) {
-                cache.append(tk, tv);
-            }
+            appendOne(cache, k, new float[D]);
             for (Normalizer n : Normalizer.values()) {
                 DecodeRequest r = DecodeRequest.builder(q, cache).scale(1e-300).normalizer(n).build();
+                try (AttentionResult got = CpuDecode.run(r, "cpu")) {
+                    assertMatchesReference(r, got);
+                }
+            }
+        }
+    }
+
+    /**
+     * A value row that is not kept (outside the window here) but shares a group of value rows with kept ones holds
+     * -inf: it weighs nothing, so O stays finite (the decode fuzzer's finding: four groups at a time multiplied it by
+     * its weight 0, giving NaN).
+     */
+    @Test
+    void aNonFiniteValueOutsideTheKeptKeysLeavesOTheSame() {
+        try (CpuKvCache cache = new CpuKvCache(KvCacheConfig.builder(1, 1, D).capacity(128).build(), "cpu");
+             Tensor q = queries(1, 1, 1, 5)) {
+            filled(cache, 32, 11);
+            float[] v = new float[D];
+            v[2] = Float.NEGATIVE_INFINITY;
+            appendOne(cache, new float[D], v); // position 32, first of its group of 16 value rows
+            filled(cache, 58, 12);
+            // The window keeps 33..90: the groups of value rows 32..95, four at a time, hold position 32.
+            DecodeRequest r = DecodeRequest.builder(q, cache).window(57).build();
+            try (AttentionResult got = CpuDecode.run(r, "cpu")) {
+                for (float x : got.output().toFloatArray()) {
+                    assertTrue(Float.isFinite(x), "O holds " + x);
+                }
+                assertMatchesReference(r, got);
+            }
+        }
+    }
+
+    /**
+     * Token top-k ranks by the float64 score (SPEC): under a scale below float range every float score is a few
+     * subnormal steps and they tie, while the exact scores differ; the kept keys must be the exact ones (the decode
+     * fuzzer's finding: the float ranking kept others).
+     */
+    @Test
+    void tokenTopKUnderATinyScaleKeepsTheKeysOfHighestExactScore() {
+        try (CpuKvCache cache = new CpuKvCache(KvCacheConfig.builder(1, 2, D).capacity(300).build(), "cpu");
+             Tensor q = queries(1, 4, 2, 9)) {
+            filled(cache, 300, 13);
+            for (Normalizer n : Normalizer.values()) {
+                DecodeRequest r = DecodeRequest.builder(q, cache).scale(1e-300).topKTokens(5).normalizer(n).build();
                 try (AttentionResult got = CpuDecode.run(r, "cpu")) {
                     assertMatchesReference(r, got);
                 }

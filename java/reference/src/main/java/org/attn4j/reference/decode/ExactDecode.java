@@ -128,7 +128,9 @@ public final class ExactDecode {
         for (int c = 0; c < dv; c++) {
             double acc = 0;
             for (int t = 0; t < n; t++) {
-                acc += p[t] * values[(kvh * length + idx[t]) * dv + c];
+                if (p[t] != 0) { // a key of weight 0 contributes nothing (SPEC), even where V is NaN or infinite
+                    acc += p[t] * values[(kvh * length + idx[t]) * dv + c];
+                }
             }
             out.o[row * dv + c] = (float) acc;
         }

@@ -230,4 +230,22 @@ class ExactDecodeTest {
             return REFERENCE.backward(request);
         }
     };
+
+    /**
+     * Sparsemax gives weight 0 to a key far below the others; its value row is +inf and contributes nothing (SPEC),
+     * so O is the finite mix of the others (found by the decode fuzzer: the reference multiplied 0 by inf).
+     */
+    @org.junit.jupiter.api.Test
+    void aKeyOfWeightZeroContributesNothingEvenWithAnInfiniteValue() {
+        try (HostKvCache cache = new HostKvCache(KvCacheConfig.builder(1, 1, 1).build(), "reference");
+             Tensor k = Tensor.of(new float[] {-50, 1, 2}, 1, 1, 3, 1);
+             Tensor v = Tensor.of(new float[] {Float.POSITIVE_INFINITY, 10, 20}, 1, 1, 3, 1);
+             Tensor q = Tensor.of(new float[] {1}, 1, 1, 1, 1)) {
+            cache.append(k, v);
+            DecodeRequest r = DecodeRequest.builder(q, cache).scale(1).normalizer(Normalizer.SPARSEMAX).build();
+            ExactDecode.Outputs out = new ExactDecode(r).run();
+            // Scores -50, 1, 2: sparsemax keeps 1 and 2 with weights 0 and 1 (tau = 1), so O = V[2] = 20.
+            assertEquals(20f, out.o[0], 1e-6f);
+        }
+    }
 }

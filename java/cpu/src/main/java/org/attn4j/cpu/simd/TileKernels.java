@@ -1,0 +1,57 @@
+package org.attn4j.cpu.simd;
+
+/**
+ * The products of the forward and backward passes: scores {@code S = Q K^T} and weighted values {@code O += P V},
+ * for one row or a block of rows against one key tile. Two implementations: the plain-Java loops that C2
+ * vectorizes ({@code org.attn4j.cpu.ScalarTileKernels}) and register-blocked Vector API micro-kernels with fused
+ * multiply-add ({@link VectorTileKernels}), chosen once per JVM by {@link SimdSupport}.
+ *
+ * <p>Contract shared by both: a score depends only on its two vectors, never on how many rows or keys were computed
+ * with it ({@link #scoreRows} and {@link #scoreRow} give the same bits, and {@link #dotInScoreOrder} gives them for
+ * any two vectors), so that a score recomputed anywhere (the backward pass, a partial tile) equals the first. And
+ * both implementations give the same bits for every result (see {@link VectorTileKernels}), so that which one runs
+ * never shows.
+ */
+public interface TileKernels {
+    /** A short name for diagnostics: {@code "vector"} or {@code "scalar"}. */
+    String name();
+
+    /**
+     * {@code s[j] = sum_c q[c] * kt[c][j]} for {@code from <= j < to} (entries outside are left as they are).
+     *
+     * @param q  one query row (already scaled), length >= d
+     * @param kt the tile's keys transposed: {@code kt[c][j]} is component {@code c} of key {@code j}
+     */
+    void scoreRow(float[] q, float[][] kt, int d, int from, int to, float[] s);
+
+    /** {@link #scoreRow} for rows {@code q[0..rows)} into {@code s[0..rows)}, the same bits, faster. */
+    void scoreRows(float[][] q, int rows, float[][] kt, int d, int from, int to, float[][] s);
+
+    /**
+     * {@code acc[r][c] += sum_t w[r][t] * values[first + t][c]} for {@code r < rows}, {@code from <= t < to},
+     * {@code c < len}. For finite values only: a zero weight may still be multiplied ({@code 0 * inf} is NaN).
+     */
+    void addWeightedRows(float[][] acc, float[][] w, int rows, float[][] values, int first, int from, int to, int len);
+
+    /**
+     * {@code acc[c] += sum_t w[t] * rows[index[t]][c]} for {@code t < n}, {@code c < len}: a buffered row's kept
+     * keys (token top-k, sparse normalizers). Zero weights may be skipped; for finite rows only.
+     */
+    void addWeightedIndexedRows(float[] acc, float[] w, int[] index, float[][] rows, int n, int len);
+
+    /** {@code sum_c a[c] * b[c]} with exactly the operations and order of one score of {@link #scoreRow}. */
+    float dotInScoreOrder(float[] a, float[] b, int len);
+
+    /** Largest of {@code s[from..to)}, NaN if any is NaN, {@code -inf} for an empty range. */
+    float max(float[] s, int from, int to);
+
+    /**
+     * Replaces {@code s[j]} by {@code exp(s[j] - shift)} for {@code from <= j < to} and returns their sum, taken in
+     * 16 interleaved partial sums ({@code (j - from) mod 16}) added in order; a score of {@code -inf} gives exactly
+     * 0. Arguments {@code s[j] - shift} must be {@code <= 0} (the shift is the row's maximum). Relative error below
+     * about 2e-7 ({@code org.attn4j.cpu.FastExp}'s polynomial).
+     *
+     * @param scratch length at least {@code max(to, 32)}
+     */
+    float expShifted(float[] s, float shift, int from, int to, float[] scratch);
+}

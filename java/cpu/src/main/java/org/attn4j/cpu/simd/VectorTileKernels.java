@@ -1,0 +1,483 @@
+package org.attn4j.cpu.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Register-blocked micro-kernels on the JDK Vector API (incubating module {@code jdk.incubator.vector}), loaded by
+ * {@link SimdSupport} only when that module is resolved.
+ *
+ * <p>As in a BLAS micro-kernel, a block of 4 rows x 4 vectors of results stays in 16 registers while the shared
+ * dimension streams past: per step 4 vector loads of the packed operand (a key tile transposed, or value rows) and 4
+ * broadcasts feed 16 fused multiply-adds, against 1 load per multiply-add in a row-at-a-time saxpy.
+ *
+ * <p>Every result is a chain of fused multiply-adds over the shared dimension in ascending order, starting from 0
+ * (scores) or from the accumulator (weighted values), exp's polynomial is fused the same way and its sum taken in 16
+ * interleaved partial sums added in order: exactly what the plain-Java kernels ({@code
+ * org.attn4j.cpu.ScalarTileKernels}, {@link Math#fma} loops that C2 vectorizes) compute. So every result has the
+ * same bits on either path, and {@link SimdSupport} may switch from one to the other between calls.
+ */
+public final class VectorTileKernels implements TileKernels {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final int ROWS = 4;
+    private static final int COLS = 4 * L;
+    // exp(x) = 2^k exp(r), |r| <= ln2 / 2, degree-6 polynomial: the constants of org.attn4j.cpu.FastExp.
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float ROUND = 12582912f;
+    private static final float LOWEST = -100f;
+    private static final float P0 = 1.9875691500E-4f;
+    private static final float P1 = 1.3981999507E-3f;
+    private static final float P2 = 8.3334519073E-3f;
+    private static final float P3 = 4.1665795894E-2f;
+    private static final float P4 = 1.6666665459E-1f;
+    private static final float P5 = 5.0000001201E-1f;
+    private static final FloatVector V_P2 = FloatVector.broadcast(F, P2);
+    private static final FloatVector V_P3 = FloatVector.broadcast(F, P3);
+    private static final FloatVector V_P4 = FloatVector.broadcast(F, P4);
+    private static final FloatVector V_P5 = FloatVector.broadcast(F, P5);
+    /** exp's sum runs in this many interleaved partial sums (position {@code (j - from) mod 16}), on both paths. */
+    private static final int PARTIALS = 16;
+
+    private final TileKernels plain;
+
+    /** @param plain the plain-Java kernels (exp where the vector shape does not suit its 16 partial sums) */
+    public VectorTileKernels(TileKernels plain) {
+        this.plain = plain;
+    }
+
+    /** Whether this JVM's vector shape suits exp's 16 partial sums (4, 8 or 16 lanes). */
+    static boolean supported() {
+        return L == 4 || L == 8 || L == 16;
+    }
+
+    @Override
+    public String name() {
+        return "vector (jdk.incubator.vector, " + F.vectorBitSize() + "-bit, FMA)";
+    }
+
+    @Override
+    public void scoreRow(float[] q, float[][] kt, int d, int from, int to, float[] s) {
+        int j = from;
+        for (; j + COLS <= to; j += COLS) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int c = 0; c < d; c++) {
+                float[] k = kt[c];
+                FloatVector x = FloatVector.broadcast(F, q[c]);
+                a0 = FloatVector.fromArray(F, k, j).fma(x, a0);
+                a1 = FloatVector.fromArray(F, k, j + L).fma(x, a1);
+                a2 = FloatVector.fromArray(F, k, j + 2 * L).fma(x, a2);
+                a3 = FloatVector.fromArray(F, k, j + 3 * L).fma(x, a3);
+            }
+            a0.intoArray(s, j);
+            a1.intoArray(s, j + L);
+            a2.intoArray(s, j + 2 * L);
+            a3.intoArray(s, j + 3 * L);
+        }
+        for (; j + L <= to; j += L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int c = 0; c < d; c++) {
+                a = FloatVector.fromArray(F, kt[c], j).fma(FloatVector.broadcast(F, q[c]), a);
+            }
+            a.intoArray(s, j);
+        }
+        for (; j < to; j++) {
+            float a = 0f;
+            for (int c = 0; c < d; c++) {
+                a = Math.fma(kt[c][j], q[c], a);
+            }
+            s[j] = a;
+        }
+    }
+
+    @Override
+    public void scoreRows(float[][] q, int rows, float[][] kt, int d, int from, int to, float[][] s) {
+        int r = 0;
+        for (; r + ROWS <= rows; r += ROWS) {
+            scoreFourRows(q[r], q[r + 1], q[r + 2], q[r + 3], kt, d, from, to, s[r], s[r + 1], s[r + 2], s[r + 3]);
+        }
+        for (; r < rows; r++) {
+            scoreRow(q[r], kt, d, from, to, s[r]);
+        }
+    }
+
+    private static void scoreFourRows(float[] q0, float[] q1, float[] q2, float[] q3, float[][] kt, int d, int from,
+                                      int to, float[] s0, float[] s1, float[] s2, float[] s3) {
+        int j = from;
+        for (; j + COLS <= to; j += COLS) {
+            FloatVector a00 = FloatVector.zero(F);
+            FloatVector a01 = a00;
+            FloatVector a02 = a00;
+            FloatVector a03 = a00;
+            FloatVector a10 = a00;
+            FloatVector a11 = a00;
+            FloatVector a12 = a00;
+            FloatVector a13 = a00;
+            FloatVector a20 = a00;
+            FloatVector a21 = a00;
+            FloatVector a22 = a00;
+            FloatVector a23 = a00;
+            FloatVector a30 = a00;
+            FloatVector a31 = a00;
+            FloatVector a32 = a00;
+            FloatVector a33 = a00;
+            for (int c = 0; c < d; c++) {
+                float[] k = kt[c];
+                FloatVector k0 = FloatVector.fromArray(F, k, j);
+                FloatVector k1 = FloatVector.fromArray(F, k, j + L);
+                FloatVector k2 = FloatVector.fromArray(F, k, j + 2 * L);
+                FloatVector k3 = FloatVector.fromArray(F, k, j + 3 * L);
+                FloatVector x = FloatVector.broadcast(F, q0[c]);
+                a00 = k0.fma(x, a00);
+                a01 = k1.fma(x, a01);
+                a02 = k2.fma(x, a02);
+                a03 = k3.fma(x, a03);
+                x = FloatVector.broadcast(F, q1[c]);
+                a10 = k0.fma(x, a10);
+                a11 = k1.fma(x, a11);
+                a12 = k2.fma(x, a12);
+                a13 = k3.fma(x, a13);
+                x = FloatVector.broadcast(F, q2[c]);
+                a20 = k0.fma(x, a20);
+                a21 = k1.fma(x, a21);
+                a22 = k2.fma(x, a22);
+                a23 = k3.fma(x, a23);
+                x = FloatVector.broadcast(F, q3[c]);
+                a30 = k0.fma(x, a30);
+                a31 = k1.fma(x, a31);
+                a32 = k2.fma(x, a32);
+                a33 = k3.fma(x, a33);
+            }
+            a00.intoArray(s0, j);
+            a01.intoArray(s0, j + L);
+            a02.intoArray(s0, j + 2 * L);
+            a03.intoArray(s0, j + 3 * L);
+            a10.intoArray(s1, j);
+            a11.intoArray(s1, j + L);
+            a12.intoArray(s1, j + 2 * L);
+            a13.intoArray(s1, j + 3 * L);
+            a20.intoArray(s2, j);
+            a21.intoArray(s2, j + L);
+            a22.intoArray(s2, j + 2 * L);
+            a23.intoArray(s2, j + 3 * L);
+            a30.intoArray(s3, j);
+            a31.intoArray(s3, j + L);
+            a32.intoArray(s3, j + 2 * L);
+            a33.intoArray(s3, j + 3 * L);
+        }
+        for (; j + L <= to; j += L) {
+            FloatVector a0 = FloatVector.zero(F);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int c = 0; c < d; c++) {
+                FloatVector k = FloatVector.fromArray(F, kt[c], j);
+                a0 = k.fma(FloatVector.broadcast(F, q0[c]), a0);
+                a1 = k.fma(FloatVector.broadcast(F, q1[c]), a1);
+                a2 = k.fma(FloatVector.broadcast(F, q2[c]), a2);
+                a3 = k.fma(FloatVector.broadcast(F, q3[c]), a3);
+            }
+            a0.intoArray(s0, j);
+            a1.intoArray(s1, j);
+            a2.intoArray(s2, j);
+            a3.intoArray(s3, j);
+        }
+        if (j < to) {
+            scalarScores(q0, kt, d, j, to, s0);
+            scalarScores(q1, kt, d, j, to, s1);
+            scalarScores(q2, kt, d, j, to, s2);
+            scalarScores(q3, kt, d, j, to, s3);
+        }
+    }
+
+    private static void scalarScores(float[] q, float[][] kt, int d, int from, int to, float[] s) {
+        for (int j = from; j < to; j++) {
+            float a = 0f;
+            for (int c = 0; c < d; c++) {
+                a = Math.fma(kt[c][j], q[c], a);
+            }
+            s[j] = a;
+        }
+    }
+
+    @Override
+    public void addWeightedRows(float[][] acc, float[][] w, int rows, float[][] values, int first, int from, int to,
+                                int len) {
+        int r = 0;
+        for (; r + ROWS <= rows; r += ROWS) {
+            addFourRows(acc[r], acc[r + 1], acc[r + 2], acc[r + 3], w[r], w[r + 1], w[r + 2], w[r + 3], values,
+                    first, from, to, len);
+        }
+        for (; r < rows; r++) {
+            addOneRow(acc[r], w[r], values, first, from, to, len);
+        }
+    }
+
+    private static void addFourRows(float[] o0, float[] o1, float[] o2, float[] o3, float[] w0, float[] w1,
+                                    float[] w2, float[] w3, float[][] values, int first, int from, int to, int len) {
+        int c = 0;
+        for (; c + COLS <= len; c += COLS) {
+            FloatVector a00 = FloatVector.fromArray(F, o0, c);
+            FloatVector a01 = FloatVector.fromArray(F, o0, c + L);
+            FloatVector a02 = FloatVector.fromArray(F, o0, c + 2 * L);
+            FloatVector a03 = FloatVector.fromArray(F, o0, c + 3 * L);
+            FloatVector a10 = FloatVector.fromArray(F, o1, c);
+            FloatVector a11 = FloatVector.fromArray(F, o1, c + L);
+            FloatVector a12 = FloatVector.fromArray(F, o1, c + 2 * L);
+            FloatVector a13 = FloatVector.fromArray(F, o1, c + 3 * L);
+            FloatVector a20 = FloatVector.fromArray(F, o2, c);
+            FloatVector a21 = FloatVector.fromArray(F, o2, c + L);
+            FloatVector a22 = FloatVector.fromArray(F, o2, c + 2 * L);
+            FloatVector a23 = FloatVector.fromArray(F, o2, c + 3 * L);
+            FloatVector a30 = FloatVector.fromArray(F, o3, c);
+            FloatVector a31 = FloatVector.fromArray(F, o3, c + L);
+            FloatVector a32 = FloatVector.fromArray(F, o3, c + 2 * L);
+            FloatVector a33 = FloatVector.fromArray(F, o3, c + 3 * L);
+            for (int t = from; t < to; t++) {
+                float[] v = values[first + t];
+                FloatVector v0 = FloatVector.fromArray(F, v, c);
+                FloatVector v1 = FloatVector.fromArray(F, v, c + L);
+                FloatVector v2 = FloatVector.fromArray(F, v, c + 2 * L);
+                FloatVector v3 = FloatVector.fromArray(F, v, c + 3 * L);
+                FloatVector x = FloatVector.broadcast(F, w0[t]);
+                a00 = v0.fma(x, a00);
+                a01 = v1.fma(x, a01);
+                a02 = v2.fma(x, a02);
+                a03 = v3.fma(x, a03);
+                x = FloatVector.broadcast(F, w1[t]);
+                a10 = v0.fma(x, a10);
+                a11 = v1.fma(x, a11);
+                a12 = v2.fma(x, a12);
+                a13 = v3.fma(x, a13);
+                x = FloatVector.broadcast(F, w2[t]);
+                a20 = v0.fma(x, a20);
+                a21 = v1.fma(x, a21);
+                a22 = v2.fma(x, a22);
+                a23 = v3.fma(x, a23);
+                x = FloatVector.broadcast(F, w3[t]);
+                a30 = v0.fma(x, a30);
+                a31 = v1.fma(x, a31);
+                a32 = v2.fma(x, a32);
+                a33 = v3.fma(x, a33);
+            }
+            a00.intoArray(o0, c);
+            a01.intoArray(o0, c + L);
+            a02.intoArray(o0, c + 2 * L);
+            a03.intoArray(o0, c + 3 * L);
+            a10.intoArray(o1, c);
+            a11.intoArray(o1, c + L);
+            a12.intoArray(o1, c + 2 * L);
+            a13.intoArray(o1, c + 3 * L);
+            a20.intoArray(o2, c);
+            a21.intoArray(o2, c + L);
+            a22.intoArray(o2, c + 2 * L);
+            a23.intoArray(o2, c + 3 * L);
+            a30.intoArray(o3, c);
+            a31.intoArray(o3, c + L);
+            a32.intoArray(o3, c + 2 * L);
+            a33.intoArray(o3, c + 3 * L);
+        }
+        for (; c + L <= len; c += L) {
+            FloatVector a0 = FloatVector.fromArray(F, o0, c);
+            FloatVector a1 = FloatVector.fromArray(F, o1, c);
+            FloatVector a2 = FloatVector.fromArray(F, o2, c);
+            FloatVector a3 = FloatVector.fromArray(F, o3, c);
+            for (int t = from; t < to; t++) {
+                FloatVector v = FloatVector.fromArray(F, values[first + t], c);
+                a0 = v.fma(FloatVector.broadcast(F, w0[t]), a0);
+                a1 = v.fma(FloatVector.broadcast(F, w1[t]), a1);
+                a2 = v.fma(FloatVector.broadcast(F, w2[t]), a2);
+                a3 = v.fma(FloatVector.broadcast(F, w3[t]), a3);
+            }
+            a0.intoArray(o0, c);
+            a1.intoArray(o1, c);
+            a2.intoArray(o2, c);
+            a3.intoArray(o3, c);
+        }
+        if (c < len) {
+            scalarWeighted(o0, w0, values, first, from, to, c, len);
+            scalarWeighted(o1, w1, values, first, from, to, c, len);
+            scalarWeighted(o2, w2, values, first, from, to, c, len);
+            scalarWeighted(o3, w3, values, first, from, to, c, len);
+        }
+    }
+
+    private static void addOneRow(float[] o, float[] w, float[][] values, int first, int from, int to, int len) {
+        int c = 0;
+        for (; c + L <= len; c += L) {
+            FloatVector a = FloatVector.fromArray(F, o, c);
+            for (int t = from; t < to; t++) {
+                a = FloatVector.fromArray(F, values[first + t], c).fma(FloatVector.broadcast(F, w[t]), a);
+            }
+            a.intoArray(o, c);
+        }
+        if (c < len) {
+            scalarWeighted(o, w, values, first, from, to, c, len);
+        }
+    }
+
+    private static void scalarWeighted(float[] o, float[] w, float[][] values, int first, int from, int to,
+                                       int fromColumn, int len) {
+        for (int c = fromColumn; c < len; c++) {
+            float a = o[c];
+            for (int t = from; t < to; t++) {
+                a = Math.fma(values[first + t][c], w[t], a);
+            }
+            o[c] = a;
+        }
+    }
+
+    @Override
+    public void addWeightedIndexedRows(float[] acc, float[] w, int[] index, float[][] rows, int n, int len) {
+        int c = 0;
+        for (; c + COLS <= len; c += COLS) {
+            FloatVector a0 = FloatVector.fromArray(F, acc, c);
+            FloatVector a1 = FloatVector.fromArray(F, acc, c + L);
+            FloatVector a2 = FloatVector.fromArray(F, acc, c + 2 * L);
+            FloatVector a3 = FloatVector.fromArray(F, acc, c + 3 * L);
+            for (int t = 0; t < n; t++) {
+                float wt = w[t];
+                if (wt == 0f) {
+                    continue; // outside a sparse support
+                }
+                float[] v = rows[index[t]];
+                FloatVector x = FloatVector.broadcast(F, wt);
+                a0 = FloatVector.fromArray(F, v, c).fma(x, a0);
+                a1 = FloatVector.fromArray(F, v, c + L).fma(x, a1);
+                a2 = FloatVector.fromArray(F, v, c + 2 * L).fma(x, a2);
+                a3 = FloatVector.fromArray(F, v, c + 3 * L).fma(x, a3);
+            }
+            a0.intoArray(acc, c);
+            a1.intoArray(acc, c + L);
+            a2.intoArray(acc, c + 2 * L);
+            a3.intoArray(acc, c + 3 * L);
+        }
+        for (; c + L <= len; c += L) {
+            FloatVector a = FloatVector.fromArray(F, acc, c);
+            for (int t = 0; t < n; t++) {
+                if (w[t] != 0f) {
+                    a = FloatVector.fromArray(F, rows[index[t]], c).fma(FloatVector.broadcast(F, w[t]), a);
+                }
+            }
+            a.intoArray(acc, c);
+        }
+        for (; c < len; c++) {
+            float a = acc[c];
+            for (int t = 0; t < n; t++) {
+                if (w[t] != 0f) {
+                    a = Math.fma(rows[index[t]][c], w[t], a);
+                }
+            }
+            acc[c] = a;
+        }
+    }
+
+    @Override
+    public float dotInScoreOrder(float[] a, float[] b, int len) {
+        float s = 0f;
+        for (int c = 0; c < len; c++) {
+            s = Math.fma(a[c], b[c], s);
+        }
+        return s;
+    }
+
+    @Override
+    public float max(float[] s, int from, int to) {
+        int j = from;
+        float m = Float.NEGATIVE_INFINITY;
+        if (to - from >= L) {
+            FloatVector acc = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (; j + L <= to; j += L) {
+                acc = acc.max(FloatVector.fromArray(F, s, j));
+            }
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; j < to; j++) {
+            m = Math.max(m, s[j]);
+        }
+        return m;
+    }
+
+    /**
+     * The whole of exp in vector registers, 2^k included (from the bits of k + 127), where the plain-Java
+     * loop needs a scalar pass for it: at attention's 256 flops per pair, that loop cost as much as the
+     * products. No masks: lanes whose 2^k is below float's normal range ({@code -inf} scores among them) get the
+     * factor 0.0f and give exactly 0.
+     */
+    @Override
+    public float expShifted(float[] s, float shift, int from, int to, float[] scratch) {
+        if (!supported()) {
+            return plain.expShifted(s, shift, from, to, scratch);
+        }
+        int blocksPerPartials = PARTIALS / L;
+        FloatVector p0 = FloatVector.zero(F);
+        FloatVector p1 = p0;
+        FloatVector p2 = p0;
+        FloatVector p3 = p0;
+        FloatVector shiftV = FloatVector.broadcast(F, shift);
+        int j = from;
+        int block = 0;
+        for (; j + L <= to; j += L, block++) {
+            FloatVector x = FloatVector.fromArray(F, s, j).sub(shiftV).max(LOWEST);
+            FloatVector k = x.mul(LOG2E).add(ROUND).sub(ROUND);
+            FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+            FloatVector y = r.fma(P0, P1).fma(r, V_P2).fma(r, V_P3).fma(r, V_P4).fma(r, V_P5);
+            y = y.mul(r).fma(r, r).add(1f);
+            // 2^k from the bits of k + 127 (clamped at 0, whose bits are 0.0f: below the normal range exp is 0),
+            // read as an integer by adding 1.5 * 2^23; the shift drops that addend's bits.
+            FloatVector biased = k.add(127f).max(0f).add(ROUND);
+            FloatVector e = y.mul(biased.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+            e.intoArray(s, j);
+            switch (block % blocksPerPartials) {
+                case 0:
+                    p0 = p0.add(e);
+                    break;
+                case 1:
+                    p1 = p1.add(e);
+                    break;
+                case 2:
+                    p2 = p2.add(e);
+                    break;
+                default:
+                    p3 = p3.add(e);
+                    break;
+            }
+        }
+        // Partial sum i holds the values at positions (j - from) mod 16 == i, as on the plain path.
+        float[] partial = scratch;
+        p0.intoArray(partial, 0);
+        if (blocksPerPartials > 1) {
+            p1.intoArray(partial, L);
+        }
+        if (blocksPerPartials > 2) {
+            p2.intoArray(partial, 2 * L);
+            p3.intoArray(partial, 3 * L);
+        }
+        for (; j < to; j++) {
+            float e = scalarExp(s[j] - shift);
+            s[j] = e;
+            partial[(j - from) & (PARTIALS - 1)] += e;
+        }
+        float sum = 0f;
+        for (int i = 0; i < PARTIALS; i++) {
+            sum += partial[i];
+        }
+        return sum;
+    }
+
+    private static float scalarExp(float shifted) {
+        float x = Math.max(shifted, LOWEST);
+        float k = (x * LOG2E + ROUND) - ROUND;
+        float r = x - k * LN2_HI - k * LN2_LO;
+        float y = Math.fma(Math.fma(Math.fma(Math.fma(Math.fma(r, P0, P1), r, P2), r, P3), r, P4), r, P5);
+        y = Math.fma(y * r, r, r) + 1f;
+        int biased = (int) k + 127;
+        return biased > 0 ? y * Float.intBitsToFloat(biased << 23) : 0f;
+    }
+}
