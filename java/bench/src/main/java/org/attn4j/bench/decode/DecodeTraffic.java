@@ -76,14 +76,15 @@ final class DecodeTraffic {
             int length = cache.length(b);
             int blocks = (length + bs - 1) / bs;
             double[] sums = r.blockTopK().isPresent() ? cache.blockKeySums(b) : null;
-            for (int h = 0; h < r.queryHeads(); h++) {
-                int kvh = h / r.groupSize();
+            for (int kvh = 0; kvh < r.kvHeads(); kvh++) {
                 double[][] means = sums == null ? null
                         : DecodeSelection.meansFromSums(sums, kvh * blocks * d, blocks, d, bs, length);
-                for (int i = 0; i < r.queryLength(); i++) {
-                    selection.keptKeys(b, h, i, length, q, means, kept);
-                    pairs += r.tokenTopK().isPresent() ? Math.min(kept.keys(), r.tokenTopK().getAsInt())
-                            : kept.keys();
+                for (int h = kvh * r.groupSize(); h < (kvh + 1) * r.groupSize(); h++) {
+                    for (int i = 0; i < r.queryLength(); i++) {
+                        selection.keptKeys(b, h, i, length, q, means, kept);
+                        pairs += r.tokenTopK().isPresent() ? Math.min(kept.keys(), r.tokenTopK().getAsInt())
+                                : kept.keys();
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 package org.attn4j.cpu.decode;
 
+import java.util.Arrays;
 import org.attn4j.Normalizer;
 import org.attn4j.cpu.BufferedRows;
 import org.attn4j.cpu.CpuThreads;
@@ -61,11 +62,14 @@ final class TokenTopKDecode {
             int n;
             if (merged.size <= k) {
                 n = merged.sortedByKey(w, keys);
-            } else if (separated(p, g, row, merged)) {
-                merged.dropWorst();
-                n = merged.sortedByKey(w, keys);
             } else {
-                n = exactTopK(p, g, row, k, worstKept(merged), w, keys);
+                double bound = ExactTokenScores.bound(p.scale, query(p, row), p.d, p.head(g).maxKeyNorm);
+                if (separated(merged, bound)) {
+                    merged.dropWorst();
+                    n = merged.sortedByKey(w, keys);
+                } else {
+                    n = exactTopK(p, g, row, k, worstKept(merged), bound, w, keys);
+                }
             }
             counts[row] = n;
             double stat = BufferedRows.normalize(normalizer, w, n, new float[Math.max(1, n)]);
@@ -86,16 +90,12 @@ final class TokenTopKDecode {
 
     /**
      * Whether the float scores settle the row's top k: the k-th and the (k+1)-th (the heap's root) are finite and
-     * further apart than twice the largest error of a float score.
+     * further apart than twice {@code bound}, the largest error of a float score of the row.
      */
-    private static boolean separated(DecodePlan p, int g, int row, TopKHeap merged) {
+    private static boolean separated(TopKHeap merged, double bound) {
         float last = merged.scores[0];
         float kth = worstKept(merged);
-        if (!Float.isFinite(last) || !Float.isFinite(kth)) {
-            return false;
-        }
-        double bound = ExactTokenScores.bound(p.scale, query(p, row), p.d, p.head(g).maxKeyNorm);
-        return (double) kth - last > 2 * bound;
+        return Float.isFinite(last) && Float.isFinite(kth) && (double) kth - last > 2 * bound;
     }
 
     /** The k-th best score of a full heap of k + 1: the worst of those other than the root. */
@@ -111,50 +111,52 @@ final class TokenTopKDecode {
 
     /** Row {@code row}'s unscaled query. */
     private static float[] query(DecodePlan p, int row) {
-        return java.util.Arrays.copyOfRange(p.rawQueries, row * p.d, row * p.d + p.d);
+        return Arrays.copyOfRange(p.rawQueries, row * p.d, row * p.d + p.d);
     }
 
     /**
      * The row's top k by the SPEC's float64 score (ties to the lower key), with their float scores in ascending key
-     * order into {@code w, keys}: every kept key whose float score may reach the exact k-th ({@code >= kth - 2 *
-     * bound}, or not finite) is scored exactly.
+     * order into {@code w, keys}: every kept key of the row whose float score may reach the exact k-th
+     * ({@code >= kth - 2 * bound}, or not finite) is scored exactly.
      */
-    private static int exactTopK(DecodePlan p, int g, int row, int k, float kth, float[] w, int[] keys) {
+    private static int exactTopK(DecodePlan p, int g, int row, int k, float kth, double bound, float[] w,
+                                 int[] keys) {
         CachedHead head = p.head(g);
-        float[] q = query(p, row);
-        double bound = ExactTokenScores.bound(p.scale, q, p.d, head.maxKeyNorm);
+        int qOffset = row * p.d;
         double floor = Float.isFinite(kth) && Double.isFinite(bound) ? kth - 2 * bound : Double.NEGATIVE_INFINITY;
-        int length = p.length(g);
         float[] s = new float[CachedHead.CHUNK];
         float[] key = new float[p.d];
         int[] ids = new int[16];
         float[] fl = new float[16];
         double[] exact = new double[16];
         int n = 0;
-        Segments seg = Segments.of(p, g, 0, length);
-        int r = row - g * p.groupRows;
-        for (int t = 0; t < seg.count; t++) {
-            if (seg.row[t] != r) {
-                continue;
-            }
-            float[][] kt = head.keysT[seg.chunk[t]];
-            Kernels.scores(p.queryRows[row], kt, p.d, seg.from[t], seg.to[t], s);
-            for (int j = seg.from[t]; j < seg.to[t]; j++) {
-                if (Float.isFinite(s[j]) && s[j] < floor) {
-                    continue;
+        // The row's kept intervals, cut at chunk boundaries.
+        for (int t = 0; t < p.intervals[row]; t++) {
+            for (int a = p.starts[row][t]; a < p.ends[row][t]; ) {
+                int chunk = a >>> CachedHead.SHIFT;
+                int base = chunk << CachedHead.SHIFT;
+                int to = Math.min(p.ends[row][t], base + CachedHead.CHUNK) - base;
+                int from = a - base;
+                a = base + to;
+                float[][] kt = head.keysT[chunk];
+                Kernels.scores(p.queryRows[row], kt, p.d, from, to, s);
+                for (int j = from; j < to; j++) {
+                    if (Float.isFinite(s[j]) && s[j] < floor) {
+                        continue;
+                    }
+                    if (n == ids.length) {
+                        ids = Arrays.copyOf(ids, 2 * n);
+                        fl = Arrays.copyOf(fl, 2 * n);
+                        exact = Arrays.copyOf(exact, 2 * n);
+                    }
+                    for (int c = 0; c < p.d; c++) {
+                        key[c] = kt[c][j];
+                    }
+                    ids[n] = base + j;
+                    fl[n] = s[j];
+                    exact[n] = TokenScore.exact(p.scale, p.rawQueries, qOffset, key, 0, p.d);
+                    n++;
                 }
-                if (n == ids.length) {
-                    ids = java.util.Arrays.copyOf(ids, 2 * n);
-                    fl = java.util.Arrays.copyOf(fl, 2 * n);
-                    exact = java.util.Arrays.copyOf(exact, 2 * n);
-                }
-                for (int c = 0; c < p.d; c++) {
-                    key[c] = kt[c][j];
-                }
-                ids[n] = (seg.chunk[t] << CachedHead.SHIFT) + j;
-                fl[n] = s[j];
-                exact[n] = TokenScore.exact(p.scale, q, 0, key, 0, p.d);
-                n++;
             }
         }
         // Best first: higher exact score by Double.compare (as the reference), then the lower key.
@@ -164,7 +166,7 @@ final class TokenTopKDecode {
         }
         final int[] idsF = ids;
         final double[] exactF = exact;
-        java.util.Arrays.sort(order, (a, b) -> {
+        Arrays.sort(order, (a, b) -> {
             int c = Double.compare(exactF[b], exactF[a]);
             return c != 0 ? c : Integer.compare(idsF[a], idsF[b]);
         });
@@ -173,7 +175,7 @@ final class TokenTopKDecode {
         for (int t = 0; t < kept; t++) {
             packed[t] = ((long) ids[order[t]] << 32) | order[t];
         }
-        java.util.Arrays.sort(packed);
+        Arrays.sort(packed);
         for (int t = 0; t < kept; t++) {
             int at = (int) packed[t];
             keys[t] = ids[at];
