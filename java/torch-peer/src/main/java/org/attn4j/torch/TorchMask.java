@@ -15,11 +15,12 @@ import org.bytedeco.pytorch.global.torch;
  * (SDPA gives NaN there, the SPEC gives 0). Built once per mask and reused by later calls with the same mask, as a
  * PyTorch user would build it once outside their loop.
  */
-final class TorchMask implements AutoCloseable {
+final class TorchMask {
     final Tensor mask;
     /** Flat (b * Hq + h) * Nq + i of every row with no allowed key. */
     final long[] emptyRows;
     final long allowedPairs;
+    /** The mask's memory; {@link #mask} views it without owning it, so it lives as long as this object. */
     private final BytePointer bytes;
     private final Object key;
 
@@ -83,12 +84,6 @@ final class TorchMask implements AutoCloseable {
         Tensor t = torch.from_blob(bytes, shape, new TensorOptions(torch.ScalarType.Bool));
         return new TorchMask(key, t, bytes, empty.stream().mapToLong(Long::longValue).toArray(),
                 uniform ? pairs * batch * heads : pairs);
-    }
-
-    @Override
-    public void close() {
-        mask.close();
-        bytes.close();
     }
 
     /** Compares block masks by identity: a provider must not hold on to a mask's contents by value. */

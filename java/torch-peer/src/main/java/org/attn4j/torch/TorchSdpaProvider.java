@@ -153,14 +153,17 @@ public final class TorchSdpaProvider implements AttentionProvider {
         return torch.from_blob(p, sizes);
     }
 
+    /**
+     * The mask of {@code r}, from the cache when the last one built matches. A replaced mask is not freed here: a
+     * call on another thread may still be using it; JavaCPP frees its memory once nothing refers to it.
+     */
     private synchronized TorchMask mask(AttentionRequest r) {
         Object key = TorchMask.keyOf(r);
-        if (cached == null || !cached.matches(key)) {
-            if (cached != null) {
-                cached.close();
-            }
-            cached = TorchMask.build(r, key);
+        TorchMask m = cached;
+        if (m == null || !m.matches(key)) {
+            m = TorchMask.build(r, key);
+            cached = m;
         }
-        return cached;
+        return m;
     }
 }
