@@ -121,7 +121,7 @@ public final class BenchRunner {
 
         List<Target> targets = o.noProviders ? List.of() : targets(o, dtypes, providerPeers);
         List<PeerStatus> peerStatuses = new ArrayList<>();
-        List<Target> peerTargets = peerTargets(providerPeers, dtypes, peerStatuses);
+        List<Target> peerTargets = peerTargets(o, providerPeers, dtypes, peerStatuses);
         List<BenchRow> rows = new ArrayList<>();
         double budget = o.budgetSeconds != null ? o.budgetSeconds
                 : !o.quick ? 0 : allPeers.isEmpty() ? QUICK_BUDGET_SECONDS : QUICK_BUDGET_WITH_PEERS_SECONDS;
@@ -215,10 +215,11 @@ public final class BenchRunner {
     }
 
     /**
-     * The provider plugins named as peers that can run here, at the CPU scale on the host (fp32 unless types are
-     * given); the others get a peer status saying why not.
+     * The provider plugins named as peers that can run here, at the scale and types the providers get (so that their
+     * rows meet the same configurations); the others get a peer status saying why not.
      */
-    private List<Target> peerTargets(List<String> names, List<DType> dtypes, List<PeerStatus> statuses) {
+    private List<Target> peerTargets(BenchOptions o, List<String> names, List<DType> dtypes,
+                                     List<PeerStatus> statuses) {
         List<Target> out = new ArrayList<>();
         for (String name : names) {
             AttentionProvider p = registry.get(name);
@@ -230,7 +231,7 @@ public final class BenchRunner {
             }
             try {
                 Placement placement = Placement.of(p);
-                out.add(new Target(p, placement, placement.isHost() ? Scale.CPU : Scale.FULL,
+                out.add(new Target(p, placement, scale(o, placement),
                         dtypes != null ? dtypes : List.of(placement.isHost() ? DType.FP32 : DType.BF16)));
                 statuses.add(new PeerStatus(name, "ok", a.reason()));
             } catch (IllegalArgumentException e) {
@@ -285,10 +286,8 @@ public final class BenchRunner {
                 err.println("bench: skipping provider " + e.getMessage());
                 continue;
             }
-            Scale scale = "auto".equalsIgnoreCase(o.scale) ? (placement.isHost() ? Scale.CPU : Scale.FULL)
-                    : Scale.parse(o.scale);
             List<DType> types = dtypes != null ? dtypes : List.of(placement.isHost() ? DType.FP32 : DType.BF16);
-            out.add(new Target(p, placement, scale, types));
+            out.add(new Target(p, placement, scale(o, placement), types));
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("provider: nothing to measure" + (problems.isEmpty()
@@ -296,6 +295,11 @@ public final class BenchRunner {
                     : " (" + String.join("; ", problems) + ")"));
         }
         return out;
+    }
+
+    /** --scale, or with {@code auto} the CPU scale for host providers and the full one for devices. */
+    private static Scale scale(BenchOptions o, Placement placement) {
+        return "auto".equalsIgnoreCase(o.scale) ? (placement.isHost() ? Scale.CPU : Scale.FULL) : Scale.parse(o.scale);
     }
 
     private static Availability availability(AttentionProvider p) {
