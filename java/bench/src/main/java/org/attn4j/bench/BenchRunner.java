@@ -101,17 +101,35 @@ public final class BenchRunner {
         List<MaskSpec> masks = o.masks.isEmpty() ? null : MaskSpec.parseList(o.masks);
         List<DType> dtypes = o.dtypes.isEmpty() ? null : parseDtypes(o.dtypes);
         List<String> sets = o.shapes.isEmpty() ? List.of("fa", "gym") : splitAll(o.shapes);
-        List<String> peers = splitAll(o.peers);
+        List<String> allPeers = splitAll(o.peers);
+        // Peers are the scripts (numpy, torch) or provider plugins on the class path measured in this JVM as peers.
+        List<String> peers = new ArrayList<>();
+        List<String> providerPeers = new ArrayList<>();
+        for (String name : allPeers) {
+            (PeerRunner.SCRIPT_PEERS.contains(name.toLowerCase(Locale.ROOT)) ? peers : providerPeers).add(name);
+        }
+        for (String name : providerPeers) {
+            if (registry.providers().stream().noneMatch(p -> p.name().equals(name))) {
+                throw new IllegalArgumentException("peers: unknown peer '" + name + "'; expected numpy, torch or a"
+                        + " provider on the class path (" + registry.providers().stream().map(AttentionProvider::name)
+                        .collect(Collectors.joining(", ")) + "); the torch-sdpa peer needs ATTN4J_PLUGINS, see"
+                        + " docs/benchmarks/torch-peer.md");
+            }
+        }
         List<String> skippedWorkloads = new ArrayList<>();
         Map<Scale, List<Workload>> workloads = new EnumMap<>(Scale.class);
 
-        List<Target> targets = o.noProviders ? List.of() : targets(o, dtypes);
+        List<Target> targets = o.noProviders ? List.of() : targets(o, dtypes, providerPeers);
+        List<PeerStatus> peerStatuses = new ArrayList<>();
+        List<Target> peerTargets = peerTargets(o, providerPeers, dtypes, peerStatuses);
         List<BenchRow> rows = new ArrayList<>();
         double budget = o.budgetSeconds != null ? o.budgetSeconds
-                : !o.quick ? 0 : peers.isEmpty() ? QUICK_BUDGET_SECONDS : QUICK_BUDGET_WITH_PEERS_SECONDS;
-        if (!targets.isEmpty()) {
+                : !o.quick ? 0 : allPeers.isEmpty() ? QUICK_BUDGET_SECONDS : QUICK_BUDGET_WITH_PEERS_SECONDS;
+        if (!targets.isEmpty() || !peerTargets.isEmpty()) {
+            List<Target> measured = new ArrayList<>(targets);
+            measured.addAll(peerTargets);
             int steps = 0;
-            for (Target t : targets) {
+            for (Target t : measured) {
                 steps += workloads(t.scale(), sets, masks, o.quick, workloads, skippedWorkloads).size()
                         * t.dtypes().size();
             }
@@ -119,11 +137,14 @@ public final class BenchRunner {
             ProgressBar progress = o.progress ? new ProgressBar(err, System.console() != null, steps)
                     : new ProgressBar(new PrintWriter(java.io.Writer.nullWriter()), false, steps);
             ReferenceCheck check = new ReferenceCheck(reference);
-            for (Target t : targets) {
-                err.println("bench: " + t.provider().name() + " on " + t.placement().device() + ", " + t.scale()
-                        + " scale, " + t.dtypes().stream().map(DType::label).collect(Collectors.joining(",")));
-                RowFactory factory = new RowFactory(t.provider().name(), t.provider().getClass().getName(),
-                        deviceName(t.placement()), t.placement().isHost() ? "cpu" : "cuda");
+            for (Target t : measured) {
+                boolean peer = peerTargets.contains(t);
+                err.println("bench: " + (peer ? "peer " : "") + t.provider().name() + " on " + t.placement().device()
+                        + ", " + t.scale() + " scale, " + t.dtypes().stream().map(DType::label)
+                        .collect(Collectors.joining(",")));
+                RowFactory factory = new RowFactory(peer ? BenchRow.PEER : BenchRow.ATTN4J, t.provider().name(),
+                        peer ? "" : t.provider().getClass().getName(), deviceName(t.placement()),
+                        t.placement().isHost() ? "cpu" : "cuda");
                 ProviderBench bench = new ProviderBench(t.provider(), t.placement(), check, policy, deadline,
                         o.rotateBytes, o.maxSets, o.quick ? 2 : 4, fwd, bwd, factory);
                 rows.addAll(bench.run(workloads.get(t.scale()), t.dtypes(), progress));
@@ -146,7 +167,8 @@ public final class BenchRunner {
                 : masks.stream().map(MaskSpec::toString).collect(Collectors.toList()), dtypeLabels,
                 ShapeSets.cpuScalingNote(), policy.warmup(), policy.minReps(), policy.maxReps(),
                 policy.targetSeconds(), budget, o.rotateBytes);
-        BenchDocument doc = new BenchDocument(BenchDocument.SCHEMA, "attn4j-bench", env, settings, List.of(), rows);
+        BenchDocument doc = new BenchDocument(BenchDocument.SCHEMA, "attn4j-bench", env, settings, peerStatuses,
+                rows);
 
         if (!peers.isEmpty() || o.planOut != null) {
             PeerPlan plan = peerPlan(o, sets, masks, dtypes, policy, fwd, bwd, peers, workloads, skippedWorkloads);
@@ -192,8 +214,35 @@ public final class BenchRunner {
         return doc;
     }
 
-    /** The providers to measure (see {@link BenchOptions#providers}). */
-    List<Target> targets(BenchOptions o, List<DType> dtypes) {
+    /**
+     * The provider plugins named as peers that can run here, at the scale and types the providers get (so that their
+     * rows meet the same configurations); the others get a peer status saying why not.
+     */
+    private List<Target> peerTargets(BenchOptions o, List<String> names, List<DType> dtypes,
+                                     List<PeerStatus> statuses) {
+        List<Target> out = new ArrayList<>();
+        for (String name : names) {
+            AttentionProvider p = registry.get(name);
+            Availability a = availability(p);
+            if (!a.isAvailable()) {
+                statuses.add(new PeerStatus(name, "skipped", a.reason()));
+                err.println("bench: skipping peer " + name + ": " + a.reason());
+                continue;
+            }
+            try {
+                Placement placement = Placement.of(p);
+                out.add(new Target(p, placement, scale(o, placement),
+                        dtypes != null ? dtypes : List.of(placement.isHost() ? DType.FP32 : DType.BF16)));
+                statuses.add(new PeerStatus(name, "ok", a.reason()));
+            } catch (IllegalArgumentException e) {
+                statuses.add(new PeerStatus(name, "skipped", e.getMessage()));
+            }
+        }
+        return out;
+    }
+
+    /** The providers to measure (see {@link BenchOptions#providers}); those named as peers are left out. */
+    List<Target> targets(BenchOptions o, List<DType> dtypes, List<String> peerNames) {
         List<AttentionProvider> chosen = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         if (!o.providers.isEmpty()) {
@@ -217,7 +266,7 @@ public final class BenchRunner {
                 }
             }
             for (AttentionProvider p : available) {
-                if (!p.name().equals(ReferenceProvider.NAME)) {
+                if (!p.name().equals(ReferenceProvider.NAME) && !peerNames.contains(p.name())) {
                     chosen.add(p);
                 }
             }
@@ -237,10 +286,8 @@ public final class BenchRunner {
                 err.println("bench: skipping provider " + e.getMessage());
                 continue;
             }
-            Scale scale = "auto".equalsIgnoreCase(o.scale) ? (placement.isHost() ? Scale.CPU : Scale.FULL)
-                    : Scale.parse(o.scale);
             List<DType> types = dtypes != null ? dtypes : List.of(placement.isHost() ? DType.FP32 : DType.BF16);
-            out.add(new Target(p, placement, scale, types));
+            out.add(new Target(p, placement, scale(o, placement), types));
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("provider: nothing to measure" + (problems.isEmpty()
@@ -248,6 +295,11 @@ public final class BenchRunner {
                     : " (" + String.join("; ", problems) + ")"));
         }
         return out;
+    }
+
+    /** --scale, or with {@code auto} the CPU scale for host providers and the full one for devices. */
+    private static Scale scale(BenchOptions o, Placement placement) {
+        return "auto".equalsIgnoreCase(o.scale) ? (placement.isHost() ? Scale.CPU : Scale.FULL) : Scale.parse(o.scale);
     }
 
     private static Availability availability(AttentionProvider p) {

@@ -12,14 +12,23 @@ import org.attn4j.bench.timing.Stats;
 import org.attn4j.bench.workload.Shape;
 import org.attn4j.bench.workload.Workload;
 
-/** Builds the attn4j rows of one provider, workload, type and direction. */
+/**
+ * Builds the rows of one provider, workload, type and direction: attn4j rows, or peer rows for a provider plugin
+ * measured as a peer ({@code bench --peers torch-sdpa}).
+ */
 final class RowFactory {
+    private final String kind;
     private final String provider;
     private final String implementation;
     private final String device;
     private final String deviceKind;
 
     RowFactory(String provider, String implementation, String device, String deviceKind) {
+        this(BenchRow.ATTN4J, provider, implementation, device, deviceKind);
+    }
+
+    RowFactory(String kind, String provider, String implementation, String device, String deviceKind) {
+        this.kind = kind;
         this.provider = provider;
         this.implementation = implementation;
         this.device = device;
@@ -49,7 +58,7 @@ final class RowFactory {
                 work.denseFlops());
         Double tflops = time == null || work == null ? null : work.tflops(time.median());
         Double dense = time == null || work == null ? null : work.denseEquivalentTflops(time.median());
-        return new BenchRow(provider, BenchRow.ATTN4J, implementation, device, deviceKind, w.id(), s.set(),
+        return new BenchRow(provider, kind, implementation, device, deviceKind, w.id(), s.set(),
                 s.scale().label(), new ShapeDims(s.batch(), s.headsQ(), s.headsKv(), s.seqQ(), s.seqK(),
                 s.headDim(), s.valueDim()), w.mask().family().id(), w.mask().label(),
                 w.mask().normalizer().label(), dtype.label(), backward ? "backward" : "forward", status, note, time,

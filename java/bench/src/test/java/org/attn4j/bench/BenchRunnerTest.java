@@ -136,6 +136,29 @@ class BenchRunnerTest {
     }
 
     @Test
+    void aProviderNamedAsPeerIsMeasuredAsAPeerInTheSameRun(@TempDir Path dir) throws IOException {
+        FakeProvider mine = FakeProvider.exact("mine");
+        FakeProvider theirs = FakeProvider.exact("theirs");
+        BenchOptions o = TestShapes.fast(TestShapes.csv(dir, "dense;causal"));
+        o.direction = "forward";
+        o.peers = List.of("theirs");
+        BenchDocument doc = runner(ProviderRegistry.of(mine, theirs, new ReferenceProvider())).run(o);
+        List<BenchRow> peerRows = doc.rows().stream().filter(BenchRow::isPeer).collect(Collectors.toList());
+        List<BenchRow> ours = doc.rows().stream().filter(r -> !r.isPeer()).collect(Collectors.toList());
+        assertEquals(2, peerRows.size(), doc.rows().toString());
+        assertTrue(peerRows.stream().allMatch(r -> r.provider().equals("theirs") && r.status() == RowStatus.OK));
+        assertEquals(List.of("mine"), ours.stream().map(BenchRow::provider).distinct().collect(Collectors.toList()),
+                "a peer is not also measured as a provider");
+        assertTrue(ours.stream().allMatch(r -> r.vsPeer() != null), "ratios against the peer's rows");
+        assertEquals("ok", doc.peers().get(0).status());
+
+        o.peers = List.of("nobody");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> runner(ProviderRegistry.of(mine)).run(o));
+        assertTrue(e.getMessage().startsWith("peers: unknown peer 'nobody'"), e.getMessage());
+    }
+
+    @Test
     void budgetSkipsRowsButStillReports(@TempDir Path dir) throws IOException {
         BenchOptions o = TestShapes.fast(TestShapes.csv(dir, "dense;causal"));
         o.budgetSeconds = 1e-9;

@@ -21,32 +21,14 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /**
- * {@code attn4j}: the command-line tool. Each subcommand is a class listed in {@code subcommands} below; adding one
- * is one line there.
+ * {@code attn4j}: the command-line tool. Each subcommand is a class listed in {@link #SUBCOMMANDS}; adding one is
+ * one line there.
  */
 @Command(name = "attn4j",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = {"Dense, block-sparse and dynamically masked attention on the CPU and on NVIDIA GPUs, and a"
                 + " transformer layer that trains through it (the parity experiments of Wen et al.)."},
-        subcommands = {
-            InfoCommand.class,
-            RunCommand.class,
-            DemoCommand.class,
-            BenchCommand.class,
-            DecodeCommand.class,
-            GenerateCommand.class,
-            ParityCommand.class,
-            SweepCommand.class,
-            ThroughputCommand.class,
-            FigureCommand.class,
-            LogitsCommand.class,
-            ReasonCommand.class,
-            ReasonPlotCommand.class,
-            AlicotCommand.class,
-            AlicotFiguresCommand.class,
-            CommandLine.HelpCommand.class,
-        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -59,6 +41,30 @@ public final class Main implements Runnable {
     public static final int EXIT_OK = 0;
     public static final int EXIT_ERROR = 1;
     public static final int EXIT_USAGE = 2;
+
+    /**
+     * The subcommands, in the order the usage lists them. picocli builds a command's model (options, converters,
+     * help) by reflection when it is registered: about half a second for all of them on a 2-core machine, more than
+     * a small {@code run} computes. So a command line that names one subcommand registers that one alone.
+     */
+    static final Class<?>[] SUBCOMMANDS = {
+        InfoCommand.class,
+        RunCommand.class,
+        DemoCommand.class,
+        BenchCommand.class,
+        DecodeCommand.class,
+        GenerateCommand.class,
+        ParityCommand.class,
+        SweepCommand.class,
+        ThroughputCommand.class,
+        FigureCommand.class,
+        LogitsCommand.class,
+        ReasonCommand.class,
+        ReasonPlotCommand.class,
+        AlicotCommand.class,
+        AlicotFiguresCommand.class,
+        CommandLine.HelpCommand.class,
+    };
 
     @Option(names = "--verbose", scope = ScopeType.INHERIT,
             description = "Print stack traces with errors and debug logging.")
@@ -82,7 +88,7 @@ public final class Main implements Runnable {
 
     /** Runs the tool in this JVM with these streams and returns the exit code (tests call this). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = commandLine(out, err);
+        CommandLine cli = commandLine(out, err, args);
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
@@ -96,9 +102,24 @@ public final class Main implements Runnable {
         }
     }
 
-    /** The configured command line. */
+    /** The configured command line with every subcommand. */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, new String[0]);
+    }
+
+    /**
+     * The configured command line for {@code args}: with only the subcommand they name when they name one (its
+     * usage, errors and behaviour are the same), with all of them otherwise (the top-level usage, {@code help},
+     * an unknown command and its suggestions).
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
         CommandLine cli = new CommandLine(new Main());
+        Class<?> named = namedSubcommand(args);
+        for (Class<?> c : SUBCOMMANDS) {
+            if (named == null || c == named) {
+                cli.addSubcommand(c);
+            }
+        }
         cli.setOut(out);
         cli.setErr(err);
         ErrorReporter errors = new ErrorReporter();
@@ -109,6 +130,25 @@ public final class Main implements Runnable {
             return new CommandLine.RunLast().execute(parseResult);
         });
         return cli;
+    }
+
+    /**
+     * The subcommand the first argument (after {@code --verbose}) names, or null: none, {@code help}, an unknown
+     * name, or a top-level option such as {@code --help} (whose usage lists every subcommand).
+     */
+    private static Class<?> namedSubcommand(String[] args) {
+        for (String a : args) {
+            if (a.equals("--verbose")) {
+                continue;
+            }
+            for (Class<?> c : SUBCOMMANDS) {
+                if (c != CommandLine.HelpCommand.class && c.getAnnotation(Command.class).name().equals(a)) {
+                    return c;
+                }
+            }
+            return null;
+        }
+        return null;
     }
 
     /** Whether {@code --verbose} was given at any level of the command line. */

@@ -1,6 +1,8 @@
 package org.attn4j.cli;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,6 +63,12 @@ final class NpyTensors {
 
     /** A host tensor of type {@code dtype} holding the array's values. */
     static Tensor toTensor(NpyArray a, DType dtype) {
+        if (a.type() == NpyType.FLOAT32 && dtype == DType.FP32 && a.order() == ByteOrder.nativeOrder()) {
+            // The usual case: one bulk copy of the file's bytes (mapped) into the tensor, no float[] between.
+            Tensor t = Tensor.allocate(dtype, a.shape());
+            t.hostBuffer().put(a.data());
+            return t;
+        }
         return Tensor.of(dtype, a.toFloatArray(), a.shape());
     }
 
@@ -86,7 +94,16 @@ final class NpyTensors {
     static void writeFloat32(Path file, Tensor t) throws IOException {
         try (WritableByteChannel channel = Files.newByteChannel(file, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            NpyWriter.write(channel, NpyArray.ofFloat32(t.toFloatArray(), t.shape()), 0);
+            NpyArray array;
+            if (t.dtype() == DType.FP32 && t.device().isCpu() && t.byteSize() <= Integer.MAX_VALUE) {
+                // The tensor's own bytes (native order, which the header states), written without copies.
+                ByteBuffer bytes = t.hostBuffer();
+                bytes.limit((int) t.byteSize());
+                array = NpyArray.view(NpyType.FLOAT32, ByteOrder.nativeOrder(), t.shape(), bytes);
+            } else {
+                array = NpyArray.ofFloat32(t.toFloatArray(), t.shape());
+            }
+            NpyWriter.write(channel, array, 0);
         }
     }
 }

@@ -85,6 +85,16 @@ class TileKernelsTest {
             plain.addWeightedIndexedRows(oneA, w[0], index, values, n, len);
             vector.addWeightedIndexedRows(oneB, w[0], index, values, n, len);
             assertBits(new float[][] {oneA}, new float[][] {oneB}, "indexed rows");
+            // And a row without zero weights (the vector kernel's direct path; zeros are compacted away first).
+            float[] dense = random(random, 1, n)[0];
+            for (int t = 0; t < n; t++) {
+                dense[t] = dense[t] == 0f ? 0.5f : dense[t];
+            }
+            oneA = accA[0].clone();
+            oneB = accA[0].clone();
+            plain.addWeightedIndexedRows(oneA, dense, index, values, n, len);
+            vector.addWeightedIndexedRows(oneB, dense, index, values, n, len);
+            assertBits(new float[][] {oneA}, new float[][] {oneB}, "indexed rows, no zero weight");
             float[] sA = a[0].clone();
             if (random.nextBoolean()) {
                 sA[from] = Float.NEGATIVE_INFINITY; // a masked score

@@ -72,8 +72,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-report", description = "Write no report folder.")
     boolean noReport;
 
-    @Option(names = "--peers", arity = "1..*", paramLabel = "numpy|torch",
-            description = "Run peer scripts as subprocesses: numpy (CPU), torch (GPU and CPU, on the GPU machine).")
+    @Option(names = "--peers", arity = "1..*", paramLabel = "numpy|torch|PROVIDER",
+            description = "Run peers: the scripts numpy (CPU) and torch (GPU and CPU, on the GPU machine) as"
+                    + " subprocesses, or a provider plugin on the class path (e.g. torch-sdpa) in this JVM.")
     List<String> peers = new ArrayList<>();
 
     @Option(names = "--merge", arity = "1..*", paramLabel = "FILE",

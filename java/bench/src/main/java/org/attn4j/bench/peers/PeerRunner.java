@@ -19,6 +19,8 @@ import org.attn4j.bench.results.PeerStatus;
 public final class PeerRunner {
     /** Exit status of a peer script whose dependencies are missing on this machine. */
     public static final int EXIT_UNAVAILABLE = 3;
+    /** The peers that are scripts; any other peer name is a provider plugin measured in the JVM. */
+    public static final List<String> SCRIPT_PEERS = List.of("numpy", "torch");
 
     private final String python;
     private final Path scripts;

@@ -29,6 +29,16 @@ public final class NpyArray {
         this.data = data.slice().order(order);
     }
 
+    /**
+     * An array over {@code data} (its remaining bytes, in {@code order}) without copying them: the caller keeps the
+     * bytes unchanged while the array is in use. For writing a tensor's memory straight to a file.
+     *
+     * @throws IllegalArgumentException when {@code data} does not hold exactly the shape's elements
+     */
+    public static NpyArray view(NpyType type, ByteOrder order, int[] shape, ByteBuffer data) {
+        return new NpyArray(type, order, shape, data);
+    }
+
     /** A little-endian float32 array. */
     public static NpyArray ofFloat32(float[] values, int... shape) {
         return ofFloats(NpyType.FLOAT32, ByteOrder.LITTLE_ENDIAN, values, shape);

@@ -3,10 +3,10 @@ package org.attn4j.cli.npy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -20,6 +20,8 @@ public final class NpyReader {
     static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
     /** Headers beyond this are not arrays but damage (NumPy itself refuses headers over 10 000 bytes by default). */
     static final int MAX_HEADER_BYTES = 1 << 20;
+    /** Data of files this large is memory-mapped rather than read (mapping a few bytes costs more than reading). */
+    static final long MAP_AT_BYTES = 1 << 16;
 
     private NpyReader() {
     }
@@ -31,7 +33,7 @@ public final class NpyReader {
      * @throws NpyFormatException naming the file when its contents are not an array attn4j handles
      */
     public static NpyArray read(Path file) throws IOException {
-        try (ReadableByteChannel in = Files.newByteChannel(file, StandardOpenOption.READ)) {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(in, file.toString());
         }
     }
@@ -83,7 +85,14 @@ public final class NpyReader {
                         + bytes + " bytes, found " + available);
             }
         }
-        ByteBuffer data = readFully(in, (int) bytes, source, "the data of " + header);
+        ByteBuffer data;
+        if (in instanceof FileChannel && bytes >= MAP_AT_BYTES) {
+            // Mapped, not copied: the caller's one copy (into a tensor) reads the page cache directly.
+            FileChannel file = (FileChannel) in;
+            data = file.map(FileChannel.MapMode.READ_ONLY, file.position(), bytes);
+        } else {
+            data = readFully(in, (int) bytes, source, "the data of " + header);
+        }
         return new NpyArray(header.type(), header.order(), header.shape(), data);
     }
 

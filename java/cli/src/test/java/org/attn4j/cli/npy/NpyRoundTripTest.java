@@ -38,6 +38,28 @@ class NpyRoundTripTest {
         return b.build();
     }
 
+    /** Files from 64 KiB up are memory-mapped rather than read: same values, both byte orders, and truncation. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("byteOrders")
+    void largeArraysAreMappedWithTheSameValues(ByteOrder order) throws IOException {
+        float[] values = randomFloats(3 * 40_000, 2);
+        Path file = dir.resolve("big.npy");
+        NpyWriter.write(file, NpyArray.ofFloats(NpyType.FLOAT32, order, values, 3, 40_000), 0);
+        assertTrue(Files.size(file) > NpyReader.MAP_AT_BYTES);
+        NpyArray back = NpyReader.read(file);
+        assertArrayEquals(values, back.toFloatArray());
+
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 4));
+        NpyFormatException e = org.junit.jupiter.api.Assertions.assertThrows(NpyFormatException.class,
+                () -> NpyReader.read(file));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    static Stream<ByteOrder> byteOrders() {
+        return Stream.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN);
+    }
+
     @ParameterizedTest(name = "{0} {1} v{2}")
     @MethodSource("floatFormats")
     void floatArraysSurviveAWriteAndARead(NpyType type, ByteOrder order, int version) throws IOException {
