@@ -3,6 +3,7 @@
 # did not fit on the 2-core machine. One group per call; each run writes OUT/NAME.json (parity --json) and its log.
 #
 #   scripts/seed001_runs.sh local     OUT   the runs recorded in section 9, in the order they ran
+#   scripts/seed001_runs.sh local-c   OUT   the second session's runs in section 9 (Figures 4, 3a, 5), in their order
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -15,6 +16,9 @@
 # What each group needs (measured on the 2-core machine, 1 thread, load 10-20, unless marked as an estimate):
 #   local      ~85 min of wall time at load 12-20 (~20 min of CPU): n = 100 runs at 75 (k = 20) to 25 (k = 80)
 #              samples/s, n = 20 runs at 200-700/s.
+#   local-c    ~2 h of wall time at load 1-4 with pauses (Figure 4's no-CoT run 37 min, 1 400 samples/s; n = 100
+#              runs at 80-200 samples/s: 2-10 min each, k = 90 seed 0 more than 17 min on its plateau; n = 20 runs of
+#              5*10^5 samples 4-6 min; Figure 2 cells 17-55 s).
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
 #              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
@@ -27,7 +31,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -69,6 +73,24 @@ case "$group" in
     run fig3a-n100-k20-seed1 --n 100 --k 20 --cot --seed 1 --eval-every 4096 --max-samples 300000
     run fig3a-n100-k80-seed0 --n 100 --k 80 --cot --seed 0 --eval-every 4096 --max-samples 300000
     run fig3a-n100-k40-seed1 --n 100 --k 40 --cot --seed 1 --eval-every 4096 --max-samples 300000
+    ;;
+  local-c)
+    # Figure 4 on the fixed 10^4 set (no CoT: 300 epochs, what fitted in ~40 min), Figure 3a's remaining k and
+    # seeds (k = 90 seed 0 was killed twice on a plateau, at 28 672 and 143 360 samples: no JSON), Figure 5 (Figure
+    # 10's 1x1 arm) with the same 5·10^5-sample budget on both training sets.
+    run fig4-n20-k6-cot-T10000-seed0 --n 20 --k 6 --cot --train-size 10000 --epochs 5 --seed 0
+    run fig4-n20-k6-nocot-T10000-E300-seed0 --n 20 --k 6 --train-size 10000 --epochs 300 --eval-every 10000 --seed 0
+    for ks in 100:0 60:1 80:1 30:0 50:0 70:0 90:0; do
+      run "fig3a-n100-k${ks%%:*}-seed${ks##*:}" --n 100 --k "${ks%%:*}" --cot --seed "${ks##*:}" --eval-every 4096 \
+        --max-samples 300000
+    done
+    run fig5-n20-k6-nocot-T5000-seed0 --n 20 --k 6 --train-size 5000 --epochs 100 --eval-every 5000 --seed 0 --no-stop
+    run fig5-n20-k6-nocot-T50000-seed0 --n 20 --k 6 --train-size 50000 --epochs 10 --eval-every 50000 --seed 0 --no-stop
+    # Figure 2 with CoT at k = 3: the cells the first session did not run (3 heads do not divide the width 64).
+    for lh in 1:4 2:4 3:1 3:2 3:4 4:1 4:2; do
+      run "fig2-n30-k3-cot-L${lh%%:*}H${lh##*:}-seed0" --n 30 --k 3 --cot --layers "${lh%%:*}" --heads "${lh##*:}" \
+        --seed 0
+    done
     ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
@@ -131,7 +153,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac
