@@ -4,6 +4,7 @@
 #
 #   scripts/seed001_runs.sh local     OUT   the runs recorded in section 9, in the order they ran
 #   scripts/seed001_runs.sh local-c   OUT   the second session's runs in section 9 (Figures 4, 3a, 5), in their order
+#   scripts/seed001_runs.sh local-d   OUT   seed 1 of Figure 3a at k = 30, 50, 70, 100 (the rows marked ³)
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -31,7 +32,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -90,6 +91,12 @@ case "$group" in
     for lh in 1:4 2:4 3:1 3:2 3:4 4:1 4:2; do
       run "fig2-n30-k3-cot-L${lh%%:*}H${lh##*:}-seed0" --n 30 --k 3 --cot --layers "${lh%%:*}" --heads "${lh##*:}" \
         --seed 0
+    done
+    ;;
+  local-d)
+    # Seed 1 of Figure 3a's k = 30, 50, 70 and 100 (third sitting: two at a time, one per core; THREADS=1).
+    for k in 30 50 70 100; do
+      run "fig3a-n100-k$k-seed1" --n 100 --k "$k" --cot --seed 1 --eval-every 4096 --max-samples 300000
     done
     ;;
   fig3a)
@@ -153,7 +160,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac
