@@ -23,10 +23,6 @@ final class RowFactory {
     private final String device;
     private final String deviceKind;
 
-    RowFactory(String provider, String implementation, String device, String deviceKind) {
-        this(BenchRow.ATTN4J, provider, implementation, device, deviceKind);
-    }
-
     RowFactory(String kind, String provider, String implementation, String device, String deviceKind) {
         this.kind = kind;
         this.provider = provider;
