@@ -132,7 +132,8 @@ final class BackwardPass {
                 int[] keys = ws.rowKeys[c];
                 int n = ws.rowCounts[c];
                 if (p.tokenTopK > 0) {
-                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws));
+                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws),
+                            SelectedKernels.get());
                     cutScore[base + r] = ws.selection.cutScore;
                     cutKey[base + r] = ws.selection.cutKey;
                 }

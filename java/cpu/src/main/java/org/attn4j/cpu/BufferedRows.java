@@ -48,13 +48,11 @@ public final class BufferedRows {
                 // The whole tile at once (register-blocked), then each row appended to its buffer.
                 float[][] tile = ws.tileScores;
                 kernels.scoreRows(rowQueries, count, keysT, p.d, 0, n, tile);
+                int[] keyNumbers = ws.keyNumbers(p.nk);
                 for (int r = 0; r < count; r++) {
                     int c = ws.rowCounts[r];
                     System.arraycopy(tile[r], 0, ws.rowScores[r], c, n);
-                    int[] keys = ws.rowKeys[r];
-                    for (int t = 0; t < n; t++) {
-                        keys[c + t] = j0 + t;
-                    }
+                    System.arraycopy(keyNumbers, j0, ws.rowKeys[r], c, n);
                     ws.rowCounts[r] = c + n;
                 }
                 continue;
@@ -79,9 +77,8 @@ public final class BufferedRows {
                 int c = ws.rowCounts[r];
                 if (contiguous) {
                     System.arraycopy(s, from, scores, c, to - from);
-                    for (int t = from; t < to; t++) {
-                        keys[c++] = j0 + t;
-                    }
+                    System.arraycopy(ws.keyNumbers(p.nk), j0 + from, keys, c, to - from);
+                    c += to - from;
                 } else {
                     for (int t = ws.span[0]; t < ws.span[1]; t++) {
                         if (allowed[t]) {

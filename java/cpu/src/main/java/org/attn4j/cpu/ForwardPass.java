@@ -202,7 +202,7 @@ final class ForwardPass {
                 int[] keys = ws.rowKeys[c];
                 int n = ws.rowCounts[c];
                 if (p.tokenTopK > 0) {
-                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws));
+                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws), kernels);
                 }
                 kept += n;
                 float max = Kernels.max(weights, n);

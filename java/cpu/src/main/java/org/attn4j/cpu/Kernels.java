@@ -167,11 +167,30 @@ public final class Kernels {
 
     /** Whether every value of {@code x[0..n)} is finite. */
     static boolean allFinite(float[] x, int n) {
+        return allFinite(x, 0, n);
+    }
+
+    /** Whether every {@code x[i]}, {@code from <= i < to}, is finite. */
+    static boolean allFinite(float[] x, int from, int to) {
         boolean finite = true;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             finite &= Float.isFinite(x[i]);
         }
         return finite;
+    }
+
+    /**
+     * 1 if {@code x >= level}, else 0, with no branch to mispredict: the sign of {@code x - level}, exact for finite
+     * {@code x} (a difference of unequal floats is never zero, and rounding keeps its sign) and a level from
+     * {@link #levelForAtLeast}.
+     */
+    static int atLeast(float x, float level) {
+        return ~Float.floatToRawIntBits(x - level) >>> 31;
+    }
+
+    /** {@code level} for {@link #atLeast}: +0.0 becomes -0.0, since {@code -0.0 - +0.0} is -0.0 (sign set). */
+    static float levelForAtLeast(float level) {
+        return level == 0f ? -0.0f : level;
     }
 
     /** {@code y[c] *= a} for {@code c < len}. */

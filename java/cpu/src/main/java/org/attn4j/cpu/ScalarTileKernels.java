@@ -112,4 +112,22 @@ final class ScalarTileKernels implements TileKernels {
     public float expShifted(float[] s, float shift, int from, int to, float[] scratch) {
         return FastExp.expShiftedInPartials(s, shift, from, to, scratch);
     }
+
+    @Override
+    public boolean allFinite(float[] s, int from, int to) {
+        return Kernels.allFinite(s, from, to);
+    }
+
+    @Override
+    public int positionsAtLeast(float[] s, int n, float cut, int[] positions) {
+        // Branch-free (a branch would mispredict on the one score in six that passes): every position is written,
+        // the count moves past those that pass.
+        float level = Kernels.levelForAtLeast(cut);
+        int kept = 0;
+        for (int t = 0; t < n; t++) {
+            positions[kept] = t;
+            kept += Kernels.atLeast(s[t], level);
+        }
+        return kept;
+    }
 }

@@ -1,6 +1,7 @@
 package org.attn4j.cpu;
 
 import java.util.Arrays;
+import org.attn4j.cpu.simd.TileKernels;
 import org.attn4j.mask.SelectionOrder;
 
 /**
@@ -33,22 +34,25 @@ final class TokenSelection {
     private double[] exact = new double[0];
     private boolean[] known = new boolean[0];
     private byte[] state = new byte[0];
+    private byte[] exactKnown = new byte[0];
     private int[] unsure = new int[0];
-    private final RadixSelect radix = new RadixSelect();
+    private final LargestScores largest = new LargestScores();
 
     /**
      * Keeps the best {@code k} of {@code scores/keys[0..n)} in place, in key order, and returns how many remain.
      *
-     * @param scorer the row's exact scores, already prepared
+     * @param scorer  the row's exact scores, already prepared
+     * @param kernels checks the float scores' finiteness and finds the candidates
      */
-    int keep(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer) {
+    int keep(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, TileKernels kernels) {
         if (n <= k) {
             cutScore = Double.NEGATIVE_INFINITY;
             cutKey = Integer.MAX_VALUE;
             return n;
         }
         double bound = scorer.bound;
-        if (Double.isFinite(bound) && Kernels.allFinite(scores, n)) {
+        if (Double.isFinite(bound) && kernels.allFinite(scores, 0, n)) {
+            largest.load(scores, n, k + 1, kernels);
             return keepSettled(scores, keys, n, k, scorer, bound);
         }
         grow(n);
@@ -95,32 +99,27 @@ final class TokenSelection {
     }
 
     /**
-     * {@link #keep} for the usual row, every float score and the bound finite, in a few passes that touch only
-     * floats: the k-th and (k+1)-th largest float score by radix selection ({@code s -+ bound}, rounded in double,
-     * never reverses an order, so they give the same {@code lowK} and {@code highK1} as the general path), one pass
-     * that classifies and keeps, and the cut looked for among the k kept keys only.
+     * {@link #keep} for the usual row, every float score and the bound finite ({@link #largest} loaded with the
+     * row's candidates), in a few passes that touch only floats: the k-th and (k+1)-th largest float score among the
+     * candidates ({@code s -+ bound}, rounded in double, never reverses an order, so they give the same {@code lowK}
+     * and {@code highK1} as the general path), one pass that classifies and keeps, and the cut looked for among the
+     * k kept keys only.
      */
     private int keepSettled(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, double bound) {
         grow(n);
-        radix.loadLargest(scores, n, k + 1);
-        double lowK = radix.kthLargest(k) - bound;
-        double highK1 = radix.kthLargest(k + 1) + bound;
+        largest.select(scores, k);
+        double lowK = largest.kth - bound;
+        double highK1 = largest.next + bound;
         // In float terms: a key is surely kept iff s >= firstIn, surely dropped iff s < firstNotOut.
         float firstIn = firstAbove(highK1, bound);
         float firstNotOut = firstReaching(lowK, bound);
-        if (radix.filtered() && firstNotOut >= radix.cut()) {
-            // Every key that is not surely dropped is among the loaded ones: decide on them alone.
-            int loaded = radix.loaded();
-            int in = 0;
-            boolean anyUnsure = false;
-            for (int i = 0; i < loaded; i++) {
-                float s = scores[radix.position(i)];
-                in += s >= firstIn ? 1 : 0;
-                anyUnsure |= s >= firstNotOut & s < firstIn;
-            }
-            if (!anyUnsure && in == k) {
-                return keepSure(scores, keys, loaded, k, scorer, bound, firstIn);
-            }
+        if (lowK > highK1) {
+            // The usual row: the float scores' gap between the k-th and the (k+1)-th is wider than their error.
+            return keepAboveClearCut(scores, keys, k, scorer, bound);
+        }
+        if (largest.filtered() && firstNotOut >= largest.cut()) {
+            // Every key that is not surely dropped is among the candidates: decide on them alone.
+            return keepAmongCandidates(scores, keys, k, scorer, bound, firstIn, firstNotOut);
         }
         Arrays.fill(known, 0, n, false);
         int sure = 0;
@@ -173,24 +172,23 @@ final class TokenSelection {
     }
 
     /**
-     * The row where the float scores settle everything: exactly the k keys at or above {@code firstIn} are kept,
-     * all among the {@code loaded} candidates of the radix selection (one branch-free compaction), and the cut is looked for among them, in exact scores where the bound cannot
-     * tell (usually the k-th alone).
+     * The row whose k-th and (k+1)-th float scores are further apart than twice the bound ({@code lowK > highK1}):
+     * a key is surely kept iff its float score is at least the k-th's, surely dropped otherwise, so exactly the k
+     * candidates at or above the k-th are kept, in one branch-free compaction over the candidates; the cut is looked
+     * for among those whose exact score could be the lowest.
      */
-    private int keepSure(float[] scores, int[] keys, int loaded, int k, ExactTokenScores scorer, double bound,
-                         float firstIn) {
+    private int keepAboveClearCut(float[] scores, int[] keys, int k, ExactTokenScores scorer, double bound) {
+        float kth = largest.kth;
+        float level = Kernels.levelForAtLeast(kth);
+        int loaded = largest.loaded();
         int w = 0;
-        for (int i = 0; i < loaded; i++) {
-            int t = radix.position(i); // ascending, and w <= i <= t: compaction in place
-            float s = scores[t];
+        for (int i = 0; i < loaded; i++) { // positions ascend and w <= i <= position: the row compacts in place
+            float s = largest.value(i);
             scores[w] = s;
-            keys[w] = keys[t];
-            w += s >= firstIn ? 1 : 0;
+            keys[w] = keys[largest.position(i)];
+            w += Kernels.atLeast(s, level);
         }
-        double lowestHigh = Double.POSITIVE_INFINITY;
-        for (int i = 0; i < w; i++) {
-            lowestHigh = Math.min(lowestHigh, scores[i] + bound);
-        }
+        double lowestHigh = kth + bound; // the lowest kept float score is the k-th's
         int cut = -1;
         double cutExact = Double.NaN;
         for (int i = 0; i < w; i++) {
@@ -198,6 +196,81 @@ final class TokenSelection {
                 continue;
             }
             double e = scorer.exact(keys[i]);
+            if (cut < 0 || SelectionOrder.ranksBefore(cutExact, keys[cut], e, keys[i])) {
+                cut = i;
+                cutExact = e;
+            }
+        }
+        cutScore = cutExact;
+        cutKey = keys[cut];
+        return w;
+    }
+
+    /**
+     * The row whose keys not surely dropped are all among {@link #largest}'s candidates: the surely kept ones (at or
+     * above {@code firstIn}) and the unsure ones (from {@code firstNotOut}), whose exact scores choose the rest of the
+     * k places; then one branch-free compaction in key order and the cut, looked for in exact scores only where the
+     * bound cannot tell (usually the k-th alone). Touches the candidates, never the whole row.
+     */
+    private int keepAmongCandidates(float[] scores, int[] keys, int k, ExactTokenScores scorer, double bound,
+                                    float firstIn, float firstNotOut) {
+        int loaded = largest.loaded();
+        float inLevel = Kernels.levelForAtLeast(firstIn);
+        float notOutLevel = Kernels.levelForAtLeast(firstNotOut);
+        int sure = 0;
+        int unsureCount = 0;
+        for (int i = 0; i < loaded; i++) {
+            int t = largest.position(i);
+            float s = scores[t];
+            // About half the candidates are surely in: tests without branches, then one rarely taken branch.
+            int sureIn = Kernels.atLeast(s, inLevel);
+            sure += sureIn;
+            if ((Kernels.atLeast(s, notOutLevel) & (sureIn ^ 1)) != 0) {
+                exact[t] = scorer.exact(keys[t]);
+                unsure[unsureCount++] = t;
+            }
+        }
+        int open = k - sure; // places left for the unsure keys
+        selectFirst(unsure, unsureCount, open, keys);
+        for (int u = 0; u < unsureCount; u++) {
+            state[unsure[u]] = u < open ? IN : OUT;
+        }
+        // Compact in key order (ascending positions, w <= i <= t: in place), remembering each kept key's position
+        // and whether its exact score is known (every value is written, the count moves past the kept ones).
+        // (state IN is 1, OUT 0: an unsure key is kept iff its state's low bit is set.)
+        int w = 0;
+        for (int i = 0; i < loaded; i++) {
+            int t = largest.position(i);
+            float s = scores[t];
+            int sureIn = Kernels.atLeast(s, inLevel);
+            int isUnsure = Kernels.atLeast(s, notOutLevel) & (sureIn ^ 1);
+            scores[w] = s;
+            keys[w] = keys[t];
+            unsure[w] = t;
+            exactKnown[w] = (byte) isUnsure;
+            w += sureIn | (state[t] & isUnsure);
+        }
+        // The lowest upper bound of a kept key's exact score: its exact score where known, else its float's + bound
+        // (plain comparisons, rarely taken, where Math.min would chain every step on its NaN and -0.0 handling).
+        float lowestFloat = Float.POSITIVE_INFINITY;
+        double lowestExact = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < w; i++) {
+            if (exactKnown[i] != 0) {
+                double e = exactOrInfinity(exact[unsure[i]]);
+                lowestExact = e < lowestExact ? e : lowestExact;
+            } else if (scores[i] < lowestFloat) {
+                lowestFloat = scores[i];
+            }
+        }
+        double lowestHigh = Math.min(lowestExact, lowestFloat + bound);
+        int cut = -1;
+        double cutExact = Double.NaN;
+        for (int i = 0; i < w; i++) {
+            boolean known = exactKnown[i] != 0;
+            if (!known && scores[i] - bound > lowestHigh) {
+                continue;
+            }
+            double e = known ? exact[unsure[i]] : scorer.exact(keys[i]);
             if (cut < 0 || SelectionOrder.ranksBefore(cutExact, keys[cut], e, keys[i])) {
                 cut = i;
                 cutExact = e;
@@ -367,6 +440,7 @@ final class TokenSelection {
             exact = new double[n];
             known = new boolean[n];
             state = new byte[n];
+            exactKnown = new byte[n];
             unsure = new int[n];
         }
     }

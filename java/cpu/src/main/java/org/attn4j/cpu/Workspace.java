@@ -55,6 +55,7 @@ final class Workspace {
     int[] rowCounts = new int[0];
     float[] rowScratch = new float[0];
     double[] rowScratchD = new double[0];
+    private int[] keyNumbers = new int[0];
     float[] denseRow = new float[0];
     final TokenSelection selection = new TokenSelection();
     final ExactTokenScores exactScores = new ExactTokenScores();
@@ -142,5 +143,16 @@ final class Workspace {
         rowCounts = grow(rowCounts, rows);
         rowScratch = grow(rowScratch, keys);
         rowScratchD = grow(rowScratchD, keys);
+    }
+
+    /** {@code 0, 1, 2, ...} up to at least {@code n}: a tile's key numbers copied into a row buffer at once. */
+    int[] keyNumbers(int n) {
+        if (keyNumbers.length < n) {
+            keyNumbers = new int[n];
+            for (int j = 0; j < n; j++) {
+                keyNumbers[j] = j;
+            }
+        }
+        return keyNumbers;
     }
 }

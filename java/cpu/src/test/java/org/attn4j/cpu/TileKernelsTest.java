@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * the products are right to float accuracy.
  */
 class TileKernelsTest {
-    private static List<TileKernels> kernels() {
+    static List<TileKernels> kernels() {
         List<TileKernels> all = new ArrayList<>();
         all.add(new ScalarTileKernels());
         TileKernels vector = vector();
@@ -39,6 +39,54 @@ class TileKernelsTest {
                     .getDeclaredConstructor(TileKernels.class).newInstance(new ScalarTileKernels());
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /** allFinite finds a NaN or infinity wherever it is in the range, on every path, and ignores one outside it. */
+    @Test
+    void allFiniteFindsEveryNonFiniteScore() {
+        for (TileKernels kernels : kernels()) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                for (int n : new int[] {1, 3, 17, 40, 100, 2048}) {
+                    float[] s = new float[n + 2];
+                    java.util.Arrays.fill(s, -Float.MAX_VALUE);
+                    assertTrue(kernels.allFinite(s, 1, n + 1), kernels.name());
+                    s[0] = bad;
+                    s[n + 1] = bad;
+                    assertTrue(kernels.allFinite(s, 1, n + 1), kernels.name() + ": outside the range");
+                    for (int at : new int[] {1, 1 + n / 2, n}) {
+                        s[at] = bad;
+                        assertEquals(false, kernels.allFinite(s, 1, n + 1), kernels.name() + ": " + bad + " at " + at);
+                        s[at] = Float.MAX_VALUE;
+                    }
+                }
+            }
+        }
+    }
+
+    /** positionsAtLeast lists exactly the positions at or above the cut, in order, on every path and length. */
+    @Test
+    void positionsAtLeastListsThePassingPositions() {
+        Random random = new Random(29);
+        for (TileKernels kernels : kernels()) {
+            for (int trial = 0; trial < 300; trial++) {
+                int n = random.nextInt(300);
+                float[] s = new float[n];
+                for (int t = 0; t < n; t++) {
+                    s[t] = random.nextInt(4) == 0 ? (random.nextBoolean() ? 0f : -0f) : (float) random.nextGaussian();
+                }
+                float cut = new float[] {0f, -0f, 0.5f, -1f, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
+                        (float) random.nextGaussian()}[trial % 7];
+                int[] positions = new int[n];
+                int kept = kernels.positionsAtLeast(s, n, cut, positions);
+                int expected = 0;
+                for (int t = 0; t < n; t++) {
+                    if (s[t] >= cut) {
+                        assertEquals(t, positions[expected++], kernels.name() + " n=" + n + " cut=" + cut);
+                    }
+                }
+                assertEquals(expected, kept, kernels.name() + " n=" + n + " cut=" + cut);
+            }
         }
     }
 

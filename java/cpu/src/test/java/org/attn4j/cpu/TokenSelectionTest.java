@@ -45,6 +45,27 @@ class TokenSelectionTest {
         check(q, keys, n, d, k, SCALES[scaleIndex]);
     }
 
+    /**
+     * Rows long enough for the sampled cut ({@link LargestScores}), where the selection decides among the candidates
+     * alone: exact ties, Gaussian scores, and near ties one ulp apart (many unsure keys around the cut).
+     */
+    @Property(tries = 60, seed = "23")
+    void longRowsDecideAmongTheCandidates(@ForAll @IntRange(min = 1024, max = 5000) int n,
+                                          @ForAll @IntRange(min = 1, max = 700) int k,
+                                          @ForAll @IntRange(min = 0, max = 2) int data) {
+        Random r = new Random(n * 131L + k * 7L + data);
+        int d = 1 + r.nextInt(16);
+        float[] q = new float[d];
+        float[] keys = new float[n * d];
+        for (int c = 0; c < d; c++) {
+            q[c] = value(r, data);
+        }
+        for (int x = 0; x < keys.length; x++) {
+            keys[x] = value(r, data);
+        }
+        check(q, keys, n, d, k, 1 / Math.sqrt(d));
+    }
+
     /** Scores +0.0 and -0.0 tie (the lower key wins); Double.compare would rank +0.0 first. */
     @Test
     void negativeZeroTiesWithPositiveZero() {
@@ -92,7 +113,7 @@ class TokenSelectionTest {
         ExactTokenScores scorer = new ExactTokenScores();
         scorer.prepare(scale, q, keys, d, ExactTokenScores.keyNormMax(keys, n, d));
         TokenSelection selection = new TokenSelection();
-        int kept = selection.keep(scores, ids, n, k, scorer);
+        int kept = selection.keep(scores, ids, n, k, scorer, SelectedKernels.get());
 
         double[] exact = new double[n];
         Integer[] order = new Integer[n];

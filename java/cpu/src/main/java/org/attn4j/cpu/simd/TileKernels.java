@@ -54,4 +54,15 @@ public interface TileKernels {
      * @param scratch length at least {@code max(to, 32)}
      */
     float expShifted(float[] s, float shift, int from, int to, float[] scratch);
+
+    /** Whether every {@code s[j]}, {@code from <= j < to}, is finite (token top-k settles such rows by floats). */
+    boolean allFinite(float[] s, int from, int to);
+
+    /**
+     * Writes the positions {@code t < n} with {@code s[t] >= cut}, ascending, to {@code positions} and returns how
+     * many there are: token top-k's candidates. For finite scores only; {@code cut} may be {@code -inf}.
+     *
+     * @param positions length at least {@code n}
+     */
+    int positionsAtLeast(float[] s, int n, float cut, int[] positions);
 }
