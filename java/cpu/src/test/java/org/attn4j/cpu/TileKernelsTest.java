@@ -42,6 +42,27 @@ class TileKernelsTest {
         }
     }
 
+    /** expShifted is exp to 2e-7 relative, on every path, over the arguments a softmax meets ({@code <= 0}). */
+    @Test
+    void expShiftedIsExpToFloatAccuracy() {
+        int n = 20000;
+        float[] s = new float[n];
+        for (int j = 0; j < n; j++) {
+            s[j] = -87f * j / (n - 1); // from 0 down to where exp leaves the normal range
+        }
+        s[n - 1] = Float.NEGATIVE_INFINITY;
+        for (TileKernels kernels : kernels()) {
+            float[] e = s.clone();
+            kernels.expShifted(e, 0f, 0, n, new float[n]);
+            for (int j = 0; j < n - 1; j++) {
+                double exact = Math.exp(s[j]);
+                assertTrue(Math.abs(e[j] - exact) <= 2e-7 * exact, kernels.name() + ": exp(" + s[j] + ") = " + e[j]
+                        + ", exactly " + exact);
+            }
+            assertEquals(0f, e[n - 1], kernels.name() + ": exp(-inf)");
+        }
+    }
+
     /** allFinite finds a NaN or infinity wherever it is in the range, on every path, and ignores one outside it. */
     @Test
     void allFiniteFindsEveryNonFiniteScore() {
