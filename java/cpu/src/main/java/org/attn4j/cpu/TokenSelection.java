@@ -188,21 +188,8 @@ final class TokenSelection {
             keys[w] = keys[largest.position(i)];
             w += Kernels.atLeast(s, level);
         }
-        double lowestHigh = kth + bound; // the lowest kept float score is the k-th's
-        int cut = -1;
-        double cutExact = Double.NaN;
-        for (int i = 0; i < w; i++) {
-            if (scores[i] - bound > lowestHigh) {
-                continue;
-            }
-            double e = scorer.exact(keys[i]);
-            if (cut < 0 || SelectionOrder.ranksBefore(cutExact, keys[cut], e, keys[i])) {
-                cut = i;
-                cutExact = e;
-            }
-        }
-        cutScore = cutExact;
-        cutKey = keys[cut];
+        // The lowest kept float score is the k-th's; no exact score is known yet.
+        cutAmongKept(scores, keys, w, kth + bound, bound, scorer, false);
         return w;
     }
 
@@ -262,11 +249,22 @@ final class TokenSelection {
                 lowestFloat = scores[i];
             }
         }
-        double lowestHigh = Math.min(lowestExact, lowestFloat + bound);
+        cutAmongKept(scores, keys, w, Math.min(lowestExact, lowestFloat + bound), bound, scorer, true);
+        return w;
+    }
+
+    /**
+     * Sets the cut to the kept key ({@code scores/keys[0..w)}) of the lowest rank, looked for only among the keys
+     * whose exact score could be as low as {@code lowestHigh} (the lowest upper bound of a kept key's exact score):
+     * those whose exact score is known ({@code someKnown}: {@link #exactKnown}, the score in {@link #exact} at row
+     * position {@link #unsure}{@code [i]}) and those whose float score minus the bound does not exceed it.
+     */
+    private void cutAmongKept(float[] scores, int[] keys, int w, double lowestHigh, double bound,
+                              ExactTokenScores scorer, boolean someKnown) {
         int cut = -1;
         double cutExact = Double.NaN;
         for (int i = 0; i < w; i++) {
-            boolean known = exactKnown[i] != 0;
+            boolean known = someKnown && exactKnown[i] != 0;
             if (!known && scores[i] - bound > lowestHigh) {
                 continue;
             }
@@ -278,7 +276,6 @@ final class TokenSelection {
         }
         cutScore = cutExact;
         cutKey = keys[cut];
-        return w;
     }
 
     /** The smallest float {@code f} with {@code f - bound > level} (in double), or +inf. */

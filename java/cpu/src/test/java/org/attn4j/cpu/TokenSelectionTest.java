@@ -27,14 +27,8 @@ class TokenSelectionTest {
                                              @ForAll @IntRange(min = 0, max = 3) int data) {
         Random r = new Random(n * 7919L + k * 31L + scaleIndex * 3L + data);
         int d = 1 + r.nextInt(9);
-        float[] q = new float[d];
-        float[] keys = new float[n * d];
-        for (int c = 0; c < d; c++) {
-            q[c] = value(r, data);
-        }
-        for (int x = 0; x < keys.length; x++) {
-            keys[x] = value(r, data);
-        }
+        float[] q = values(r, d, data);
+        float[] keys = values(r, n * d, data);
         if (data == 3) {
             // Non-finite entries: a NaN or an infinity in a few keys.
             for (int t = 0; t < 1 + n / 10; t++) {
@@ -55,14 +49,8 @@ class TokenSelectionTest {
                                           @ForAll @IntRange(min = 0, max = 2) int data) {
         Random r = new Random(n * 131L + k * 7L + data);
         int d = 1 + r.nextInt(16);
-        float[] q = new float[d];
-        float[] keys = new float[n * d];
-        for (int c = 0; c < d; c++) {
-            q[c] = value(r, data);
-        }
-        for (int x = 0; x < keys.length; x++) {
-            keys[x] = value(r, data);
-        }
+        float[] q = values(r, d, data);
+        float[] keys = values(r, n * d, data);
         check(q, keys, n, d, k, 1 / Math.sqrt(d));
     }
 
@@ -82,6 +70,14 @@ class TokenSelectionTest {
         int[] kept = check(new float[] {1}, keys, 4, 1, 2, 1.0);
         assertEquals(1, kept[0]);
         assertEquals(3, kept[1]);
+    }
+
+    private static float[] values(Random r, int count, int data) {
+        float[] v = new float[count];
+        for (int i = 0; i < count; i++) {
+            v[i] = value(r, data);
+        }
+        return v;
     }
 
     private static float value(Random r, int data) {
