@@ -18,9 +18,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cpu provider's inner loops, one tile at a time, so that a regression in one of them shows by name: the score
  * row {@code q K^T} of a 128-key tile, the weighted sum {@code P V}, the shifted exponential of online softmax, the
- * sparsemax / entmax thresholds of a 4096-score row, and token top-k's k-th largest score.
+ * sparsemax / entmax thresholds of a 4096-score row, token top-k's k-th largest score on its general path, and the
+ * whole token top-409 selection of a 4096-score row.
  *
- * <p>This class sits in the provider's package (in this benchmark jar) to reach its package-private kernels.
+ * <p>This class sits in the provider's package (in this benchmark jar) to reach its package-private kernels. The
+ * selection runs on the kernels the provider would choose: the Vector API ones with
+ * {@code --add-modules jdk.incubator.vector -Dattn4j.cpu.simd=vector} in {@code -jvmArgs}, else the plain ones.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,6 +50,13 @@ public class CpuKernelsBenchmark {
     private double[] rowScratch;
     private double[] rowAsDouble;
     private double[] selectScratch;
+    private float[] keysFlat;
+    private float[] tokenScores;
+    private float[] selectScores;
+    private int[] keyNumbers;
+    private int[] selectKeys;
+    private final ExactTokenScores exactScores = new ExactTokenScores();
+    private final TokenSelection selection = new TokenSelection();
 
     @Setup
     public void setUp() {
@@ -72,6 +82,27 @@ public class CpuKernelsBenchmark {
             rowAsDouble[j] = row[j];
         }
         selectScratch = new double[ROW];
+        // Token top-409 of one query against 4096 keys: the row's float scores as the forward pass computes them.
+        keysFlat = gaussian(rnd, ROW * headDim, 1);
+        float[] query = gaussian(rnd, headDim, 1);
+        double scale = 1 / Math.sqrt(headDim);
+        float[] scaled = query.clone();
+        Kernels.scaleQuery(scaled, scale, headDim);
+        float[][] keysT = new float[headDim][ROW];
+        for (int j = 0; j < ROW; j++) {
+            for (int c = 0; c < headDim; c++) {
+                keysT[c][j] = keysFlat[j * headDim + c];
+            }
+        }
+        tokenScores = new float[ROW];
+        Kernels.scores(scaled, keysT, headDim, ROW, tokenScores);
+        exactScores.prepare(scale, query, keysFlat, headDim, ExactTokenScores.keyNormMax(keysFlat, ROW, headDim));
+        selectScores = new float[ROW];
+        keyNumbers = new int[ROW];
+        for (int j = 0; j < ROW; j++) {
+            keyNumbers[j] = j;
+        }
+        selectKeys = new int[ROW];
     }
 
     private static float[] gaussian(Random rnd, int n, float sigma) {
@@ -114,7 +145,15 @@ public class CpuKernelsBenchmark {
         return SparseThresholds.threshold(Normalizer.ENTMAX15, row, ROW, rowMax, rowScratch);
     }
 
-    /** The 64th largest of 4096 score bounds (one of token top-64's two selections). */
+    /** Token top-409 of a 4096-score row: the kept keys, in key order, and the cut (copying the row in included). */
+    @Benchmark
+    public int tokenTopKSelection() {
+        System.arraycopy(tokenScores, 0, selectScores, 0, ROW);
+        System.arraycopy(keyNumbers, 0, selectKeys, 0, ROW);
+        return selection.keep(selectScores, selectKeys, ROW, 409, exactScores, SelectedKernels.get());
+    }
+
+    /** The 64th largest of 4096 score bounds (token top-k's general path, for rows whose floats cannot settle). */
     @Benchmark
     public double topKCut() {
         System.arraycopy(rowAsDouble, 0, selectScratch, 0, ROW);
