@@ -51,6 +51,12 @@ public final class VectorWarmUp {
             index[t] = keys - 1 - t;
         }
         float[] scratch = new float[Math.max(n, 32)];
+        // Token top-k's candidate filter: two blocks of 64 scores and a tail, about half of them passing.
+        float[] row = new float[2 * 64 + 5];
+        for (int t = 0; t < row.length; t++) {
+            row[t] = (t * 37 % 11) - 5f;
+        }
+        int[] positions = new int[row.length];
         long start = System.nanoTime();
         while (System.nanoTime() - start < GIVE_UP_NANOS) {
             long best = Long.MAX_VALUE;
@@ -61,6 +67,9 @@ public final class VectorWarmUp {
                 k.addWeightedIndexedRows(acc[0], w[0], index, values, keys, n);
                 float max = k.max(s[0], 0, n);
                 k.expShifted(s[0], max, 0, n, scratch);
+                if (k.allFinite(row, 0, row.length)) {
+                    k.positionsAtLeast(row, row.length, 0f, positions);
+                }
                 best = Math.min(best, System.nanoTime() - t0);
             }
             if (best < WARM_NANOS) {
