@@ -22,7 +22,7 @@
 #              runs at 80-200 samples/s: 2-10 min each, k = 90 seed 0 more than 17 min on its plateau; n = 20 runs of
 #              5*10^5 samples 4-6 min; Figure 2 cells 17-55 s).
 #   local-e    ~85 min of wall time at load 1.2-8 with pauses: Figure 3a seed 2 at 70-190 s per run for k = 20..80,
-#              k = 100 an hour (300 000 samples on a plateau, 2 440 s of CPU); Figure 2 cells 12-110 s each.
+#              k = 100 an hour (300 000 samples on a plateau, 2 440 s of CPU); Figure 2 cells 12-110 s each (48 cells, 33 min).
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
 #              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
@@ -106,7 +106,7 @@ case "$group" in
     # Fourth sitting (jar built from main at 24a59a4, one run at a time): seed 2 of Figure 3a at k = 20..100 by 20
     # (k = 100 ran to its 300 000-sample budget on a one-row plateau without converging: its JSON says so), then
     # Figure 2 with CoT at k = 1, 2 and 4, the 12 cells of layers 1..4 x heads 1, 2, 4 each (3 heads do not divide
-    # the width 64; the 3-head cells at --dim 48 did not fit in the sitting).
+    # the width 64), then the 3-head cells of k = 1..4 at width 48 (--dim 48, MLP 192: a narrower model).
     for k in 20 40 60 80 100; do
       run "fig3a-n100-k$k-seed2" --n 100 --k "$k" --cot --seed 2 --eval-every 4096 --max-samples 300000
     done
@@ -116,6 +116,11 @@ case "$group" in
           run "fig2-n30-k$k-cot-L${layers}H${heads}-seed0" --n 30 --k "$k" --cot --layers "$layers" --heads "$heads" \
             --seed 0
         done
+      done
+    done
+    for k in 1 2 3 4; do
+      for layers in 1 2 3 4; do
+        run "fig2-n30-k$k-cot-L${layers}H3-dim48-seed0" --n 30 --k "$k" --cot --layers "$layers" --heads 3 --dim 48 --seed 0
       done
     done
     ;;
