@@ -5,6 +5,7 @@
 #   scripts/seed001_runs.sh local     OUT   the runs recorded in section 9, in the order they ran
 #   scripts/seed001_runs.sh local-c   OUT   the second session's runs in section 9 (Figures 4, 3a, 5), in their order
 #   scripts/seed001_runs.sh local-d   OUT   seed 1 of Figure 3a at k = 30, 50, 70, 100 (the rows marked ³)
+#   scripts/seed001_runs.sh local-e   OUT   the fourth sitting's runs (the rows marked ⁴), in their order
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -20,6 +21,8 @@
 #   local-c    ~2 h of wall time at load 1-4 with pauses (Figure 4's no-CoT run 37 min, 1 400 samples/s; n = 100
 #              runs at 80-200 samples/s: 2-10 min each, k = 90 seed 0 more than 17 min on its plateau; n = 20 runs of
 #              5*10^5 samples 4-6 min; Figure 2 cells 17-55 s).
+#   local-e    ~85 min of wall time at load 1.2-8 with pauses: Figure 3a seed 2 at 70-190 s per run for k = 20..80,
+#              k = 100 an hour (300 000 samples on a plateau, 2 440 s of CPU); Figure 2 cells 12-110 s each (48 cells, 33 min).
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
 #              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
@@ -32,7 +35,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -99,6 +102,28 @@ case "$group" in
       run "fig3a-n100-k$k-seed1" --n 100 --k "$k" --cot --seed 1 --eval-every 4096 --max-samples 300000
     done
     ;;
+  local-e)
+    # Fourth sitting (jar built from main at 24a59a4, one run at a time): seed 2 of Figure 3a at k = 20..100 by 20
+    # (k = 100 ran to its 300 000-sample budget on a one-row plateau without converging: its JSON says so), then
+    # Figure 2 with CoT at k = 1, 2 and 4, the 12 cells of layers 1..4 x heads 1, 2, 4 each (3 heads do not divide
+    # the width 64), then the 3-head cells of k = 1..4 at width 48 (--dim 48, MLP 192: a narrower model).
+    for k in 20 40 60 80 100; do
+      run "fig3a-n100-k$k-seed2" --n 100 --k "$k" --cot --seed 2 --eval-every 4096 --max-samples 300000
+    done
+    for k in 1 2 4; do
+      for layers in 1 2 3 4; do
+        for heads in 1 2 4; do
+          run "fig2-n30-k$k-cot-L${layers}H${heads}-seed0" --n 30 --k "$k" --cot --layers "$layers" --heads "$heads" \
+            --seed 0
+        done
+      done
+    done
+    for k in 1 2 3 4; do
+      for layers in 1 2 3 4; do
+        run "fig2-n30-k$k-cot-L${layers}H3-dim48-seed0" --n 30 --k "$k" --cot --layers "$layers" --heads 3 --dim 48 --seed 0
+      done
+    done
+    ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
       for k in 20 40 60 80 100; do
@@ -160,7 +185,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac
