@@ -6,6 +6,7 @@
 #   scripts/seed001_runs.sh local-c   OUT   the second session's runs in section 9 (Figures 4, 3a, 5), in their order
 #   scripts/seed001_runs.sh local-d   OUT   seed 1 of Figure 3a at k = 30, 50, 70, 100 (the rows marked ³)
 #   scripts/seed001_runs.sh local-e   OUT   the fourth sitting's runs (the rows marked ⁴), in their order
+#   scripts/seed001_runs.sh local-f   OUT   Figure 5's 4x4 model on 5*10^4 and 5*10^3 sequences (the rows marked ⁵)
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -35,7 +36,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -123,6 +124,14 @@ case "$group" in
         run "fig2-n30-k$k-cot-L${layers}H3-dim48-seed0" --n 30 --k "$k" --cot --layers "$layers" --heads 3 --dim 48 --seed 0
       done
     done
+    ;;
+  local-f)
+    # Figure 5's model, 4 layers x 4 heads, without CoT on fixed sets, with the 1x1 rows' budget of 5*10^5 samples
+    # (about 20 min each at 400 samples/s on one core).
+    run fig5-n20-k6-nocot-T50000-L4H4-seed0 --n 20 --k 6 --layers 4 --heads 4 --train-size 50000 --epochs 10 \
+      --eval-every 10000 --seed 0 --no-stop
+    run fig5-n20-k6-nocot-T5000-L4H4-seed0 --n 20 --k 6 --layers 4 --heads 4 --train-size 5000 --epochs 100 \
+      --eval-every 5000 --seed 0 --no-stop
     ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
