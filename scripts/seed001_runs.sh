@@ -6,7 +6,8 @@
 #   scripts/seed001_runs.sh local-c   OUT   the second session's runs in section 9 (Figures 4, 3a, 5), in their order
 #   scripts/seed001_runs.sh local-d   OUT   seed 1 of Figure 3a at k = 30, 50, 70, 100 (the rows marked ³)
 #   scripts/seed001_runs.sh local-e   OUT   the fourth sitting's runs (the rows marked ⁴), in their order
-#   scripts/seed001_runs.sh local-f   OUT   Figure 5's 4x4 model on 5*10^4 and 5*10^3 sequences (the rows marked ⁵)
+#   scripts/seed001_runs.sh local-f   OUT   Figure 5's 4x4 model on 5*10^4 and 5*10^3 sequences, then Figure 3a's
+#                                           seed 2 at k = 30, 50, 70 and seed 1 at k = 90 (the rows marked ⁵)
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -132,6 +133,11 @@ case "$group" in
       --eval-every 10000 --seed 0 --no-stop
     run fig5-n20-k6-nocot-T5000-L4H4-seed0 --n 20 --k 6 --layers 4 --heads 4 --train-size 5000 --epochs 100 \
       --eval-every 5000 --seed 0 --no-stop
+    # Then Figure 3a's missing seeds that fitted (they ran two at a time, one per core).
+    for ks in 30:2 50:2 70:2 90:1; do
+      run "fig3a-n100-k${ks%%:*}-seed${ks##*:}" --n 100 --k "${ks%%:*}" --cot --seed "${ks##*:}" --eval-every 4096 \
+        --max-samples 300000
+    done
     ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
