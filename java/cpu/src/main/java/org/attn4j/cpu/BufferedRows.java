@@ -35,6 +35,7 @@ public final class BufferedRows {
         boolean[] allowed = ws.allowed;
         TileKernels kernels = SelectedKernels.get();
         float[][] rowQueries = ws.queryView = Workspace.grow(ws.queryView, count);
+        int[] keyNumbers = ws.keyNumbers(p.nk);
         System.arraycopy(ws.queries, first, rowQueries, 0, count);
         for (int kt = 0; kt < g.keyTiles; kt++) {
             byte kind = plan.kind(qt, kt);
@@ -48,7 +49,6 @@ public final class BufferedRows {
                 // The whole tile at once (register-blocked), then each row appended to its buffer.
                 float[][] tile = ws.tileScores;
                 kernels.scoreRows(rowQueries, count, keysT, p.d, 0, n, tile);
-                int[] keyNumbers = ws.keyNumbers(p.nk);
                 for (int r = 0; r < count; r++) {
                     int c = ws.rowCounts[r];
                     System.arraycopy(tile[r], 0, ws.rowScores[r], c, n);
@@ -77,7 +77,7 @@ public final class BufferedRows {
                 int c = ws.rowCounts[r];
                 if (contiguous) {
                     System.arraycopy(s, from, scores, c, to - from);
-                    System.arraycopy(ws.keyNumbers(p.nk), j0 + from, keys, c, to - from);
+                    System.arraycopy(keyNumbers, j0 + from, keys, c, to - from);
                     c += to - from;
                 } else {
                     for (int t = ws.span[0]; t < ws.span[1]; t++) {

@@ -110,13 +110,13 @@ final class TokenSelection {
         largest.select(scores, k);
         double lowK = largest.kth - bound;
         double highK1 = largest.next + bound;
-        // In float terms: a key is surely kept iff s >= firstIn, surely dropped iff s < firstNotOut.
-        float firstIn = firstAbove(highK1, bound);
-        float firstNotOut = firstReaching(lowK, bound);
         if (lowK > highK1) {
             // The usual row: the float scores' gap between the k-th and the (k+1)-th is wider than their error.
             return keepAboveClearCut(scores, keys, k, scorer, bound);
         }
+        // In float terms: a key is surely kept iff s >= firstIn, surely dropped iff s < firstNotOut.
+        float firstIn = firstAbove(highK1, bound);
+        float firstNotOut = firstReaching(lowK, bound);
         if (largest.filtered() && firstNotOut >= largest.cut()) {
             // Every key that is not surely dropped is among the candidates: decide on them alone.
             return keepAmongCandidates(scores, keys, k, scorer, bound, firstIn, firstNotOut);
