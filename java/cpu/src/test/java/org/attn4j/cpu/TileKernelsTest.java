@@ -118,7 +118,7 @@ class TileKernelsTest {
         TileKernels plain = new ScalarTileKernels();
         Random random = new Random(17);
         for (int trial = 0; trial < 60; trial++) {
-            int rows = 1 + random.nextInt(10);
+            int rows = 1 + random.nextInt(16); // six-row, four-row and single-row blocks
             int d = 1 + random.nextInt(70);
             int n = 1 + random.nextInt(150);
             int from = random.nextInt(n);

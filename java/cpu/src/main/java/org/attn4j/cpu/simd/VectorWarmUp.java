@@ -33,7 +33,7 @@ public final class VectorWarmUp {
     /** Calls the kernels until a round runs at compiled speed; false if that took too long. */
     static boolean warm(TileKernels k) {
         int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
-        int rows = 9;
+        int rows = 11; // a block of 6 rows, a block of 4 and a single row: every row kernel
         int d = 9;
         int n = 8 * lanes + lanes + 3; // two blocks of 4 vectors, one vector, a scalar tail
         int keys = 11;
