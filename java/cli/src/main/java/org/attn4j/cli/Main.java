@@ -109,14 +109,15 @@ public final class Main implements Runnable {
 
     /**
      * The configured command line for {@code args}: with only the subcommand they name when they name one (its
-     * usage, errors and behaviour are the same), with all of them otherwise (the top-level usage, {@code help},
-     * an unknown command and its suggestions).
+     * usage, errors and behaviour are the same), with none for {@code --version} alone, with all of them otherwise
+     * (the top-level usage, {@code help}, an unknown command and its suggestions).
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
         CommandLine cli = new CommandLine(new Main());
         Class<?> named = namedSubcommand(args);
+        boolean versionOnly = args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
         for (Class<?> c : SUBCOMMANDS) {
-            if (named == null || c == named) {
+            if (!versionOnly && (named == null || c == named)) {
                 cli.addSubcommand(c);
             }
         }

@@ -65,6 +65,15 @@ class LauncherScriptTest {
         assertFalse(second.err.contains("building"), "up to date, no build: " + second);
         assertTrue(second.out.contains("Override: -Dattn4j.provider=reference"), second.toString());
 
+        // Through a chain of links onto the launcher (an absolute one, then a relative one onto it), as from PATH.
+        Path bin = Files.createDirectories(elsewhere.resolve("bin"));
+        Files.createSymbolicLink(bin.resolve("attn4j-absolute"), clone.resolve("attn4j"));
+        Files.createSymbolicLink(bin.resolve("attn4j"), Path.of("attn4j-absolute"));
+        Result linked = launchScript(bin.resolve("attn4j"), Map.of(), "--version");
+        assertEquals(0, linked.code, linked.toString());
+        assertFalse(linked.err.contains("building"), "the links lead to the built jar: " + linked);
+        assertTrue(linked.out.startsWith("attn4j "), linked.toString());
+
         Result error = launch(Map.of(), "run", "--q", "absent.npy", "--k", "k.npy", "--v", "v.npy", "--out", "o.npy");
         assertEquals(1, error.code, error.toString());
         assertEquals("attn4j run: --q absent.npy: no such file", error.err.strip());
@@ -113,7 +122,13 @@ class LauncherScriptTest {
 
     /** Runs {@code bash <clone>/attn4j args} from another folder, with this JVM's Java as JAVA_HOME. */
     private Result launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", clone.resolve("attn4j").toString()));
+        return launchScript(clone.resolve("attn4j"), env, args);
+    }
+
+    /** Runs {@code bash script args} from another folder, as {@link #launch}. */
+    private Result launchScript(Path script, Map<String, String> env, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(elsewhere.toFile());
         pb.environment().put("JAVA_HOME", System.getProperty("java.home"));

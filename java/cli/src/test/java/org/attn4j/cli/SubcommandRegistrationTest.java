@@ -28,13 +28,22 @@ class SubcommandRegistrationTest {
         int all = Main.SUBCOMMANDS.length;
         assertEquals(all, registered().size());
         assertEquals(all, registered("--help").size());
-        assertEquals(all, registered("--version").size());
         assertEquals(all, registered("help", "run").size());
         assertEquals(all, registered("rnu").size());
         for (Class<?> c : Main.SUBCOMMANDS) {
             String name = c.getAnnotation(CommandLine.Command.class).name();
             assertTrue(registered().contains(name), name);
         }
+    }
+
+    @Test
+    void theVersionAloneNeedsNoSubcommand() {
+        assertEquals(Set.of(), registered("--version"));
+        assertEquals(Set.of(), registered("-V"));
+        Cli version = Cli.run("--version");
+        assertEquals(0, version.code, version.toString());
+        assertTrue(version.out.startsWith("attn4j "), version.toString());
+        assertEquals(Main.SUBCOMMANDS.length, registered("--version", "run").size());
     }
 
     @Test
