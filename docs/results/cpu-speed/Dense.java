@@ -1,6 +1,7 @@
-// Wall time of Attention.forward on the cpu provider, B=1 H=8 N D=64 fp32 (dense, causal, token top-N/10 or
-// sparsemax), best of REPS calls in one JVM; GFLOP/s counted as dense (4 H N^2 D). Run from the repository root after
-// a build: java [--add-modules jdk.incubator.vector] -cp java/api/target/classes:java/cpu/target/classes:SLF4J_API_JAR
+// Wall time of Attention.forward on the cpu provider, B=1 H=8 N D=64 fp32 (dense, causal, token top-N/10,
+// sparsemax, or block10: a random 10% of 128 x 128 cells per head), every call and the best of REPS in one JVM;
+// GFLOP/s counted as dense (4 H N^2 D). Run from the repository root after a build (or with the CLI's fat jar as the
+// class path): java [--add-modules jdk.incubator.vector] -cp java/api/target/classes:java/cpu/target/classes:SLF4J_API_JAR
 //   docs/results/cpu-speed/Dense.java N MODE REPS
 import org.attn4j.*;
 import org.attn4j.mask.TokenTopK;
@@ -17,6 +18,18 @@ public class Dense {
         AttentionRequest.Builder b = AttentionRequest.builder(q, k, v);
         if (mode.equals("topk")) b.topKTokens(n / 10);
         if (mode.equals("causal")) b.causal();
+        if (mode.equals("block10")) {
+            int cells = n / 128;
+            boolean[] grid = new boolean[h * cells * cells];
+            Random m = new Random(0);
+            for (int head = 0; head < h; head++) {
+                for (int kept = 0; kept < Math.round(0.1 * cells * cells); ) {
+                    int at = head * cells * cells + m.nextInt(cells * cells);
+                    if (!grid[at]) { grid[at] = true; kept++; }
+                }
+            }
+            b.blockMask(org.attn4j.mask.BlockMask.of(grid, new int[] {1, h, cells, cells}, 128, 128));
+        }
         if (mode.equals("sparsemax")) b.normalizer(Normalizer.SPARSEMAX);
         AttentionRequest req = b.build();
         double flops = 4.0 * h * n * (double) n * d;
