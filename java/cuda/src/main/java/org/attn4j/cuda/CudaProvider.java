@@ -33,7 +33,8 @@ import org.attn4j.spi.Support;
  * {@code ./attn4j bench} and {@code ./attn4j decode} measure the kernels, not host transfers.
  *
  * <p>Constructing the provider runs no native code; {@link #availability()} loads the library and probes the driver
- * and devices on first use (on a machine without an NVIDIA device node it answers without loading the library), and says exactly why the provider cannot run when it cannot.
+ * and devices on first use (on a machine without an NVIDIA device node it answers without loading the library), and
+ * says exactly why the provider cannot run when it cannot.
  */
 public final class CudaProvider implements AttentionProvider, DecodeProvider, BenchmarkHooks {
     public static final String NAME = "cuda";
