@@ -43,6 +43,9 @@ class ReadmeConsumerIT {
             }
             """;
 
+    /** Load the GPU library as beside a GPU (this machine has none). */
+    private static final String LOAD_WITHOUT_DEVICE = "-Dattn4j.cuda.loadWithoutDevice=true";
+
     private static ReadmeBlocks readme;
     private static Path work;
     /** The README's block with its example; the CPU-only block with the SLF4J binding; the full block, modular. */
@@ -138,7 +141,8 @@ class ReadmeConsumerIT {
     /**
      * The README's flag for GPU users: JavaCPP's {@code System.load} of the JNI library is a restricted method on
      * JDK 24+. No JNI library can be built here without nvcc, so a stand-in file takes its place in a jar laid out
-     * as the linux-x86_64 one: loading it fails, but only after the call the flag is about.
+     * as the linux-x86_64 one: loading it fails, but only after the call the flag is about. This machine has no GPU,
+     * so {@code attn4j.cuda.loadWithoutDevice} makes the probe load the library as it would beside a GPU.
      */
     @Test
     void onJdk25TheReadmeNativeAccessFlagSilencesTheGpuLibraryLoad() throws IOException, InterruptedException {
@@ -148,12 +152,13 @@ class ReadmeConsumerIT {
         Path standIn = standInLibraryJar();
         String path = full.path() + java.io.File.pathSeparator + standIn;
         String cache = "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("stand-in/javacpp-cache");
-        ProcessRun plain = java(javaOf(home.toString()), cache, "-cp", path, "CudaReason").requireSuccess();
+        ProcessRun plain = java(javaOf(home.toString()), LOAD_WITHOUT_DEVICE, cache, "-cp", path, "CudaReason")
+                .requireSuccess();
         assertTrue(plain.stdout().startsWith("the native library failed to load"), plain.describe());
         assertTrue(jdkWarnings(plain).contains("WARNING: A restricted method in java.lang.System has been called"),
                 "without the flag JDK 25 warns: " + plain.describe());
-        ProcessRun flagged = java(javaOf(home.toString()), "--enable-native-access=ALL-UNNAMED", cache, "-cp", path,
-                "CudaReason").requireSuccess();
+        ProcessRun flagged = java(javaOf(home.toString()), "--enable-native-access=ALL-UNNAMED", LOAD_WITHOUT_DEVICE,
+                cache, "-cp", path, "CudaReason").requireSuccess();
         assertTrue(flagged.stdout().startsWith("the native library failed to load"), flagged.describe());
         assertEquals(List.of(), jdkWarnings(flagged), flagged.describe());
     }
@@ -171,7 +176,8 @@ class ReadmeConsumerIT {
         String path = modular.path() + java.io.File.pathSeparator + standInLibraryJar();
         String cache = "-Dorg.bytedeco.javacpp.cachedir=" + work.resolve("stand-in/javacpp-cache-modules");
         ProcessRun run = java(javaOf(home.toString()), "--add-modules", "org.bytedeco.javacpp",
-                "--enable-native-access=org.bytedeco.javacpp", cache, "--module-path", path, "--module",
+                "--enable-native-access=org.bytedeco.javacpp", LOAD_WITHOUT_DEVICE, cache, "--module-path", path,
+                "--module",
                 "org.attn4j.readme.example/example.CudaReason").requireSuccess();
         assertTrue(run.stdout().startsWith("the native library failed to load: java.lang.UnsatisfiedLinkError"),
                 "found and tried to load (not 'no native library', not a missing JavaCPP): " + run.describe());

@@ -22,6 +22,12 @@ public final class CudaRuntime {
     static final int MIN_MAJOR = 8;
     /** {@code -Dattn4j.cuda.disable=true} makes the provider unavailable (to force the CPU path). */
     public static final String DISABLE_PROPERTY = "attn4j.cuda.disable";
+    /**
+     * {@code -Dattn4j.cuda.loadWithoutDevice=true} loads the native library even on a machine without an NVIDIA
+     * device node, where the probe otherwise skips it: to check a deployment's packaging (class path, module path,
+     * native-access flags) on a CPU-only machine.
+     */
+    public static final String LOAD_WITHOUT_DEVICE_PROPERTY = "attn4j.cuda.loadWithoutDevice";
 
     private static volatile Probe probe;
     private static volatile String broken;
@@ -273,7 +279,7 @@ public final class CudaRuntime {
                             + "installed)",
                     false, 0, 0);
         }
-        if (!emulatorRequested && !deviceNodePresent()) {
+        if (!emulatorRequested && !deviceNodePresent() && !Boolean.getBoolean(LOAD_WITHOUT_DEVICE_PROPERTY)) {
             return Probe.noDeviceNode();
         }
         try {
