@@ -8,6 +8,8 @@
 #   scripts/seed001_runs.sh local-e   OUT   the fourth sitting's runs (the rows marked ⁴), in their order
 #   scripts/seed001_runs.sh local-f   OUT   Figure 5's 4x4 model on 5*10^4 and 5*10^3 sequences, then Figure 3a's
 #                                           seed 2 at k = 30, 50, 70 and seed 1 at k = 90 (the rows marked ⁵)
+#   scripts/seed001_runs.sh local-g   OUT   the sixth sitting's runs (the rows marked ⁶): Figure 3a k = 90 seeds 2
+#                                           and 0 (300 000), then k = 100 seed 2 with a 600 000-sample budget
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -25,6 +27,9 @@
 #              5*10^5 samples 4-6 min; Figure 2 cells 17-55 s).
 #   local-e    ~85 min of wall time at load 1.2-8 with pauses: Figure 3a seed 2 at 70-190 s per run for k = 20..80,
 #              k = 100 an hour (300 000 samples on a plateau, 2 440 s of CPU); Figure 2 cells 12-110 s each (48 cells, 33 min).
+#   local-g    ~82 min of wall time at load 1.5-7.5 with pauses (~49 min of CPU): k = 90 seed 2 316 s (209 s of CPU),
+#              k = 90 seed 0 to its 300 000 on a plateau 3 992 s (2 144 s of CPU; stopped ~28 min), k = 100 seed 2 with
+#              600 000 converged at 69 632 in 591 s (587 s of CPU).
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
 #              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
@@ -37,7 +42,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -56,7 +61,13 @@ run() { # NAME ARGS...: one parity run, skipped when its JSON exists (so a group
     "$root/attn4j" info > /dev/null # builds the jar
   fi
   echo "$(date -u +%FT%TZ) start $name load $(cut -d' ' -f1-3 /proc/loadavg): $*" | tee -a "$out/runs.log"
-  nice -n "$nice_level" java -jar "$jar" parity "$@" --threads "$threads" --json "$out/$name.json" \
+  # /usr/bin/time (where there is one) writes OUT/NAME.time: wall, user and sys seconds; java's own command line stays
+  # `java -jar JAR parity ...` (nice execs it).
+  local timer=()
+  if [ -x /usr/bin/time ]; then
+    timer=(/usr/bin/time -f '%e s wall, %U s user, %S s sys' -o "$out/$name.time")
+  fi
+  "${timer[@]}" nice -n "$nice_level" java -jar "$jar" parity "$@" --threads "$threads" --json "$out/$name.json" \
     > "$out/$name.out" 2> "$out/$name.log"
   echo "$(date -u +%FT%TZ) end $name load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/runs.log"
 }
@@ -139,6 +150,16 @@ case "$group" in
         --max-samples 300000
     done
     ;;
+  local-g)
+    # Sixth sitting (jar built from main at 0090190, one run at a time): k = 90 seed 2, then k = 90 seed 0 to its full
+    # 300 000 (the second session killed it at 143 360 on a plateau), then k = 100 seed 2 with twice the budget (the
+    # learning rate decays over --max-samples by default, so this is a new run, not a continuation of the 300 000 one).
+    for ks in 90:2 90:0; do
+      run "fig3a-n100-k${ks%%:*}-seed${ks##*:}" --n 100 --k "${ks%%:*}" --cot --seed "${ks##*:}" --eval-every 4096 \
+        --max-samples 300000
+    done
+    run fig3a-n100-k100-seed2-600k --n 100 --k 100 --cot --seed 2 --eval-every 4096 --max-samples 600000
+    ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
       for k in 20 40 60 80 100; do
@@ -200,7 +221,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac
