@@ -10,6 +10,8 @@
 #                                           seed 2 at k = 30, 50, 70 and seed 1 at k = 90 (the rows marked ⁵)
 #   scripts/seed001_runs.sh local-g   OUT   the sixth sitting's runs (the rows marked ⁶): Figure 3a k = 90 seeds 2
 #                                           and 0 (300 000), then k = 100 seed 2 with a 600 000-sample budget
+#   scripts/seed001_runs.sh local-h   OUT   Figure 2 without CoT: the 16 cells of k = 1 (3 heads at width 48), then
+#                                           k = 2's 1x1 cell (the rows marked ⁷)
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -30,6 +32,8 @@
 #   local-g    ~82 min of wall time at load 1.5-7.5 with pauses (~49 min of CPU): k = 90 seed 2 316 s (209 s of CPU),
 #              k = 90 seed 0 to its 300 000 on a plateau 3 992 s (2 144 s of CPU; stopped ~28 min), k = 100 seed 2 with
 #              600 000 converged at 69 632 in 591 s (587 s of CPU).
+#   local-h    k = 1: 16 cells of 15-138 s wall (10-41 s of CPU) beside a CI build; k = 2's 1x1 cell ~1 200 samples/s,
+#              so its 10^7-sample budget is ~2.3 h of CPU (the seventh sitting stopped it early).
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
 #              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
@@ -42,7 +46,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -67,7 +71,7 @@ run() { # NAME ARGS...: one parity run, skipped when its JSON exists (so a group
   if [ -x /usr/bin/time ]; then
     timer=(/usr/bin/time -f '%e s wall, %U s user, %S s sys' -o "$out/$name.time")
   fi
-  "${timer[@]}" nice -n "$nice_level" java -jar "$jar" parity "$@" --threads "$threads" --json "$out/$name.json" \
+  ${timer[@]+"${timer[@]}"} nice -n "$nice_level" java -jar "$jar" parity "$@" --threads "$threads" --json "$out/$name.json" \
     > "$out/$name.out" 2> "$out/$name.log"
   echo "$(date -u +%FT%TZ) end $name load $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/runs.log"
 }
@@ -160,6 +164,24 @@ case "$group" in
     done
     run fig3a-n100-k100-seed2-600k --n 100 --k 100 --cot --seed 2 --eval-every 4096 --max-samples 600000
     ;;
+  local-h)
+    # Seventh sitting (jar built from main at 0090190, one run at a time): Figure 2 without CoT at k = 1, every
+    # (layers, heads) of 1..4 x 1..4, the 3-head cells at width 48 as in the fourth sitting; evaluation every 4 096
+    # samples, so that a cell learned early is not read off the grid's 65 536. Then k = 2's 1x1 cell.
+    for layers in 1 2 3 4; do
+      for heads in 1 2 3 4; do
+        if [ "$heads" = 3 ]; then
+          run "fig2-n30-k1-nocot-L${layers}H3-dim48-seed0" --n 30 --k 1 --layers "$layers" --heads 3 --dim 48 \
+            --seed 0 --max-samples 10000000 --lr-decay-samples 10000000 --eval-every 4096
+        else
+          run "fig2-n30-k1-nocot-L${layers}H${heads}-seed0" --n 30 --k 1 --layers "$layers" --heads "$heads" \
+            --seed 0 --max-samples 10000000 --lr-decay-samples 10000000 --eval-every 4096
+        fi
+      done
+    done
+    run fig2-n30-k2-nocot-L1H1-seed0 --n 30 --k 2 --layers 1 --heads 1 --seed 0 --max-samples 10000000 \
+      --lr-decay-samples 10000000 --eval-every 8192
+    ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
       for k in 20 40 60 80 100; do
@@ -221,7 +243,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac
