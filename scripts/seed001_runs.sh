@@ -33,7 +33,7 @@
 #              k = 90 seed 0 to its 300 000 on a plateau 3 992 s (2 144 s of CPU; stopped ~28 min), k = 100 seed 2 with
 #              600 000 converged at 69 632 in 591 s (587 s of CPU).
 #   local-h    k = 1: 16 cells of 15-138 s wall (10-41 s of CPU) beside a CI build; k = 2's 1x1 cell ~1 200 samples/s,
-#              so its 10^7-sample budget is ~2.3 h of CPU (the seventh sitting stopped it early).
+#              so its 10^7-sample budget is ~2 h of CPU (the seventh sitting stopped it at 2 580 480 samples, 1 859 s of CPU).
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
 #              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
