@@ -43,7 +43,7 @@ public final class CudaRuntime {
         final int driverVersion;
         final int runtimeVersion;
         final boolean emulated;
-        /** No driver could be there, so the library was not loaded: it loads when asked about ({@link #library}). */
+        /** No driver could be there, so the library was not loaded: it loads when asked about ({@link Library}). */
         final boolean libraryDeferred;
 
         Probe(Availability availability, boolean libraryLoaded, List<CudaDevice> devices, int driverVersion,
@@ -79,16 +79,44 @@ public final class CudaRuntime {
      */
     static final List<String> DEVICE_NODES = List.of("/dev/nvidiactl", "/dev/dxg");
 
-    private static volatile Library library;
-
-    /** The native library's own answers when the probe deferred loading it. */
+    /**
+     * The native library, loaded once when first needed (the holder class initialises then, thread-safely): whether
+     * it loaded and why not, its ABI version, and the CUDA runtime linked into it. The probe reads it, and so does
+     * {@link #isLibraryLoaded} when the probe found no device node and never needed it.
+     */
     private static final class Library {
-        final boolean loaded;
+        static final Library LOADED = load();
+
+        /** Why it did not load, or null. */
+        final String failure;
+        final int abi;
+        /** 0 when it did not load or speaks another ABI (its functions are not called then). */
         final int runtimeVersion;
 
-        Library(boolean loaded, int runtimeVersion) {
-            this.loaded = loaded;
+        private Library(String failure, int abi, int runtimeVersion) {
+            this.failure = failure;
+            this.abi = abi;
             this.runtimeVersion = runtimeVersion;
+        }
+
+        boolean loaded() {
+            return failure == null;
+        }
+
+        private static Library load() {
+            try {
+                Class.forName(CudaBridge.class.getName(), true, CudaBridge.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+                return new Library("the native library failed to load: " + cause, 0, 0);
+            }
+            int abi = CudaBridge.attn4j_abi_version();
+            if (abi != NativeAbi.ABI_VERSION) {
+                return new Library(null, abi, 0);
+            }
+            int[] v = new int[1];
+            CudaBridge.attn4j_runtime_version(v);
+            return new Library(null, abi, v[0]);
         }
     }
 
@@ -114,7 +142,7 @@ public final class CudaRuntime {
     public static boolean isLibraryLoaded() {
         try {
             Probe p = probe();
-            return p.libraryDeferred ? library().loaded : p.libraryLoaded;
+            return p.libraryDeferred ? Library.LOADED.loaded() : p.libraryLoaded;
         } catch (RuntimeException | LinkageError e) {
             return false;
         }
@@ -145,36 +173,7 @@ public final class CudaRuntime {
     /** The CUDA runtime version linked into the library (0 when it did not load). */
     public static int runtimeVersion() {
         Probe p = probe();
-        return p.libraryDeferred ? library().runtimeVersion : p.runtimeVersion;
-    }
-
-    /** Loads the library the probe left alone; its availability stays what the probe found. */
-    private static Library library() {
-        Library l = library;
-        if (l == null) {
-            synchronized (CudaRuntime.class) {
-                l = library;
-                if (l == null) {
-                    l = loadLibrary();
-                    library = l;
-                }
-            }
-        }
-        return l;
-    }
-
-    private static Library loadLibrary() {
-        try {
-            Class.forName(CudaBridge.class.getName(), true, CudaBridge.class.getClassLoader());
-            if (CudaBridge.attn4j_abi_version() != NativeAbi.ABI_VERSION) {
-                return new Library(true, 0);
-            }
-            int[] v = new int[1];
-            CudaBridge.attn4j_runtime_version(v);
-            return new Library(true, v[0]);
-        } catch (ClassNotFoundException | LinkageError e) {
-            return new Library(false, 0);
-        }
+        return p.libraryDeferred ? Library.LOADED.runtimeVersion : p.runtimeVersion;
     }
 
     static boolean deviceNodePresent() {
@@ -282,22 +281,17 @@ public final class CudaRuntime {
         if (!emulatorRequested && !deviceNodePresent() && !Boolean.getBoolean(LOAD_WITHOUT_DEVICE_PROPERTY)) {
             return Probe.noDeviceNode();
         }
-        try {
-            Class.forName(CudaBridge.class.getName(), true, CudaBridge.class.getClassLoader());
-        } catch (ClassNotFoundException | LinkageError e) {
-            Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
-            return Probe.unavailable("the native library failed to load: " + cause, false, 0, 0);
+        Library library = Library.LOADED;
+        if (!library.loaded()) {
+            return Probe.unavailable(library.failure, false, 0, 0);
         }
-        int abi = CudaBridge.attn4j_abi_version();
-        if (abi != NativeAbi.ABI_VERSION) {
-            return Probe.unavailable("the native library speaks ABI version " + abi + ", this attn4j-cuda expects "
-                    + NativeAbi.ABI_VERSION + " (mismatched attn4j-native jar)", true, 0, 0);
+        if (library.abi != NativeAbi.ABI_VERSION) {
+            return Probe.unavailable("the native library speaks ABI version " + library.abi + ", this attn4j-cuda "
+                    + "expects " + NativeAbi.ABI_VERSION + " (mismatched attn4j-native jar)", true, 0, 0);
         }
         boolean emulated = CudaBridge.attn4j_device_emulated() == 1;
+        int runtime = library.runtimeVersion;
         int[] v = new int[1];
-        CudaBridge.attn4j_runtime_version(v);
-        int runtime = v[0];
-        v[0] = 0;
         CudaBridge.attn4j_driver_version(v);
         int driver = v[0];
         if (CudaBridge.attn4j_driver_library_present() == 0 || driver == 0) {
