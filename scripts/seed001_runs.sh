@@ -12,6 +12,7 @@
 #                                           and 0 (300 000), then k = 100 seed 2 with a 600 000-sample budget
 #   scripts/seed001_runs.sh local-h   OUT   Figure 2 without CoT: the 16 cells of k = 1 (3 heads at width 48), then
 #                                           k = 2's 1x1 cell (the rows marked ⁷)
+#   scripts/seed001_runs.sh local-i   OUT   Figure 4 without CoT: the 1x1 model for 1 000 epochs of 10^4 samples
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -46,7 +47,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -182,6 +183,12 @@ case "$group" in
     run fig2-n30-k2-nocot-L1H1-seed0 --n 30 --k 2 --layers 1 --heads 1 --seed 0 --max-samples 10000000 \
       --lr-decay-samples 10000000 --eval-every 8192
     ;;
+  local-i)
+    # Eighth sitting (jar built from main at 1b2e63f): Figure 4's 1x1 model without CoT for the paper's whole 1 000
+    # epochs of its fixed 10^4 set (the rate decays over the 1 000 epochs; the second sitting's 300-epoch run, whose
+    # rate reached 0 at epoch 300, is its own row). Stops at exact match 1.0 if it gets there.
+    run fig4-n20-k6-nocot-T10000-1000ep --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 --seed 0
+    ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
       for k in 20 40 60 80 100; do
@@ -243,7 +250,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, local-i, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac

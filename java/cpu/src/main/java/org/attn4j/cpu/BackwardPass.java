@@ -133,7 +133,7 @@ final class BackwardPass {
                 int n = ws.rowCounts[c];
                 if (p.tokenTopK > 0) {
                     n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws),
-                            SelectedKernels.get());
+                            SelectedKernels.get(), true);
                     cutScore[base + r] = ws.selection.cutScore;
                     cutKey[base + r] = ws.selection.cutKey;
                 }

@@ -202,7 +202,8 @@ final class ForwardPass {
                 int[] keys = ws.rowKeys[c];
                 int n = ws.rowCounts[c];
                 if (p.tokenTopK > 0) {
-                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws), kernels);
+                    n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws), kernels,
+                            false); // the backward pass selects again, with its cut
                 }
                 kept += n;
                 float max = Kernels.max(weights, n);

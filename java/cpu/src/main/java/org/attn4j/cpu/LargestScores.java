@@ -6,30 +6,30 @@ import org.attn4j.cpu.simd.TileKernels;
 /**
  * The k-th and (k+1)-th largest of a row of finite float scores, in time that grows mostly with the candidates
  * rather than the row: a sample of the row guesses a value just below the m-th largest ({@code m >= k + 1}), one
- * pass keeps the positions at or above it ({@link TileKernels#positionsAtLeast}), and a histogram of those
- * candidates finds the bin of the k-th; only that bin goes on, until a few values are left to sort.
+ * pass keeps the positions at or above it ({@link TileKernels#positionsAtLeast}), and a search among those
+ * candidates finds the k-th.
  *
- * <p>The candidates are histogrammed as ints whose order is the floats' ({@code -0.0} just below {@code +0.0}, as
- * {@link Arrays#sort(float[])} orders them), on the 8 bits below the highest bit of their spread rather than on
- * fixed bytes, so that the first histogram already separates scores that share a sign and an exponent. The result
- * is exactly the k-th of a sorted copy.
+ * <p>The search runs on ints whose order is the floats' ({@code -0.0} just below {@code +0.0}, as
+ * {@link Arrays#sort(float[])} orders them): it keeps a range of keys known to hold the k-th and the number of
+ * candidates in it, probes a key inside by counting the candidates at or above it ({@link TileKernels#countAtLeast},
+ * a compare and a mask count per vector), and once a few candidates are left in the range sorts just those. The
+ * probe is placed where the counts at the range's ends predict the k-th (the ends' counts interpolated), or halfway
+ * when that did not halve the range, so rows that the interpolation misjudges (clusters, outliers) still take at
+ * most one probe per bit. The result is exactly the k-th of a sorted copy.
  */
 final class LargestScores {
     /** Values sampled to guess the cut. */
     private static final int SAMPLES = 128;
-    private static final int BINS = 256;
-    /** Below this many values, sorting is cheaper than another histogram. */
-    private static final int SORT_BELOW = 48;
+    /** Candidates left in the search range at which sorting them is cheaper than another probe. */
+    private static final int SORT_AT = 12;
 
-    private final float[] top = new float[SAMPLES];
-    private final int[] count = new int[BINS];
+    private final int[] sampleKeys = new int[SAMPLES];
     private int[] positions = new int[0];
     /** The loaded scores, in position order (kept as loaded by {@link #select}). */
     private float[] values = new float[0];
     private int[] keys = new int[0];
     private int[] work = new int[0];
-    /** The bin of each value of the last histogram. */
-    private byte[] bins = new byte[0];
+    private TileKernels kernels;
     private int size;
     private float cut;
 
@@ -40,6 +40,7 @@ final class LargestScores {
 
     /** Loads at least the {@code m} largest of the finite scores {@code s[0..n)}, often far fewer than n values. */
     void load(float[] s, int n, int m, TileKernels kernels) {
+        this.kernels = kernels;
         grow(n);
         float guess = n >= 8 * SAMPLES && m <= n / 4 ? sampledCut(s, n, m) : Float.NEGATIVE_INFINITY;
         int kept = kernels.positionsAtLeast(s, n, guess, positions);
@@ -56,7 +57,7 @@ final class LargestScores {
 
     /**
      * The sample's value a few places below its share of the m largest (about two standard deviations): the
-     * largest few of an evenly spaced sample, kept sorted by insertion (most samples fail the first comparison).
+     * {@code want}-th largest of an evenly spaced sample.
      */
     private float sampledCut(float[] s, int n, int m) {
         int fromTop = (int) ((long) m * SAMPLES / n);
@@ -64,23 +65,17 @@ final class LargestScores {
         if (fromTop >= SAMPLES / 2) {
             return Float.NEGATIVE_INFINITY;
         }
-        int want = fromTop + 1;
-        float[] best = top; // best[0..have) descending
-        int have = 0;
+        int[] sample = sampleKeys;
+        int lo = Integer.MAX_VALUE;
+        int hi = Integer.MIN_VALUE;
         int stride = n / SAMPLES;
         for (int i = 0; i < SAMPLES; i++) {
-            float x = s[i * stride];
-            if (have == want && !(x > best[want - 1])) {
-                continue;
-            }
-            int at = have < want ? have++ : want - 1;
-            while (at > 0 && best[at - 1] < x) {
-                best[at] = best[at - 1];
-                at--;
-            }
-            best[at] = x;
+            int key = orderedKey(s[i * stride]);
+            sample[i] = key;
+            lo = Math.min(lo, key);
+            hi = Math.max(hi, key);
         }
-        return best[want - 1];
+        return fromOrderedKey(rankedKey(sample, SAMPLES, fromTop + 1, lo, hi));
     }
 
     /** Whether the last load kept only the scores at or above {@link #cut} (not the whole row). */
@@ -125,68 +120,69 @@ final class LargestScores {
             lo = Math.min(lo, key);
             hi = Math.max(hi, key);
         }
-        int rank = k; // 1-based from the top, among v[0..len), all within [lo, hi]; rank + 1 <= len
-        while (true) {
-            if (lo == hi) { // every value the same float
-                kth = fromOrderedKey(lo);
-                next = kth;
-                return;
+        int kthKey = rankedKey(v, len, k, lo, hi);
+        kth = fromOrderedKey(kthKey);
+        next = kernels.countAtLeast(v, len, kthKey) > k ? kth : fromOrderedKey(kernels.largestBelow(v, len, kthKey));
+    }
+
+    /**
+     * The {@code rank}-th largest (1-based, {@code rank <= n}) of {@code v[0..n)}, every one within {@code [lo, hi]}.
+     * Invariant: the answer is in {@code [a, b]}, {@code atA} keys are {@code >= a} ({@code >= rank}) and
+     * {@code aboveB} are {@code > b} ({@code < rank}).
+     */
+    private int rankedKey(int[] v, int n, int rank, int lo, int hi) {
+        long a = lo;
+        long b = hi;
+        int atA = n;
+        int aboveB = 0;
+        boolean halve = false;
+        while (a < b) {
+            int inside = atA - aboveB;
+            if (inside <= SORT_AT) {
+                return rankedAmongFew(v, n, rank - aboveB, a, b);
             }
-            if (len < SORT_BELOW) {
-                if (v == keys) {
-                    System.arraycopy(keys, 0, work, 0, len);
-                    v = work;
-                }
-                Arrays.sort(v, 0, len);
-                kth = fromOrderedKey(v[len - rank]);
-                next = fromOrderedKey(v[len - rank - 1]);
-                return;
+            long width = b - a;
+            long probe;
+            if (halve) {
+                probe = (a + b + 1) >> 1;
+            } else { // where the count would reach rank - 1/2 if the keys in [a, b] were evenly spread
+                probe = a + (long) ((width + 1) * ((atA - rank + 0.5) / inside));
+                probe = Math.max(a + 1, Math.min(b, probe));
             }
-            // Bins of 2^shift consecutive keys from lo, at most 256 of them (hi - lo read unsigned).
-            int shift = Math.max(0, 32 - Integer.numberOfLeadingZeros(hi - lo) - 8);
-            Arrays.fill(count, 0);
-            byte[] binOf = bins;
-            for (int i = 0; i < len; i++) {
-                int at = (v[i] - lo) >>> shift;
-                binOf[i] = (byte) at;
-                count[at]++;
+            int count = kernels.countAtLeast(v, n, (int) probe);
+            if (count >= rank) {
+                a = probe;
+                atA = count;
+            } else {
+                b = probe - 1;
+                aboveB = count;
             }
-            int b = BINS - 1;
-            int above = 0;
-            while (above + count[b] < rank) {
-                above += count[b];
-                b--;
-            }
-            rank -= above;
-            byte inBin = (byte) b;
-            if (rank < count[b]) { // both in bin b: go on with its keys only, a range 256 times narrower
-                int kept = 0;
-                int[] to = work; // in place once v is work: kept <= i
-                for (int i = 0; i < len; i++) {
-                    to[kept] = v[i];
-                    kept += binOf[i] == inBin ? 1 : 0;
-                }
-                v = to;
-                len = kept;
-                lo += b << shift;
-                hi = (int) Math.min(hi, lo + ((1L << shift) - 1));
-                continue;
-            }
-            // The k-th is bin b's smallest, the (k+1)-th the largest below bin b.
-            int smallestIn = Integer.MAX_VALUE;
-            int largestBelow = Integer.MIN_VALUE;
-            for (int i = 0; i < len; i++) {
-                int at = binOf[i] & 0xff;
-                if (at == b) {
-                    smallestIn = Math.min(smallestIn, v[i]);
-                } else if (at < b) {
-                    largestBelow = Math.max(largestBelow, v[i]);
-                }
-            }
-            kth = fromOrderedKey(smallestIn);
-            next = fromOrderedKey(largestBelow);
-            return;
+            halve = b - a > width / 2;
         }
+        return (int) a;
+    }
+
+    /** The {@code rank}-th largest of the few keys of {@code v[0..n)} within {@code [a, b]}, sorted in {@link #work}. */
+    private int rankedAmongFew(int[] v, int n, int rank, long a, long b) {
+        int[] few = work;
+        int from = (int) a;
+        int span = (int) (b - a) ^ Integer.MIN_VALUE; // x in [a, b] iff x - a <= b - a, unsigned
+        int kept = 0;
+        for (int i = 0; i < n; i++) { // branch-free: every key is written, the count moves past those inside
+            int x = v[i];
+            few[kept] = x;
+            kept += ((x - from) ^ Integer.MIN_VALUE) <= span ? 1 : 0;
+        }
+        for (int i = 1; i < kept; i++) { // insertion sort: a dozen keys at most
+            int x = few[i];
+            int at = i;
+            while (at > 0 && few[at - 1] > x) {
+                few[at] = few[at - 1];
+                at--;
+            }
+            few[at] = x;
+        }
+        return few[kept - rank];
     }
 
     /**
@@ -208,7 +204,6 @@ final class LargestScores {
             values = new float[n];
             keys = new int[n];
             work = new int[n];
-            bins = new byte[n];
         }
     }
 }

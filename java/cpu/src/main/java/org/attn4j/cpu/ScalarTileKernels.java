@@ -130,4 +130,23 @@ final class ScalarTileKernels implements TileKernels {
         }
         return kept;
     }
+
+    @Override
+    public int countAtLeast(int[] keys, int n, int key) {
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            count += keys[i] >= key ? 1 : 0;
+        }
+        return count;
+    }
+
+    @Override
+    public int largestBelow(int[] keys, int n, int key) {
+        int largest = Integer.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            int x = keys[i];
+            largest = x < key ? Math.max(largest, x) : largest;
+        }
+        return largest;
+    }
 }

@@ -23,9 +23,12 @@ final class TokenSelection {
     private static final byte IN = 1;
     private static final byte UNSURE = 2;
 
-    /** Exact score of the cut of the last {@link #keep} call ({@code -inf} when every key was kept). */
+    /**
+     * Exact score of the cut of the last {@link #keep} call with the cut wanted ({@code -inf} when every key was
+     * kept; NaN when the call did not want it).
+     */
     double cutScore;
-    /** Key of the cut ({@code Integer.MAX_VALUE} when every key was kept). */
+    /** Key of the cut ({@code Integer.MAX_VALUE} when every key was kept, -1 when the call did not want it). */
     int cutKey;
 
     private double[] lo = new double[0];
@@ -43,8 +46,11 @@ final class TokenSelection {
      *
      * @param scorer  the row's exact scores, already prepared
      * @param kernels checks the float scores' finiteness and finds the candidates
+     * @param withCut whether to find the cut ({@link #cutScore}, {@link #cutKey}): the backward pass needs it, the
+     *                forward pass does not, and finding it takes the exact score of the lowest kept keys
      */
-    int keep(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, TileKernels kernels) {
+    int keep(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, TileKernels kernels,
+             boolean withCut) {
         if (n <= k) {
             cutScore = Double.NEGATIVE_INFINITY;
             cutKey = Integer.MAX_VALUE;
@@ -53,7 +59,7 @@ final class TokenSelection {
         double bound = scorer.bound;
         if (Double.isFinite(bound) && kernels.allFinite(scores, 0, n)) {
             largest.load(scores, n, k + 1, kernels);
-            return keepSettled(scores, keys, n, k, scorer, bound);
+            return keepSettled(scores, keys, n, k, scorer, bound, withCut);
         }
         grow(n);
         for (int t = 0; t < n; t++) {
@@ -86,7 +92,11 @@ final class TokenSelection {
         for (int u = 0; u < unsureCount; u++) {
             state[unsure[u]] = u < k - sure ? IN : OUT;
         }
-        findCut(keys, n, scorer);
+        if (withCut) {
+            findCut(keys, n, scorer);
+        } else {
+            noCut();
+        }
         int w = 0;
         for (int t = 0; t < n; t++) {
             if (state[t] == IN) {
@@ -105,21 +115,22 @@ final class TokenSelection {
      * and {@code highK1} as the general path), one pass that classifies and keeps, and the cut looked for among the
      * k kept keys only.
      */
-    private int keepSettled(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, double bound) {
+    private int keepSettled(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, double bound,
+                            boolean withCut) {
         grow(n);
         largest.select(scores, k);
         double lowK = largest.kth - bound;
         double highK1 = largest.next + bound;
         if (lowK > highK1) {
             // The usual row: the float scores' gap between the k-th and the (k+1)-th is wider than their error.
-            return keepAboveClearCut(scores, keys, k, scorer, bound);
+            return keepAboveClearCut(scores, keys, k, scorer, bound, withCut);
         }
         // In float terms: a key is surely kept iff s >= firstIn, surely dropped iff s < firstNotOut.
         float firstIn = firstAbove(highK1, bound);
         float firstNotOut = firstReaching(lowK, bound);
         if (largest.filtered() && firstNotOut >= largest.cut()) {
             // Every key that is not surely dropped is among the candidates: decide on them alone.
-            return keepAmongCandidates(scores, keys, k, scorer, bound, firstIn, firstNotOut);
+            return keepAmongCandidates(scores, keys, k, scorer, bound, firstIn, firstNotOut, withCut);
         }
         Arrays.fill(known, 0, n, false);
         int sure = 0;
@@ -146,6 +157,10 @@ final class TokenSelection {
             keys[w] = keys[t];
             unsure[w] = t;
             w += state[t] == IN ? 1 : 0;
+        }
+        if (!withCut) {
+            noCut();
+            return w;
         }
         double lowestHigh = Double.POSITIVE_INFINITY;
         for (int i = 0; i < w; i++) {
@@ -177,7 +192,8 @@ final class TokenSelection {
      * candidates at or above the k-th are kept, in one branch-free compaction over the candidates; the cut is looked
      * for among those whose exact score could be the lowest.
      */
-    private int keepAboveClearCut(float[] scores, int[] keys, int k, ExactTokenScores scorer, double bound) {
+    private int keepAboveClearCut(float[] scores, int[] keys, int k, ExactTokenScores scorer, double bound,
+                                  boolean withCut) {
         float kth = largest.kth;
         float level = Kernels.levelForAtLeast(kth);
         int loaded = largest.loaded();
@@ -188,8 +204,11 @@ final class TokenSelection {
             keys[w] = keys[largest.position(i)];
             w += Kernels.atLeast(s, level);
         }
-        // The lowest kept float score is the k-th's; no exact score is known yet.
-        cutAmongKept(scores, keys, w, kth + bound, bound, scorer, false);
+        if (withCut) { // the lowest kept float score is the k-th's; no exact score is known yet
+            cutAmongKept(scores, keys, w, kth + bound, bound, scorer, false);
+        } else {
+            noCut();
+        }
         return w;
     }
 
@@ -200,7 +219,7 @@ final class TokenSelection {
      * bound cannot tell (usually the k-th alone). Touches the candidates, never the whole row.
      */
     private int keepAmongCandidates(float[] scores, int[] keys, int k, ExactTokenScores scorer, double bound,
-                                    float firstIn, float firstNotOut) {
+                                    float firstIn, float firstNotOut, boolean withCut) {
         int loaded = largest.loaded();
         float inLevel = Kernels.levelForAtLeast(firstIn);
         float notOutLevel = Kernels.levelForAtLeast(firstNotOut);
@@ -236,6 +255,10 @@ final class TokenSelection {
             unsure[w] = t;
             exactKnown[w] = (byte) isUnsure;
             w += sureIn | (state[t] & isUnsure);
+        }
+        if (!withCut) {
+            noCut();
+            return w;
         }
         // The lowest upper bound of a kept key's exact score: its exact score where known, else its float's + bound
         // (plain comparisons, rarely taken, where Math.min would chain every step on its NaN and -0.0 handling).
@@ -276,6 +299,11 @@ final class TokenSelection {
         }
         cutScore = cutExact;
         cutKey = keys[cut];
+    }
+
+    private void noCut() {
+        cutScore = Double.NaN;
+        cutKey = -1;
     }
 
     /** The smallest float {@code f} with {@code f - bound > level} (in double), or +inf. */

@@ -111,6 +111,33 @@ class TileKernelsTest {
         }
     }
 
+    /** countAtLeast and largestBelow (token top-k's search probes) against a plain loop, extremes included. */
+    @Test
+    void countsAndLargestBelowMatchAPlainLoop() {
+        Random random = new Random(31);
+        int[] extremes = {Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -1, 0, 1, Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
+        for (TileKernels kernels : kernels()) {
+            for (int trial = 0; trial < 400; trial++) {
+                int n = random.nextInt(100);
+                int[] keys = new int[n];
+                for (int i = 0; i < n; i++) {
+                    keys[i] = random.nextInt(3) == 0 ? extremes[random.nextInt(extremes.length)]
+                            : random.nextInt(9) - 4;
+                }
+                int key = random.nextBoolean() ? extremes[random.nextInt(extremes.length)] : random.nextInt(9) - 4;
+                int count = 0;
+                int below = Integer.MIN_VALUE;
+                for (int x : keys) {
+                    count += x >= key ? 1 : 0;
+                    below = x < key ? Math.max(below, x) : below;
+                }
+                String what = kernels.name() + " n=" + n + " key=" + key;
+                assertEquals(count, kernels.countAtLeast(keys, n, key), what);
+                assertEquals(below, kernels.largestBelow(keys, n, key), what);
+            }
+        }
+    }
+
     @Test
     void vectorKernelsGiveThePlainKernelsBits() {
         TileKernels vector = vector();

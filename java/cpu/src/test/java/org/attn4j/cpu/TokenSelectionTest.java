@@ -1,5 +1,6 @@
 package org.attn4j.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
@@ -108,8 +109,15 @@ class TokenSelectionTest {
         float[] floatScores = scores.clone();
         ExactTokenScores scorer = new ExactTokenScores();
         scorer.prepare(scale, q, keys, d, ExactTokenScores.keyNormMax(keys, n, d));
+        // Without the cut (the forward pass) the same keys and scores are kept.
+        float[] scoresNoCut = scores.clone();
+        int[] idsNoCut = ids.clone();
+        int keptNoCut = new TokenSelection().keep(scoresNoCut, idsNoCut, n, k, scorer, SelectedKernels.get(), false);
         TokenSelection selection = new TokenSelection();
-        int kept = selection.keep(scores, ids, n, k, scorer, SelectedKernels.get());
+        int kept = selection.keep(scores, ids, n, k, scorer, SelectedKernels.get(), true);
+        assertEquals(kept, keptNoCut, "kept without the cut");
+        assertArrayEquals(Arrays.copyOf(ids, kept), Arrays.copyOf(idsNoCut, kept), "keys kept without the cut");
+        assertArrayEquals(Arrays.copyOf(scores, kept), Arrays.copyOf(scoresNoCut, kept), "scores kept without the cut");
 
         double[] exact = new double[n];
         Integer[] order = new Integer[n];

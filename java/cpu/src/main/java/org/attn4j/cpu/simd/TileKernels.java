@@ -65,4 +65,10 @@ public interface TileKernels {
      * @param positions length at least {@code n}
      */
     int positionsAtLeast(float[] s, int n, float cut, int[] positions);
+
+    /** How many of {@code keys[0..n)} are {@code >= key}: one probe of token top-k's search for its k-th score. */
+    int countAtLeast(int[] keys, int n, int key);
+
+    /** The largest of {@code keys[0..n)} below {@code key}, {@link Integer#MIN_VALUE} when none is. */
+    int largestBelow(int[] keys, int n, int key);
 }

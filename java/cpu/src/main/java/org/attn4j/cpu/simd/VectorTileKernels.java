@@ -744,6 +744,40 @@ public final class VectorTileKernels implements TileKernels {
 
     /** {@code x * 0 + acc} stays 0 until some x is NaN or infinite; four accumulators hide the add's latency. */
     @Override
+    public int countAtLeast(int[] keys, int n, int key) {
+        IntVector level = IntVector.broadcast(I, key);
+        int count0 = 0; // two chains: each mask count waits on its compare
+        int count1 = 0;
+        int i = 0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            count0 += IntVector.fromArray(I, keys, i).compare(VectorOperators.GE, level).trueCount();
+            count1 += IntVector.fromArray(I, keys, i + L).compare(VectorOperators.GE, level).trueCount();
+        }
+        for (; i < n; i++) {
+            count0 += keys[i] >= key ? 1 : 0;
+        }
+        return count0 + count1;
+    }
+
+    @Override
+    public int largestBelow(int[] keys, int n, int key) {
+        IntVector level = IntVector.broadcast(I, key);
+        IntVector none = IntVector.broadcast(I, Integer.MIN_VALUE);
+        IntVector largest = none;
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            IntVector x = IntVector.fromArray(I, keys, i);
+            largest = largest.max(none.blend(x, x.compare(VectorOperators.LT, level)));
+        }
+        int result = largest.reduceLanes(VectorOperators.MAX);
+        for (; i < n; i++) {
+            int x = keys[i];
+            result = x < key ? Math.max(result, x) : result;
+        }
+        return result;
+    }
+
+    @Override
     public boolean allFinite(float[] s, int from, int to) {
         FloatVector zero = FloatVector.zero(F);
         FloatVector a0 = zero;
