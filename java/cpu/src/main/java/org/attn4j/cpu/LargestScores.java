@@ -12,10 +12,11 @@ import org.attn4j.cpu.simd.TileKernels;
  * <p>The search runs on ints whose order is the floats' ({@code -0.0} just below {@code +0.0}, as
  * {@link Arrays#sort(float[])} orders them): it keeps a range of keys known to hold the k-th and the number of
  * candidates in it, probes a key inside by counting the candidates at or above it ({@link TileKernels#countAtLeast},
- * a compare and a mask count per vector), and once a few candidates are left in the range sorts just those. The
- * probe is placed where the counts at the range's ends predict the k-th (the ends' counts interpolated), or halfway
- * when that did not halve the range, so rows that the interpolation misjudges (clusters, outliers) still take at
- * most one probe per bit. The result is exactly the k-th of a sorted copy.
+ * a compare and a mask count per vector), copies out the range's candidates when that makes the next probes cheaper
+ * ({@link TileKernels#compactSearch}), and once a dozen are left sorts just those. The probe is placed where the
+ * counts at the range's ends predict the k-th (the ends' counts interpolated), or halfway when that did not halve
+ * the range, so rows that the interpolation misjudges (clusters, outliers) still take at most one probe per bit.
+ * The result is exactly the k-th of a sorted copy.
  */
 final class LargestScores {
     /** Values sampled to guess the cut. */
@@ -31,6 +32,9 @@ final class LargestScores {
     private int[] work = new int[0];
     private TileKernels kernels;
     private int size;
+    /** The results of {@link #search}. */
+    private int kthKey;
+    private int nextKey;
     private float cut;
 
     /** The k-th largest after {@link #select}. */
@@ -75,7 +79,8 @@ final class LargestScores {
             lo = Math.min(lo, key);
             hi = Math.max(hi, key);
         }
-        return fromOrderedKey(rankedKey(sample, SAMPLES, fromTop + 1, lo, hi));
+        search(sample, SAMPLES, fromTop + 1, lo, hi, false);
+        return fromOrderedKey(kthKey);
     }
 
     /** Whether the last load kept only the scores at or above {@link #cut} (not the whole row). */
@@ -120,37 +125,48 @@ final class LargestScores {
             lo = Math.min(lo, key);
             hi = Math.max(hi, key);
         }
-        int kthKey = rankedKey(v, len, k, lo, hi);
+        search(v, len, k, lo, hi, true);
         kth = fromOrderedKey(kthKey);
-        next = kernels.countAtLeast(v, len, kthKey) > k ? kth : fromOrderedKey(kernels.largestBelow(v, len, kthKey));
+        next = fromOrderedKey(nextKey);
     }
 
     /**
-     * The {@code rank}-th largest (1-based, {@code rank <= n}) of {@code v[0..n)}, every one within {@code [lo, hi]}.
-     * Invariant: the answer is in {@code [a, b]}, {@code atA} keys are {@code >= a} ({@code >= rank}) and
-     * {@code aboveB} are {@code > b} ({@code < rank}).
+     * Sets {@link #kthKey} to the {@code rank}-th largest (1-based, {@code rank < n}) of {@code v[0..n)}, every one
+     * within {@code [lo, hi]}, and with {@code withNext} {@link #nextKey} to the {@code (rank + 1)}-th.
+     *
+     * <p>Invariant: the k-th is in {@code [a, b]}; of the {@code m} keys in {@code x} (at first {@code v}, later the
+     * keys of {@code v} within an earlier range, compacted into {@link #work}), {@code atA} are {@code >= a} (at
+     * least {@code r}) and {@code aboveB} are {@code > b} (fewer than {@code r}), where {@code r} is the rank counted
+     * within {@code x}.
      */
-    private int rankedKey(int[] v, int n, int rank, int lo, int hi) {
+    private void search(int[] v, int n, int rank, int lo, int hi, boolean withNext) {
+        int[] x = v;
+        int m = n;
+        int r = rank;
         long a = lo;
         long b = hi;
         int atA = n;
         int aboveB = 0;
         boolean halve = false;
-        while (a < b) {
+        while (a < b && atA - aboveB > SORT_AT) {
             int inside = atA - aboveB;
-            if (inside <= SORT_AT) {
-                return rankedAmongFew(v, n, rank - aboveB, a, b);
+            if (kernels.compactSearch(inside, m)) { // probes cost a pass over x: keep only the range's keys
+                m = kernels.keysWithin(x, m, (int) a, (int) b, work);
+                x = work;
+                r -= aboveB;
+                atA = m;
+                aboveB = 0;
             }
             long width = b - a;
             long probe;
             if (halve) {
                 probe = (a + b + 1) >> 1;
-            } else { // where the count would reach rank - 1/2 if the keys in [a, b] were evenly spread
-                probe = a + (long) ((width + 1) * ((atA - rank + 0.5) / inside));
+            } else { // where the count would reach r - 1/2 if the keys in [a, b] were evenly spread
+                probe = a + (long) ((width + 1) * ((atA - r + 0.5) / inside));
                 probe = Math.max(a + 1, Math.min(b, probe));
             }
-            int count = kernels.countAtLeast(v, n, (int) probe);
-            if (count >= rank) {
+            int count = kernels.countAtLeast(x, m, (int) probe);
+            if (count >= r) {
                 a = probe;
                 atA = count;
             } else {
@@ -159,30 +175,26 @@ final class LargestScores {
             }
             halve = b - a > width / 2;
         }
-        return (int) a;
-    }
-
-    /** The {@code rank}-th largest of the few keys of {@code v[0..n)} within {@code [a, b]}, sorted in {@link #work}. */
-    private int rankedAmongFew(int[] v, int n, int rank, long a, long b) {
-        int[] few = work;
-        int from = (int) a;
-        int span = (int) (b - a) ^ Integer.MIN_VALUE; // x in [a, b] iff x - a <= b - a, unsigned
-        int kept = 0;
-        for (int i = 0; i < n; i++) { // branch-free: every key is written, the count moves past those inside
-            int x = v[i];
-            few[kept] = x;
-            kept += ((x - from) ^ Integer.MIN_VALUE) <= span ? 1 : 0;
+        int inside = atA - aboveB;
+        int within = r - aboveB; // the k-th's rank among the keys in [a, b], from the top
+        if (a == b) { // every key in the range is the k-th
+            kthKey = (int) a;
+            nextKey = within < inside ? kthKey : withNext ? kernels.largestBelow(v, n, kthKey) : 0;
+            return;
         }
-        for (int i = 1; i < kept; i++) { // insertion sort: a dozen keys at most
-            int x = few[i];
+        int[] few = work;
+        kernels.keysWithin(x, m, (int) a, (int) b, few);
+        for (int i = 1; i < inside; i++) { // insertion sort: a dozen keys at most
+            int key = few[i];
             int at = i;
-            while (at > 0 && few[at - 1] > x) {
+            while (at > 0 && few[at - 1] > key) {
                 few[at] = few[at - 1];
                 at--;
             }
-            few[at] = x;
+            few[at] = key;
         }
-        return few[kept - rank];
+        kthKey = few[inside - within];
+        nextKey = within < inside ? few[inside - within - 1] : withNext ? kernels.largestBelow(v, n, (int) a) : 0;
     }
 
     /**

@@ -1,10 +1,12 @@
 package org.attn4j.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.attn4j.cpu.simd.SimdSupport;
@@ -111,9 +113,9 @@ class TileKernelsTest {
         }
     }
 
-    /** countAtLeast and largestBelow (token top-k's search probes) against a plain loop, extremes included. */
+    /** countAtLeast, largestBelow and keysWithin (token top-k's search) against plain loops, extremes included. */
     @Test
-    void countsAndLargestBelowMatchAPlainLoop() {
+    void searchKernelsMatchPlainLoops() {
         Random random = new Random(31);
         int[] extremes = {Integer.MIN_VALUE, Integer.MIN_VALUE + 1, -1, 0, 1, Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
         for (TileKernels kernels : kernels()) {
@@ -134,6 +136,16 @@ class TileKernelsTest {
                 String what = kernels.name() + " n=" + n + " key=" + key;
                 assertEquals(count, kernels.countAtLeast(keys, n, key), what);
                 assertEquals(below, kernels.largestBelow(keys, n, key), what);
+                int lo = random.nextBoolean() ? key : extremes[random.nextInt(extremes.length)];
+                int hi = Math.max(lo, random.nextBoolean() ? random.nextInt(9) - 4
+                        : extremes[random.nextInt(extremes.length)]);
+                int[] within = Arrays.stream(keys).filter(x -> x >= lo && x <= hi).toArray();
+                int[] to = new int[n];
+                int kept = kernels.keysWithin(keys, n, lo, hi, to);
+                assertArrayEquals(within, Arrays.copyOf(to, kept), what + " lo=" + lo + " hi=" + hi);
+                int[] inPlace = keys.clone();
+                kept = kernels.keysWithin(inPlace, n, lo, hi, inPlace);
+                assertArrayEquals(within, Arrays.copyOf(inPlace, kept), what + " in place, lo=" + lo + " hi=" + hi);
             }
         }
     }

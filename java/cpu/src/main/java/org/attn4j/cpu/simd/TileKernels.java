@@ -71,4 +71,19 @@ public interface TileKernels {
 
     /** The largest of {@code keys[0..n)} below {@code key}, {@link Integer#MIN_VALUE} when none is. */
     int largestBelow(int[] keys, int n, int key);
+
+    /**
+     * Writes the keys of {@code x[0..m)} within {@code [lo, hi]} to {@code to}, in order, and returns how many
+     * there are; {@code to} may be {@code x} (the keys move down in place).
+     *
+     * @param to length at least {@code m}
+     */
+    int keysWithin(int[] x, int m, int lo, int hi, int[] to);
+
+    /**
+     * Whether token top-k's search, whose range holds {@code inside} of the {@code probed} keys that each probe
+     * counts, should copy those out ({@link #keysWithin}) before probing again: worth it soon where a probe costs
+     * about what a copy does (a plain loop), only when few keys are left where a probe counts whole vectors.
+     */
+    boolean compactSearch(int inside, int probed);
 }

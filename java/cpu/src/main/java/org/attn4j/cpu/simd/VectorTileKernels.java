@@ -777,6 +777,38 @@ public final class VectorTileKernels implements TileKernels {
         return result;
     }
 
+    /** Skips the vectors with no key in the range (the search calls it when a dozen keys are left). */
+    @Override
+    public int keysWithin(int[] x, int m, int lo, int hi, int[] to) {
+        int span = (hi - lo) ^ Integer.MIN_VALUE; // key in [lo, hi] iff key - lo <= hi - lo, unsigned
+        IntVector from = IntVector.broadcast(I, lo);
+        IntVector flip = IntVector.broadcast(I, Integer.MIN_VALUE);
+        IntVector spanV = IntVector.broadcast(I, span);
+        int kept = 0;
+        int i = 0;
+        for (; i + L <= m; i += L) {
+            IntVector v = IntVector.fromArray(I, x, i).sub(from).lanewise(VectorOperators.XOR, flip);
+            if (v.compare(VectorOperators.LE, spanV).anyTrue()) {
+                for (int t = i; t < i + L; t++) { // kept <= t: in place, no key is overwritten before it is read
+                    int key = x[t];
+                    to[kept] = key;
+                    kept += ((key - lo) ^ Integer.MIN_VALUE) <= span ? 1 : 0;
+                }
+            }
+        }
+        for (; i < m; i++) {
+            int key = x[i];
+            to[kept] = key;
+            kept += ((key - lo) ^ Integer.MIN_VALUE) <= span ? 1 : 0;
+        }
+        return kept;
+    }
+
+    @Override
+    public boolean compactSearch(int inside, int probed) {
+        return inside <= probed / 64;
+    }
+
     @Override
     public boolean allFinite(float[] s, int from, int to) {
         FloatVector zero = FloatVector.zero(F);

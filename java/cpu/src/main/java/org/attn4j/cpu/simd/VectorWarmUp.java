@@ -62,6 +62,7 @@ public final class VectorWarmUp {
         for (int t = 0; t < orderedKeys.length; t++) {
             orderedKeys[t] = t * 37 % 11 - 5;
         }
+        int[] keysScratch = new int[orderedKeys.length];
         long start = System.nanoTime();
         while (System.nanoTime() - start < GIVE_UP_NANOS) {
             long best = Long.MAX_VALUE;
@@ -76,6 +77,7 @@ public final class VectorWarmUp {
                     k.positionsAtLeast(row, row.length, 0f, positions);
                 }
                 k.countAtLeast(orderedKeys, orderedKeys.length, k.largestBelow(orderedKeys, orderedKeys.length, 3));
+                k.keysWithin(orderedKeys, orderedKeys.length, -1, 1, keysScratch);
                 best = Math.min(best, System.nanoTime() - t0);
             }
             if (best < WARM_NANOS) {
