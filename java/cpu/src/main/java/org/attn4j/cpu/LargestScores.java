@@ -135,14 +135,15 @@ final class LargestScores {
      * within {@code [lo, hi]}, and with {@code withNext} {@link #nextKey} to the {@code (rank + 1)}-th.
      *
      * <p>Invariant: the k-th is in {@code [a, b]}; of the {@code m} keys in {@code x} (at first {@code v}, later the
-     * keys of {@code v} within an earlier range, compacted into {@link #work}), {@code atA} are {@code >= a} (at
-     * least {@code r}) and {@code aboveB} are {@code > b} (fewer than {@code r}), where {@code r} is the rank counted
-     * within {@code x}.
+     * keys of {@code v} within an earlier range, copied into {@link #work}), {@code atA >= need} are {@code >= a} and
+     * {@code aboveB < r} are {@code > b}, where {@code r} is the k-th's rank counted within {@code x} and {@code need}
+     * is {@code r + 1} while the (k+1)-th is wanted and not yet known (so it stays in the range too), else {@code r}.
      */
     private void search(int[] v, int n, int rank, int lo, int hi, boolean withNext) {
         int[] x = v;
         int m = n;
         int r = rank;
+        int need = withNext ? r + 1 : r;
         long a = lo;
         long b = hi;
         int atA = n;
@@ -154,6 +155,7 @@ final class LargestScores {
                 m = kernels.keysWithin(x, m, (int) a, (int) b, work);
                 x = work;
                 r -= aboveB;
+                need -= aboveB;
                 atA = m;
                 aboveB = 0;
             }
@@ -161,25 +163,31 @@ final class LargestScores {
             long probe;
             if (halve) {
                 probe = (a + b + 1) >> 1;
-            } else { // where the count would reach r - 1/2 if the keys in [a, b] were evenly spread
-                probe = a + (long) ((width + 1) * ((atA - r + 0.5) / inside));
+            } else { // where the count would reach need - 1/2 if the keys in [a, b] were evenly spread
+                probe = a + (long) ((width + 1) * ((atA - need + 0.5) / inside));
                 probe = Math.max(a + 1, Math.min(b, probe));
             }
             int count = kernels.countAtLeast(x, m, (int) probe);
-            if (count >= r) {
+            if (count >= need) {
                 a = probe;
                 atA = count;
-            } else {
+            } else if (count < r) {
                 b = probe - 1;
                 aboveB = count;
+            } else { // exactly r: the probe is above the (k+1)-th and at or below the k-th
+                nextKey = kernels.largestBelow(x, m, (int) probe);
+                need = r;
+                a = probe;
+                atA = count;
             }
             halve = b - a > width / 2;
         }
         int inside = atA - aboveB;
         int within = r - aboveB; // the k-th's rank among the keys in [a, b], from the top
-        if (a == b) { // every key in the range is the k-th
+        boolean nextInRange = need > r; // then it is the key just below the k-th in [a, b]
+        if (a == b) { // every key in the range is the k-th (and the (k+1)-th, if in range)
             kthKey = (int) a;
-            nextKey = within < inside ? kthKey : withNext ? kernels.largestBelow(v, n, kthKey) : 0;
+            nextKey = nextInRange ? kthKey : nextKey;
             return;
         }
         int[] few = work;
@@ -194,7 +202,7 @@ final class LargestScores {
             few[at] = key;
         }
         kthKey = few[inside - within];
-        nextKey = within < inside ? few[inside - within - 1] : withNext ? kernels.largestBelow(v, n, (int) a) : 0;
+        nextKey = nextInRange ? few[inside - within - 1] : nextKey;
     }
 
     /**
