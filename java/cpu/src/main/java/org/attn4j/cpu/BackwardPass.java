@@ -125,7 +125,7 @@ final class BackwardPass {
         ws.prepareRows(chunk, capacity);
         for (int first = 0; first < rows; first += chunk) {
             int count = Math.min(chunk, rows - first);
-            BufferedRows.gather(p, bh, qt, i0, first, count, ws);
+            BufferedRows.gather(p, bh, qt, i0, first, count, ws, false);
             for (int c = 0; c < count; c++) {
                 int r = first + c;
                 float[] weights = ws.rowScores[c];
@@ -133,7 +133,7 @@ final class BackwardPass {
                 int n = ws.rowCounts[c];
                 if (p.tokenTopK > 0) {
                     n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws),
-                            SelectedKernels.get(), true);
+                            SelectedKernels.get(), true, false);
                     cutScore[base + r] = ws.selection.cutScore;
                     cutKey[base + r] = ws.selection.cutKey;
                 }

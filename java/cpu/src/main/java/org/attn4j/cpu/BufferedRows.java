@@ -22,14 +22,18 @@ public final class BufferedRows {
      * Fills {@code ws.rowScores/rowKeys/rowCounts[0..count)} with the allowed scores of tile rows
      * {@code first .. first + count - 1} (query rows already in {@code ws.queries}).
      *
-     * @param i0 the query index of tile row 0
+     * @param i0           the query index of tile row 0
+     * @param implicitKeys whether a row whose keys are all of {@code 0 .. count-1} so far may leave them unwritten
+     *                     ({@code ws.rowKeysImplicit}): a row of full tiles then writes only its scores
      */
-    static void gather(AttentionProblem p, int bh, int qt, int i0, int first, int count, Workspace ws) {
+    static void gather(AttentionProblem p, int bh, int qt, int i0, int first, int count, Workspace ws,
+                       boolean implicitKeys) {
         TileGeometry g = p.tiles;
         TilePlan plan = p.plan(bh);
         KeyValueHead kv = p.kvFor(bh);
         for (int r = 0; r < count; r++) {
             ws.rowCounts[r] = 0;
+            ws.rowKeysImplicit[r] = implicitKeys;
         }
         float[] s = ws.scores;
         boolean[] allowed = ws.allowed;
@@ -52,7 +56,10 @@ public final class BufferedRows {
                 for (int r = 0; r < count; r++) {
                     int c = ws.rowCounts[r];
                     System.arraycopy(tile[r], 0, ws.rowScores[r], c, n);
-                    System.arraycopy(keyNumbers, j0, ws.rowKeys[r], c, n);
+                    if (!(ws.rowKeysImplicit[r] && c == j0)) {
+                        writeImplicitKeys(ws, r, keyNumbers);
+                        System.arraycopy(keyNumbers, j0, ws.rowKeys[r], c, n);
+                    }
                     ws.rowCounts[r] = c + n;
                 }
                 continue;
@@ -72,6 +79,7 @@ public final class BufferedRows {
                     contiguous = allowedCount == to - from;
                 }
                 kernels.scoreRow(ws.queries[row], keysT, p.d, from, to, s);
+                writeImplicitKeys(ws, r, keyNumbers);
                 float[] scores = ws.rowScores[r];
                 int[] keys = ws.rowKeys[r];
                 int c = ws.rowCounts[r];
@@ -90,6 +98,14 @@ public final class BufferedRows {
                 }
                 ws.rowCounts[r] = c;
             }
+        }
+    }
+
+    /** Writes row {@code r}'s keys so far ({@code 0 .. count-1}) if it left them implicit, and ends that. */
+    private static void writeImplicitKeys(Workspace ws, int r, int[] keyNumbers) {
+        if (ws.rowKeysImplicit[r]) {
+            System.arraycopy(keyNumbers, 0, ws.rowKeys[r], 0, ws.rowCounts[r]);
+            ws.rowKeysImplicit[r] = false;
         }
     }
 

@@ -195,7 +195,8 @@ final class ForwardPass {
         long kept = 0;
         for (int first = 0; first < rows; first += chunk) {
             int count = Math.min(chunk, rows - first);
-            BufferedRows.gather(p, bh, qt, i0, first, count, ws);
+            // Token top-k writes its kept keys itself: rows of full tiles need not write every key first.
+            BufferedRows.gather(p, bh, qt, i0, first, count, ws, p.tokenTopK > 0);
             for (int c = 0; c < count; c++) {
                 int r = first + c;
                 float[] weights = ws.rowScores[c];
@@ -203,7 +204,7 @@ final class ForwardPass {
                 int n = ws.rowCounts[c];
                 if (p.tokenTopK > 0) {
                     n = ws.selection.keep(weights, keys, n, p.tokenTopK, p.exactScores(bh, r, ws), kernels,
-                            false); // the backward pass selects again, with its cut
+                            false, ws.rowKeysImplicit[c]); // the backward pass selects again, with its cut
                 }
                 kept += n;
                 float max = Kernels.max(weights, n);

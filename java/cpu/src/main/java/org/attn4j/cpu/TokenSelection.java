@@ -48,10 +48,13 @@ final class TokenSelection {
      * @param kernels checks the float scores' finiteness and finds the candidates
      * @param withCut whether to find the cut ({@link #cutScore}, {@link #cutKey}): the backward pass needs it, the
      *                forward pass does not, and finding it takes the exact score of the lowest kept keys
+     * @param implicitKeys whether {@code keys[0..n)} are {@code 0 .. n-1} and not written ({@link BufferedRows}
+     *                skips them for rows of full tiles): the kept keys are written either way
      */
     int keep(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, TileKernels kernels,
-             boolean withCut) {
+             boolean withCut, boolean implicitKeys) {
         if (n <= k) {
+            writeKeys(keys, n, implicitKeys);
             cutScore = Double.NEGATIVE_INFINITY;
             cutKey = Integer.MAX_VALUE;
             return n;
@@ -59,8 +62,9 @@ final class TokenSelection {
         double bound = scorer.bound;
         if (Double.isFinite(bound) && kernels.allFinite(scores, 0, n)) {
             largest.load(scores, n, k + 1, kernels);
-            return keepSettled(scores, keys, n, k, scorer, bound, withCut);
+            return keepSettled(scores, keys, n, k, scorer, bound, withCut, implicitKeys);
         }
+        writeKeys(keys, n, implicitKeys);
         grow(n);
         for (int t = 0; t < n; t++) {
             float s = scores[t];
@@ -116,22 +120,28 @@ final class TokenSelection {
      * k kept keys only.
      */
     private int keepSettled(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, double bound,
-                            boolean withCut) {
+                            boolean withCut, boolean implicitKeys) {
         grow(n);
         largest.select(scores, k);
         double lowK = largest.kth - bound;
         double highK1 = largest.next + bound;
         if (lowK > highK1) {
             // The usual row: the float scores' gap between the k-th and the (k+1)-th is wider than their error.
-            return keepAboveClearCut(scores, keys, k, scorer, bound, withCut);
+            return keepAboveClearCut(scores, keys, k, scorer, bound, withCut, implicitKeys);
         }
         // In float terms: a key is surely kept iff s >= firstIn, surely dropped iff s < firstNotOut.
         float firstIn = firstAbove(highK1, bound);
         float firstNotOut = firstReaching(lowK, bound);
         if (largest.filtered() && firstNotOut >= largest.cut()) {
             // Every key that is not surely dropped is among the candidates: decide on them alone.
+            if (implicitKeys) {
+                for (int i = 0; i < largest.loaded(); i++) {
+                    keys[largest.position(i)] = largest.position(i);
+                }
+            }
             return keepAmongCandidates(scores, keys, k, scorer, bound, firstIn, firstNotOut, withCut);
         }
+        writeKeys(keys, n, implicitKeys);
         Arrays.fill(known, 0, n, false);
         int sure = 0;
         int unsureCount = 0;
@@ -193,7 +203,7 @@ final class TokenSelection {
      * for among those whose exact score could be the lowest.
      */
     private int keepAboveClearCut(float[] scores, int[] keys, int k, ExactTokenScores scorer, double bound,
-                                  boolean withCut) {
+                                  boolean withCut, boolean implicitKeys) {
         float kth = largest.kth;
         float level = Kernels.levelForAtLeast(kth);
         int loaded = largest.loaded();
@@ -201,7 +211,8 @@ final class TokenSelection {
         for (int i = 0; i < loaded; i++) { // positions ascend and w <= i <= position: the row compacts in place
             float s = largest.value(i);
             scores[w] = s;
-            keys[w] = keys[largest.position(i)];
+            int t = largest.position(i);
+            keys[w] = implicitKeys ? t : keys[t];
             w += Kernels.atLeast(s, level);
         }
         if (withCut) { // the lowest kept float score is the k-th's; no exact score is known yet
@@ -299,6 +310,15 @@ final class TokenSelection {
         }
         cutScore = cutExact;
         cutKey = keys[cut];
+    }
+
+    /** Writes the implicit keys {@code 0 .. n-1} (the paths that read keys anywhere in the row). */
+    private static void writeKeys(int[] keys, int n, boolean implicitKeys) {
+        if (implicitKeys) {
+            for (int t = 0; t < n; t++) {
+                keys[t] = t;
+            }
+        }
     }
 
     private void noCut() {

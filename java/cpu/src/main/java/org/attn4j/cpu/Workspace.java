@@ -53,6 +53,8 @@ final class Workspace {
     float[][] rowScores;
     int[][] rowKeys;
     int[] rowCounts = new int[0];
+    /** Whether a row's keys are {@code 0 .. count-1}, not written ({@link BufferedRows#gather}, implicit keys). */
+    boolean[] rowKeysImplicit = new boolean[0];
     float[] rowScratch = new float[0];
     double[] rowScratchD = new double[0];
     private int[] keyNumbers = new int[0];
@@ -141,6 +143,9 @@ final class Workspace {
         rowScores = grow(rowScores, rows, keys);
         rowKeys = grow(rowKeys, rows, keys);
         rowCounts = grow(rowCounts, rows);
+        if (rowKeysImplicit.length < rows) {
+            rowKeysImplicit = new boolean[rows];
+        }
         rowScratch = grow(rowScratch, keys);
         rowScratchD = grow(rowScratchD, keys);
     }

@@ -109,12 +109,15 @@ class TokenSelectionTest {
         float[] floatScores = scores.clone();
         ExactTokenScores scorer = new ExactTokenScores();
         scorer.prepare(scale, q, keys, d, ExactTokenScores.keyNormMax(keys, n, d));
-        // Without the cut (the forward pass) the same keys and scores are kept.
+        // Without the cut (the forward pass), and with the keys left implicit (unwritten: here -1), the same keys
+        // and scores are kept.
         float[] scoresNoCut = scores.clone();
-        int[] idsNoCut = ids.clone();
-        int keptNoCut = new TokenSelection().keep(scoresNoCut, idsNoCut, n, k, scorer, SelectedKernels.get(), false);
+        int[] idsNoCut = new int[n];
+        Arrays.fill(idsNoCut, -1);
+        int keptNoCut = new TokenSelection().keep(scoresNoCut, idsNoCut, n, k, scorer, SelectedKernels.get(), false,
+                true);
         TokenSelection selection = new TokenSelection();
-        int kept = selection.keep(scores, ids, n, k, scorer, SelectedKernels.get(), true);
+        int kept = selection.keep(scores, ids, n, k, scorer, SelectedKernels.get(), true, false);
         assertEquals(kept, keptNoCut, "kept without the cut");
         assertArrayEquals(Arrays.copyOf(ids, kept), Arrays.copyOf(idsNoCut, kept), "keys kept without the cut");
         assertArrayEquals(Arrays.copyOf(scores, kept), Arrays.copyOf(scoresNoCut, kept), "scores kept without the cut");

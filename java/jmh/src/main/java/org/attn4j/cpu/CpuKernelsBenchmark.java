@@ -150,7 +150,7 @@ public class CpuKernelsBenchmark {
     public int tokenTopKSelection() {
         System.arraycopy(tokenScores, 0, selectScores, 0, ROW);
         System.arraycopy(keyNumbers, 0, selectKeys, 0, ROW);
-        return selection.keep(selectScores, selectKeys, ROW, 409, exactScores, SelectedKernels.get());
+        return selection.keep(selectScores, selectKeys, ROW, 409, exactScores, SelectedKernels.get(), true, false);
     }
 
     /** The 64th largest of 4096 score bounds (token top-k's general path, for rows whose floats cannot settle). */
