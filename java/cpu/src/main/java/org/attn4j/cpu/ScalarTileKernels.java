@@ -152,14 +152,7 @@ final class ScalarTileKernels implements TileKernels {
 
     @Override
     public int keysWithin(int[] x, int m, int lo, int hi, int[] to) {
-        int span = (hi - lo) ^ Integer.MIN_VALUE; // key in [lo, hi] iff key - lo <= hi - lo, unsigned
-        int kept = 0;
-        for (int i = 0; i < m; i++) { // branch-free: every key is written, the count moves past those inside
-            int key = x[i];
-            to[kept] = key;
-            kept += ((key - lo) ^ Integer.MIN_VALUE) <= span ? 1 : 0;
-        }
-        return kept;
+        return TileKernels.appendKeysWithin(x, 0, m, lo, hi, to, 0);
     }
 
     @Override

@@ -86,4 +86,19 @@ public interface TileKernels {
      * about what a copy does (a plain loop), only when few keys are left where a probe counts whole vectors.
      */
     boolean compactSearch(int inside, int probed);
+
+    /**
+     * {@link #keysWithin}'s plain loop over {@code x[from..to)}, appending at {@code kept}; returns the new count.
+     * Branch-free: every key is written, the count moves past those inside (in place, no key is overwritten before
+     * it is read, since {@code kept <= from}).
+     */
+    static int appendKeysWithin(int[] x, int from, int to, int lo, int hi, int[] out, int kept) {
+        int span = (hi - lo) ^ Integer.MIN_VALUE; // key in [lo, hi] iff key - lo <= hi - lo, unsigned
+        for (int i = from; i < to; i++) {
+            int key = x[i];
+            out[kept] = key;
+            kept += ((key - lo) ^ Integer.MIN_VALUE) <= span ? 1 : 0;
+        }
+        return kept;
+    }
 }

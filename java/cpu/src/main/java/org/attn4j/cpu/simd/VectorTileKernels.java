@@ -780,28 +780,19 @@ public final class VectorTileKernels implements TileKernels {
     /** Skips the vectors with no key in the range (the search calls it when a dozen keys are left). */
     @Override
     public int keysWithin(int[] x, int m, int lo, int hi, int[] to) {
-        int span = (hi - lo) ^ Integer.MIN_VALUE; // key in [lo, hi] iff key - lo <= hi - lo, unsigned
+        // key in [lo, hi] iff key - lo <= hi - lo, unsigned: signed after flipping the sign bits
         IntVector from = IntVector.broadcast(I, lo);
         IntVector flip = IntVector.broadcast(I, Integer.MIN_VALUE);
-        IntVector spanV = IntVector.broadcast(I, span);
+        IntVector span = IntVector.broadcast(I, (hi - lo) ^ Integer.MIN_VALUE);
         int kept = 0;
         int i = 0;
         for (; i + L <= m; i += L) {
             IntVector v = IntVector.fromArray(I, x, i).sub(from).lanewise(VectorOperators.XOR, flip);
-            if (v.compare(VectorOperators.LE, spanV).anyTrue()) {
-                for (int t = i; t < i + L; t++) { // kept <= t: in place, no key is overwritten before it is read
-                    int key = x[t];
-                    to[kept] = key;
-                    kept += ((key - lo) ^ Integer.MIN_VALUE) <= span ? 1 : 0;
-                }
+            if (v.compare(VectorOperators.LE, span).anyTrue()) {
+                kept = TileKernels.appendKeysWithin(x, i, i + L, lo, hi, to, kept);
             }
         }
-        for (; i < m; i++) {
-            int key = x[i];
-            to[kept] = key;
-            kept += ((key - lo) ^ Integer.MIN_VALUE) <= span ? 1 : 0;
-        }
-        return kept;
+        return TileKernels.appendKeysWithin(x, i, m, lo, hi, to, kept);
     }
 
     @Override
