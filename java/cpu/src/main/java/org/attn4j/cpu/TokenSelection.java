@@ -44,12 +44,12 @@ final class TokenSelection {
     /**
      * Keeps the best {@code k} of {@code scores/keys[0..n)} in place, in key order, and returns how many remain.
      *
-     * @param scorer  the row's exact scores, already prepared
-     * @param kernels checks the float scores' finiteness and finds the candidates
-     * @param withCut whether to find the cut ({@link #cutScore}, {@link #cutKey}): the backward pass needs it, the
-     *                forward pass does not, and finding it takes the exact score of the lowest kept keys
+     * @param scorer       the row's exact scores, already prepared
+     * @param kernels      checks the float scores' finiteness and finds the candidates
+     * @param withCut      whether to find the cut ({@link #cutScore}, {@link #cutKey}): the backward pass needs it,
+     *                     the forward pass does not, and finding it takes the exact score of the lowest kept keys
      * @param implicitKeys whether {@code keys[0..n)} are {@code 0 .. n-1} and not written ({@link BufferedRows}
-     *                skips them for rows of full tiles): the kept keys are written either way
+     *                     skips them for rows of full tiles): the kept keys are written either way
      */
     int keep(float[] scores, int[] keys, int n, int k, ExactTokenScores scorer, TileKernels kernels,
              boolean withCut, boolean implicitKeys) {
@@ -134,7 +134,7 @@ final class TokenSelection {
         float firstNotOut = firstReaching(lowK, bound);
         if (largest.filtered() && firstNotOut >= largest.cut()) {
             // Every key that is not surely dropped is among the candidates: decide on them alone.
-            if (implicitKeys) {
+            if (implicitKeys) { // the candidates' keys are the only ones it reads
                 for (int i = 0; i < largest.loaded(); i++) {
                     keys[largest.position(i)] = largest.position(i);
                 }
