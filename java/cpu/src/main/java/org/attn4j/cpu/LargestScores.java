@@ -187,7 +187,9 @@ final class LargestScores {
         boolean nextInRange = need > r; // then it is the key just below the k-th in [a, b]
         if (a == b) { // every key in the range is the k-th (and the (k+1)-th, if in range)
             kthKey = (int) a;
-            nextKey = nextInRange ? kthKey : nextKey;
+            if (nextInRange) {
+                nextKey = kthKey;
+            }
             return;
         }
         int[] few = work;
@@ -202,7 +204,9 @@ final class LargestScores {
             few[at] = key;
         }
         kthKey = few[inside - within];
-        nextKey = nextInRange ? few[inside - within - 1] : nextKey;
+        if (nextInRange) {
+            nextKey = few[inside - within - 1];
+        }
     }
 
     /**
