@@ -13,6 +13,7 @@
 #   scripts/seed001_runs.sh local-h   OUT   Figure 2 without CoT: the 16 cells of k = 1 (3 heads at width 48), then
 #                                           k = 2's 1x1 cell (the rows marked ⁷)
 #   scripts/seed001_runs.sh local-i   OUT   Figure 4 without CoT: the 1x1 model for 1 000 epochs of 10^4 samples
+#   scripts/seed001_runs.sh local-j   OUT   the same run at the paper's learning rate 1e-4 (row ⁹)
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -47,7 +48,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -189,6 +190,12 @@ case "$group" in
     # rate reached 0 at epoch 300, is its own row). Stops at exact match 1.0 if it gets there.
     run fig4-n20-k6-nocot-T10000-1000ep --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 --seed 0
     ;;
+  local-j)
+    # Ninth sitting (the same jar, 1b2e63f): local-i's run with one change, the paper's learning rate 1e-4 in place of
+    # our 1e-3 (still batch 64, fp32, decaying to 0 over the 1 000 epochs), so the two rows differ in the rate alone.
+    run fig4-n20-k6-nocot-T10000-1000ep-lr1e-4 --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 \
+      --seed 0 --lr 1e-4
+    ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
       for k in 20 40 60 80 100; do
@@ -250,7 +257,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, local-i, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, local-i, local-j, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac
