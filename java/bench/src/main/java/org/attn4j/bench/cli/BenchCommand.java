@@ -146,6 +146,14 @@ public final class BenchCommand implements Callable<Integer> {
         o.maxReps = maxReps;
         o.targetSeconds = targetSeconds;
         o.budgetSeconds = budget;
+        if (!(peerTimeout > 0) || Double.isInfinite(peerTimeout)) {
+            throw new IllegalArgumentException("peer-timeout: expected a finite number of seconds > 0, got "
+                    + peerTimeout);
+        }
+        if (budget != null && (!(budget >= 0) || Double.isInfinite(budget))) {
+            throw new IllegalArgumentException("budget: expected a finite number of seconds >= 0 (0: none), got "
+                    + budget);
+        }
         if (rotateMib < 0) {
             throw new IllegalArgumentException("rotate-mib: expected >= 0, got " + rotateMib);
         }

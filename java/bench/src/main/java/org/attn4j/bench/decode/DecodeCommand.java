@@ -117,11 +117,41 @@ public final class DecodeCommand implements Callable<Integer> {
         List<DecodeMaskSpec> specs = new ArrayList<>();
         for (String m : masks.isEmpty() ? List.of("dense", "window:1024,16", "blocktopk:8,64", "blocktopk:10%,64",
                 "tokentopk:64") : masks) {
-            specs.add(DecodeMaskSpec.parse(m));
+            try {
+                specs.add(DecodeMaskSpec.parse(m));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--" + e.getMessage(), e);
+            }
+        }
+        // The shape, before the copy bandwidth and the JIT's warm-up take their seconds.
+        atLeast("--batch", batch, 1);
+        atLeast("--heads", heads, 1);
+        atLeast("--kv-heads", kvHeads, 1);
+        atLeast("--dim", dim, 1);
+        if (heads % kvHeads != 0) {
+            throw new IllegalArgumentException("--heads: expected a multiple of --kv-heads (" + kvHeads + "), got "
+                    + heads);
+        }
+        Normalizer parsedNormalizer;
+        DType parsedType;
+        try {
+            parsedNormalizer = Normalizer.parse(normalizer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage(), e); // "normalizer: ..."
+        }
+        try {
+            parsedType = DType.parse(dtype);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage(), e); // "dtype: ..."
         }
         for (int c : contexts) {
             if (c < 1) {
                 throw new IllegalArgumentException("--context: expected lengths >= 1, got " + c);
+            }
+            long cacheValues = (long) batch * kvHeads * c * dim;
+            if (cacheValues > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("--context: a cache of " + c + " tokens holds B x HKV x N x D = "
+                        + cacheValues + " values per tensor, more than one Java array holds (2^31 - 9)");
             }
         }
         if (!peers.equals("numpy") && !peers.equals("none")) {
@@ -133,12 +163,14 @@ public final class DecodeCommand implements Callable<Integer> {
         if (copyMib < 1) {
             throw new IllegalArgumentException("--copy-mib: expected >= 1, got " + copyMib);
         }
-        if (!(warmupSeconds >= 0) || !(seconds >= 0)) {
-            throw new IllegalArgumentException("--seconds, --warmup-seconds: expected >= 0");
+        if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) {
+            throw new IllegalArgumentException("--warmup-seconds: expected a finite number >= 0, got " + warmupSeconds);
         }
-        if (repeat < 1 || warmup < 0) {
-            throw new IllegalArgumentException("--repeat: expected >= 1 (and --warmup >= 0), got " + repeat);
+        if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+            throw new IllegalArgumentException("--seconds: expected a finite number >= 0, got " + seconds);
         }
+        atLeast("--repeat", repeat, 1);
+        atLeast("--warmup", warmup, 0);
         DecodeBenchmark.placementFor(provider); // an unknown provider is refused before anything is measured
         Path dir = work != null ? work : Files.createTempDirectory("attn4j-decode");
         try {
@@ -148,7 +180,7 @@ public final class DecodeCommand implements Callable<Integer> {
             err.printf(Locale.ROOT, "copy bandwidth (read + write): %.1f GB/s on 1 thread, %.1f GB/s on %d%n",
                     copy.singleThreadGbps(), copy.allThreadsGbps(), copy.threads());
             DecodeBenchmark.Options options = new DecodeBenchmark.Options(contexts, batch, heads, kvHeads, dim, specs,
-                    Normalizer.parse(normalizer), DType.parse(dtype), provider, warmup, repeat, warmupSeconds, seconds,
+                    parsedNormalizer, parsedType, provider, warmup, repeat, warmupSeconds, seconds,
                     peers.equals("numpy"),
                     python, dir, seed);
             List<DecodeRow> rows = null;
@@ -202,6 +234,12 @@ public final class DecodeCommand implements Callable<Integer> {
             if (work == null) {
                 deleteTree(dir);
             }
+        }
+    }
+
+    private static void atLeast(String flag, int value, int least) {
+        if (value < least) {
+            throw new IllegalArgumentException(flag + ": expected >= " + least + ", got " + value);
         }
     }
 

@@ -58,6 +58,12 @@ class BenchCommandTest {
         assertEquals("both", o.direction);
         assertNull(parse("--no-report").report);
         assertThrows(IllegalArgumentException.class, () -> parse("--max-sets", "0"));
+        for (String[] bad : new String[][] {{"--peer-timeout", "-1"}, {"--peer-timeout", "0"}, {"--budget", "-1"},
+            {"--budget", "Infinity"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(bad));
+            assertTrue(e.getMessage().startsWith(bad[0].substring(2) + ": expected"), e.getMessage());
+        }
+        assertEquals(0.0, parse("--budget", "0").budgetSeconds);
     }
 
     @Test

@@ -44,6 +44,25 @@ class DecodeCommandTest {
         }
     }
 
+    @Test
+    void badFlagsAreRefusedByNameBeforeAnythingIsMeasured() {
+        String[][] cases = {
+            {"--batch", "0"}, {"--heads", "0"}, {"--kv-heads", "0"}, {"--dim", "0"}, {"--heads", "3"},
+            {"--normalizer", "foo"}, {"--dtype", "int8"}, {"--mask", "foo"}, {"--repeat", "0"}, {"--warmup", "-1"},
+            {"--seconds", "-1"}, {"--warmup-seconds", "NaN"}, {"--context", "2000000000"}};
+        for (String[] bad : cases) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            String[] args = {"--context", "64", "--peers", "none", bad[0], bad[1]}; // --heads 3: the default 2 kv heads
+            int code = new CommandLine(new DecodeCommand()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                    .execute(args);
+            String text = err.toString();
+            assertTrue(code != 0, String.join(" ", bad));
+            assertTrue(text.contains(bad[0] + ": "), String.join(" ", bad) + ": " + text);
+            assertTrue(!text.contains("copy bandwidth"), String.join(" ", bad) + ": " + text);
+        }
+    }
+
     private static JsonNode run(Path dir, String contexts, String... extra) throws Exception {
         Path json = dir.resolve("decode.json");
         Path png = dir.resolve("decode.png");

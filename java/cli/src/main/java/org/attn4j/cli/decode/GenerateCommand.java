@@ -85,20 +85,42 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (tokens < 2 || prompt < 1 || batch < 1 || warmupTokens < 0) {
-            throw new CliException("--tokens >= 2, --prompt >= 1, --batch >= 1, --warmup-tokens >= 0 expected");
-        }
+        // Every flag is checked before the table's header is printed or a model is built.
+        atLeast("--tokens", tokens, 2);
+        atLeast("--prompt", prompt, 1);
+        atLeast("--layers", layers, 1);
+        atLeast("--d-model", dModel, 1);
+        atLeast("--heads", heads, 1);
+        atLeast("--vocab", vocab, 1);
+        atLeast("--batch", batch, 1);
+        atLeast("--warmup-tokens", warmupTokens, 0);
         if (dModel % heads != 0) {
             throw new CliException("--heads: expected a divisor of --d-model " + dModel + ", got " + heads);
+        }
+        // The position and token embeddings are single arrays: their sizes, before any int product overflows.
+        long positions = (long) prompt + tokens;
+        if (positions * dModel > Integer.MAX_VALUE - 8) {
+            throw new CliException("--tokens: --prompt + --tokens = " + positions + " positions x --d-model " + dModel
+                    + " is more than one Java array holds (2^31 - 9)");
+        }
+        if ((long) vocab * dModel > Integer.MAX_VALUE - 8) {
+            throw new CliException("--vocab: " + vocab + " x --d-model " + dModel
+                    + " is more than one Java array holds (2^31 - 9)");
         }
         List<DecodeMaskSpec> specs = new ArrayList<>();
         for (String m : masks.isEmpty() ? List.of("dense", "window:512,16", "blocktopk:10%,64", "tokentopk:64")
                 : masks) {
+            DecodeMaskSpec parsed;
             try {
-                specs.add(DecodeMaskSpec.parse(m));
+                parsed = DecodeMaskSpec.parse(m);
             } catch (IllegalArgumentException e) {
                 throw new CliException("--" + e.getMessage());
             }
+            if (parsed.hasBlockTopK() && parsed.tokenTopK() > 0) {
+                throw new CliException("--mask " + parsed.label() + ": generation takes block top-k or token top-k,"
+                        + " not both");
+            }
+            specs.add(parsed);
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -107,10 +129,6 @@ public final class GenerateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-24s %10s %12s %14s %14s %9s  %s%n", "mask", "tokens/s", "attention", "attn ms/tok",
                 "other ms/tok", "density", "provider");
         for (DecodeMaskSpec m : specs) {
-            if (m.hasBlockTopK() && m.tokenTopK() > 0) {
-                throw new CliException("--mask " + m.label() + ": generation takes block top-k or token top-k, not"
-                        + " both");
-            }
             LayerAttention attention = LayerAttention.dense();
             if (m.windowLeft() >= 0) {
                 attention = attention.withWindow(m.windowLeft(), m.globalTokens());
@@ -158,5 +176,11 @@ public final class GenerateCommand implements Callable<Integer> {
             err.println("wrote " + json);
         }
         return 0;
+    }
+
+    private static void atLeast(String flag, int value, int least) {
+        if (value < least) {
+            throw new CliException(flag + ": expected >= " + least + ", got " + value);
+        }
     }
 }

@@ -153,9 +153,23 @@ public final class ParityFlags {
             if (secretSeed != null) {
                 o.secretSeed(secretSeed);
             }
-            return o.validate();
+            o.validate();
         } catch (IllegalArgumentException e) {
             throw asCliError(e);
+        }
+        if (o.model() != ParityOptions.Model.THEORY) {
+            // The gpt model has no use for them: refused, so that a typo in --model is not a silent gpt run.
+            theoryOnly("--theory-width", theoryWidth);
+            theoryOnly("--theory-epsilon", theoryEpsilon);
+            theoryOnly("--theory-warm-lr", theoryWarmLr);
+            theoryOnly("--theory-warm-steps", theoryWarmSteps);
+        }
+        return o;
+    }
+
+    private static void theoryOnly(String flag, Object value) {
+        if (value != null) {
+            throw new CliException(flag + ": only for --model theory (this run trains the gpt model)");
         }
     }
 

@@ -53,4 +53,18 @@ class GenerateCommandTest {
         assertEquals("1", r[0], r[1] + r[2]);
         assertTrue(r[2].contains("block top-k or token top-k, not both"), r[2]);
     }
+
+    @Test
+    void badFlagsAreRefusedByNameBeforeTheTableStarts() {
+        String[][] cases = {
+            {"--tokens", "1"}, {"--prompt", "0"}, {"--layers", "0"}, {"--d-model", "0"}, {"--heads", "0"},
+            {"--heads", "3"}, {"--vocab", "0"}, {"--batch", "0"}, {"--warmup-tokens", "-1"},
+            {"--tokens", "2147483647"}, {"--vocab", "2000000000"}};
+        for (String[] bad : cases) {
+            String[] r = run("generate", bad[0], bad[1]); // --heads 3: the default --d-model 256
+            assertEquals("1", r[0], String.join(" ", bad) + ": " + r[1] + r[2]);
+            assertTrue(r[2].startsWith("attn4j generate: " + bad[0] + ": "), String.join(" ", bad) + ": " + r[2]);
+            assertEquals("", r[1], String.join(" ", bad));
+        }
+    }
 }

@@ -135,12 +135,24 @@ class ParityCommandsTest {
         assertError("attn4j sweep: --runs: expected both, cot or no-cot, got 'all'", "sweep", "--runs", "all");
         assertError("attn4j sweep: --redraw: expected --png FILE.png to draw into", "sweep", "--redraw", "x.json");
         assertError("attn4j throughput: --samples: expected >= 1, got 0", "throughput", "--samples", "0");
+        assertError("attn4j parity: --theory-width: only for --model theory (this run trains the gpt model)",
+                "parity", "--theory-width", "64");
+        assertError("attn4j sweep: --theory-epsilon: only for --model theory (this run trains the gpt model)",
+                "sweep", "--theory-epsilon", "0.5");
+        assertError("attn4j sweep: --cot-budget: expected >= 1, got 0", "sweep", "--cot-budget", "0");
         // Found only when the run draws its data: still named by the flag.
         assertError("attn4j parity: --train-size: the 4000 training and 128 evaluation inputs must be distinct, but"
                 + " n = 8 has only 256", "parity", "--n", "8", "--k", "2", "--eval-size", "128", "--train-size",
                 "4000", "--epochs", "2");
         String[] r = run("parity", "--lr", "fast");
         assertEquals("2", r[0], "a value that is not a number is a usage error");
+        // Sizes whose arrays would overflow an int: refused by name, not an internal error.
+        r = run("parity", "--batch", "2000000000", "--eval-size", "16");
+        assertEquals("1", r[0], r[2]);
+        assertTrue(r[2].contains("attn4j parity: --batch: 2000000000 sequences of 21 tokens"), r[2]);
+        r = run("parity", "--n", "100000", "--k", "2");
+        assertEquals("1", r[0], r[2]);
+        assertTrue(r[2].contains("more than one Java array holds") && !r[2].contains("internal error"), r[2]);
     }
 
     @Test

@@ -77,6 +77,10 @@ public final class ParityExperiment {
             progress.onProgress(new Progress(label, 0, budget, Double.NaN, ev.exactMatch(), ev.minEntropy(),
                     ev.secretAttention(), seconds(start)));
 
+            if ((long) options.batch() * len > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("batch: " + options.batch() + " sequences of " + len
+                        + " tokens, more than one Java array holds (2^31 - 9)");
+            }
             int[] tokens = new int[options.batch() * len];
             int[] targets = new int[options.batch() * len];
             long seen = 0;

@@ -24,6 +24,13 @@ public final class SweepOptions {
     private Path json;
 
     public SweepOptions validate() {
+        // The budgets first: the shared settings are checked below with the CoT budget as their sample budget.
+        if (cotBudget < 1) {
+            throw new IllegalArgumentException("cotBudget: expected >= 1, got " + cotBudget);
+        }
+        if (noCotBudget < 1) {
+            throw new IllegalArgumentException("noCotBudget: expected >= 1, got " + noCotBudget);
+        }
         base.copy().cot(true).maxSamples(cotBudget).validate();
         if (ks.isEmpty()) {
             throw new IllegalArgumentException("ks: expected at least one k");
@@ -43,12 +50,6 @@ public final class SweepOptions {
         }
         if (noCotSeeds().isEmpty()) {
             throw new IllegalArgumentException("noCotSeeds: expected at least one seed");
-        }
-        if (cotBudget < 1) {
-            throw new IllegalArgumentException("cotBudget: expected >= 1, got " + cotBudget);
-        }
-        if (noCotBudget < 1) {
-            throw new IllegalArgumentException("noCotBudget: expected >= 1, got " + noCotBudget);
         }
         if (noCotEvalEvery < 1) {
             throw new IllegalArgumentException("noCotEvalEvery: expected >= 1, got " + noCotEvalEvery);
