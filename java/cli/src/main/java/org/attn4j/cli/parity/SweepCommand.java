@@ -1,6 +1,7 @@
 package org.attn4j.cli.parity;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.attn4j.cli.CliException;
@@ -106,6 +107,10 @@ public final class SweepCommand implements Callable<Integer> {
             s.noCotSeeds(IntList.parse("--no-cot-seeds", noCotSeeds));
         }
         s.reuse(ParityFlags.path(reuse));
+        if (s.reuse() != null && !Files.isRegularFile(s.reuse())) {
+            throw new CliException("--reuse " + reuse + ": " + (Files.isDirectory(s.reuse())
+                    ? "is a folder, expected" : "no such file, expected") + " an earlier sweep's --json file");
+        }
         s.png(ParityFlags.path(png)).json(ParityFlags.path(json));
         try {
             s.validate();

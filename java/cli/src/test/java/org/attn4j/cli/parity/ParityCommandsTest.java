@@ -140,6 +140,8 @@ class ParityCommandsTest {
         assertError("attn4j sweep: --theory-epsilon: only for --model theory (this run trains the gpt model)",
                 "sweep", "--theory-epsilon", "0.5");
         assertError("attn4j sweep: --cot-budget: expected >= 1, got 0", "sweep", "--cot-budget", "0");
+        assertError("attn4j sweep: --reuse no-such.json: no such file, expected an earlier sweep's --json file",
+                "sweep", "--reuse", "no-such.json");
         // Found only when the run draws its data: still named by the flag.
         assertError("attn4j parity: --train-size: the 4000 training and 128 evaluation inputs must be distinct, but"
                 + " n = 8 has only 256", "parity", "--n", "8", "--k", "2", "--eval-size", "128", "--train-size",
