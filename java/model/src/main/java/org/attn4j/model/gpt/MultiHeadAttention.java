@@ -111,7 +111,13 @@ public final class MultiHeadAttention {
         /** The attention-dropout mask {@code [B, H, T, T]} to draw into before a forward pass that drops weights. */
         float[] dropoutMask() {
             if (dropMask == null) {
-                int n = q.shape()[0] * q.shape()[1] * length * length;
+                long weights = (long) q.shape()[0] * q.shape()[1] * length * length;
+                if (weights > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException("attentionDropout: its mask [B, H, T, T] = [" + q.shape()[0]
+                            + ", " + q.shape()[1] + ", " + length + ", " + length + "] is more than one Java array"
+                            + " holds (2^31 - 9); use a smaller batch or no attention dropout");
+                }
+                int n = (int) weights;
                 int m = q.shape()[0] * q.shape()[1] * length * q.shape()[3];
                 dropMask = new float[n];
                 trainProbs = new float[n];
