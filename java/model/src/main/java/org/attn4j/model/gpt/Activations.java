@@ -1,5 +1,7 @@
 package org.attn4j.model.gpt;
 
+import org.attn4j.model.nn.ArrayLength;
+
 /**
  * Everything one forward pass of a {@link GptModel} keeps for its backward pass, for one batch shape
  * {@code [batch, length]}, plus the scratch the backward pass needs. Reused from step to step.
@@ -66,7 +68,11 @@ final class Activations implements AutoCloseable {
 
     Activations(GptModel model, int batch, int length) {
         GptConfig c = model.config();
-        requireArraySized(batch, length, Math.max(3L * c.dModel(), Math.max(c.mlpHidden(), c.vocabSize())));
+        // The widest activation, before any of the int products below can overflow.
+        long width = Math.max(3L * c.dModel(), Math.max(c.mlpHidden(), c.vocabSize()));
+        ArrayLength.of(batch < 0 || length < 0 ? -1 : (long) batch * length * width, "batch/length", batch
+                + " sequences x " + length + " positions x " + width + " values", "use a smaller batch or shorter"
+                + " sequences");
         this.batch = batch;
         this.length = length;
         this.rows = batch * length;
@@ -103,19 +109,6 @@ final class Activations implements AutoCloseable {
     public void close() {
         for (Layer l : layers) {
             l.attention.close();
-        }
-    }
-
-    /**
-     * Refuses a batch whose widest activation ({@code batch x length} positions of {@code width} values each) would
-     * not fit one Java array, before an int product overflows into a negative size.
-     */
-    static void requireArraySized(int batch, int length, long width) {
-        long values = (long) batch * length * width;
-        if (batch < 0 || length < 0 || values > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("batch/length: " + batch + " sequences x " + length + " positions x "
-                    + width + " values = " + values + " activations, more than one Java array holds (2^31 - 9);"
-                    + " use a smaller batch or shorter sequences");
         }
     }
 }

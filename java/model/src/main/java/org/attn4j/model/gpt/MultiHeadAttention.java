@@ -9,6 +9,7 @@ import org.attn4j.AttentionResult;
 import org.attn4j.DType;
 import org.attn4j.Normalizer;
 import org.attn4j.Tensor;
+import org.attn4j.model.nn.ArrayLength;
 import org.attn4j.model.nn.Bf16;
 import org.attn4j.model.nn.Linear;
 import org.attn4j.model.nn.Parallel;
@@ -111,13 +112,9 @@ public final class MultiHeadAttention {
         /** The attention-dropout mask {@code [B, H, T, T]} to draw into before a forward pass that drops weights. */
         float[] dropoutMask() {
             if (dropMask == null) {
-                long weights = (long) q.shape()[0] * q.shape()[1] * length * length;
-                if (weights > Integer.MAX_VALUE - 8) {
-                    throw new IllegalArgumentException("attentionDropout: its mask [B, H, T, T] = [" + q.shape()[0]
-                            + ", " + q.shape()[1] + ", " + length + ", " + length + "] is more than one Java array"
-                            + " holds (2^31 - 9); use a smaller batch or no attention dropout");
-                }
-                int n = (int) weights;
+                int n = ArrayLength.of((long) q.shape()[0] * q.shape()[1] * length * length, "attentionDropout",
+                        "its mask [B, H, T, T] = [" + q.shape()[0] + ", " + q.shape()[1] + ", " + length + ", "
+                                + length + "]", "use a smaller batch or no attention dropout");
                 int m = q.shape()[0] * q.shape()[1] * length * q.shape()[3];
                 dropMask = new float[n];
                 trainProbs = new float[n];

@@ -11,6 +11,7 @@ import org.attn4j.model.gpt.GptModel;
 import org.attn4j.model.gpt.GptTrainer;
 import org.attn4j.model.gpt.LayerAttention;
 import org.attn4j.model.io.Json;
+import org.attn4j.model.nn.ArrayLength;
 import org.attn4j.model.nn.CrossEntropy;
 import org.attn4j.model.nn.Parallel;
 import org.attn4j.model.plot.AttentionHeatmap;
@@ -77,12 +78,10 @@ public final class ParityExperiment {
             progress.onProgress(new Progress(label, 0, budget, Double.NaN, ev.exactMatch(), ev.minEntropy(),
                     ev.secretAttention(), seconds(start)));
 
-            if ((long) options.batch() * len > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("batch: " + options.batch() + " sequences of " + len
-                        + " tokens, more than one Java array holds (2^31 - 9)");
-            }
-            int[] tokens = new int[options.batch() * len];
-            int[] targets = new int[options.batch() * len];
+            int batchTokens = ArrayLength.of((long) options.batch() * len, "batch", options.batch()
+                    + " sequences of " + len + " tokens", "");
+            int[] tokens = new int[batchTokens];
+            int[] targets = new int[batchTokens];
             long seen = 0;
             long nextEval = options.evalEvery();
             Long sampleComplexity = null;
