@@ -12,6 +12,7 @@ import org.attn4j.cli.parity.LogitsCommand;
 import org.attn4j.cli.parity.ParityCommand;
 import org.attn4j.cli.parity.SweepCommand;
 import org.attn4j.cli.parity.ThroughputCommand;
+import org.attn4j.cli.probe.ProbeCommand;
 import org.attn4j.cli.reason.ReasonCommand;
 import org.attn4j.cli.reason.ReasonPlotCommand;
 import picocli.CommandLine;
@@ -59,6 +60,7 @@ public final class Main implements Runnable {
         ThroughputCommand.class,
         FigureCommand.class,
         LogitsCommand.class,
+        ProbeCommand.class,
         ReasonCommand.class,
         ReasonPlotCommand.class,
         AlicotCommand.class,
