@@ -1,13 +1,15 @@
 package org.attn4j.model.nn;
 
+import org.attn4j.model.nn.simd.GeluKernel;
+import org.attn4j.model.nn.simd.ModelKernels;
+import org.attn4j.model.nn.simd.PlainGeluKernel;
+
 /**
  * GPT-2's GELU, the tanh approximation {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))} (Hugging Face's
- * {@code gelu_new}), element-wise.
+ * {@code gelu_new}), element-wise; the loops are a {@link GeluKernel} ({@link ModelKernels}: Vector API or plain
+ * Java, the same bits).
  */
 public final class Gelu {
-    private static final float C = (float) Math.sqrt(2.0 / Math.PI);
-    private static final float A = 0.044715f;
-
     private Gelu() {
     }
 
@@ -21,16 +23,8 @@ public final class Gelu {
      * then only multiplies (the tanh, the costly part, is computed once).
      */
     public static void forward(float[] x, float[] y, float[] slope, int n, Parallel par) {
-        par.forRange(n, 8192, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float v = x[i];
-                float t = tanh(C * (v + A * v * v * v));
-                y[i] = 0.5f * v * (1f + t);
-                if (slope != null) {
-                    slope[i] = 0.5f * (1f + t) + 0.5f * v * (1f - t * t) * C * (1f + 3f * A * v * v);
-                }
-            }
-        });
+        GeluKernel k = ModelKernels.gelu();
+        par.forRange(n, 8192, (lo, hi) -> k.forward(x, y, slope, lo, hi));
     }
 
     /** {@code dx = dy * slope} with the slope saved by {@link #forward(float[], float[], float[], int, Parallel)}. */
@@ -44,25 +38,12 @@ public final class Gelu {
 
     /** {@code dx = dy * gelu'(x)} (may write into {@code dy}). */
     public static void backward(float[] x, float[] dy, float[] dx, int n, Parallel par) {
-        par.forRange(n, 8192, (lo, hi) -> {
-            for (int i = lo; i < hi; i++) {
-                float v = x[i];
-                float t = tanh(C * (v + A * v * v * v));
-                float d = 0.5f * (1f + t) + 0.5f * v * (1f - t * t) * C * (1f + 3f * A * v * v);
-                dx[i] = dy[i] * d;
-            }
-        });
+        GeluKernel k = ModelKernels.gelu();
+        par.forRange(n, 8192, (lo, hi) -> k.backward(x, dy, dx, lo, hi));
     }
 
-    /** {@code tanh} through one exponential, which HotSpot compiles to an intrinsic (Math.tanh is much slower). */
+    /** {@code tanh} as the GELU computes it (1 in float from 9 on). */
     static float tanh(float u) {
-        if (u > 9f) {
-            return 1f;
-        }
-        if (u < -9f) {
-            return -1f;
-        }
-        float e = (float) Math.exp(2.0 * u);
-        return (e - 1f) / (e + 1f);
+        return PlainGeluKernel.tanh(u);
     }
 }

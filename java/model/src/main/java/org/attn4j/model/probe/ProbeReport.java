@@ -8,7 +8,10 @@ import java.util.List;
  * What a saved parity model answers on held-out inputs, broken down by the secret bits it should read
  * ({@link ParityProbe}).
  *
- * @param n, k, cot, secret      the task the model was trained on
+ * @param n                      input bits of the task the model was trained on
+ * @param k                      secret size
+ * @param cot                    whether the sequences carry the chain of thought
+ * @param secret                 the secret indices, ascending
  * @param sequencesPerPattern    held-out sequences drawn for each of the {@code 2^k} patterns of the secret bits (the
  *                               other bits uniform)
  * @param sequences              {@code 2^k * sequencesPerPattern}
@@ -26,7 +29,8 @@ import java.util.List;
  * @param topCoefficients        the largest coefficients over subsets of the secret, by magnitude (at most 8)
  * @param standardError          {@code 1 / sqrt(sequences)}: the size of a coefficient that is noise
  * @param byOnes                 accuracy grouped by the number of ones among the secret bits
- * @param patterns               every pattern of the secret bits, in ascending order of its bits read as a number
+ * @param patterns               every pattern of the secret bits: pattern {@code p} sets secret {@code s_j} to bit
+ *                               {@code j} of {@code p}, listed by ascending {@code p}
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ProbeReport(int n, int k, boolean cot, int[] secret, int sequencesPerPattern, int sequences,
