@@ -202,15 +202,15 @@ case "$group" in
       --seed 0 --lr 1e-4
     ;;
   local-k)
-    # Tenth sitting (jar built from main at 7e0513f): local-j's run with one change, 4 heads in the one layer (head
-    # width 16 of the same 64), the cell of Figure 4's grid the paper's remark points at: more heads help more than
-    # more layers. About 1.2x the 1x1 run's time per epoch here.
-    # The trained model is kept (--save) so that what it gets right on held-out inputs can be read afterwards.
+    # Tenth sitting (jar built from main at 53f9685, the first with the model layer's Vector API kernels): local-j's
+    # run with one change, 4 heads in the one layer (head width 16 of the same 64), the cell of Figure 4's grid the
+    # paper's remark points at: more heads help more than more layers. The trained model is kept (--save) so that
+    # `attn4j probe` can read what it gets right on held-out inputs.
     run fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H4 --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 \
       --seed 0 --lr 1e-4 --heads 4 --save "$out/fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H4.model"
     ;;
   local-l)
-    # Tenth sitting, beside local-k (each process one thread of the two cores): local-h's last run, which the seventh
+    # Tenth sitting, beside local-k (the same jar; each process one thread of the two cores): local-h's last run, which the seventh
     # sitting stopped for time at 2 580 480 samples, from the start to its whole 10^7 budget (the command is the same, so
     # is the learning-rate schedule; there is no resuming a parity run).
     run fig2-n30-k2-nocot-L1H1-seed0 --n 30 --k 2 --layers 1 --heads 1 --seed 0 --max-samples 10000000 \
