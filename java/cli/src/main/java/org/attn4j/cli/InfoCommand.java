@@ -10,6 +10,7 @@ import org.attn4j.DType;
 import org.attn4j.ProviderInfo;
 import org.attn4j.ProviderRegistry;
 import org.attn4j.Tensor;
+import org.attn4j.model.nn.simd.ModelKernels;
 import org.attn4j.spi.AttentionProvider;
 import org.attn4j.spi.Availability;
 import picocli.CommandLine.Command;
@@ -45,6 +46,7 @@ final class InfoCommand implements Callable<Integer> {
         out.println("CPU        " + SystemDescription.cpu());
         out.println("Memory     " + SystemDescription.memory());
         out.println("CPU kernels " + CpuKernelsDescription.describe());
+        out.println("Model kernels " + modelKernels());
         out.println();
 
         List<ProviderInfo> infos = registry.diagnostics();
@@ -114,6 +116,15 @@ final class InfoCommand implements Callable<Integer> {
             return p.supports(r).isSupported();
         } catch (RuntimeException e) {
             return false;
+        }
+    }
+
+    /** The model layer's dense-layer kernels, or why the setting is refused (info reports, it does not fail). */
+    private static String modelKernels() {
+        try {
+            return ModelKernels.linear().name();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
         }
     }
 }

@@ -25,6 +25,8 @@ class InfoCommandTest {
         assertTrue(cli.out.contains("Java home  " + System.getProperty("java.home")), cli.out);
         assertTrue(cli.out.contains("OS         " + System.getProperty("os.name")), cli.out);
         assertTrue(cli.out.contains(Runtime.getRuntime().availableProcessors() + " logical processor"), cli.out);
+        assertTrue(cli.out.contains("Model kernels " + org.attn4j.model.nn.simd.ModelKernels.linear().name()),
+                cli.out);
         assertFalse(Attention.diagnostics().isEmpty());
         for (ProviderInfo p : Attention.diagnostics()) {
             assertTrue(cli.out.contains(p.name()), "provider " + p.name() + " missing from:\n" + cli.out);

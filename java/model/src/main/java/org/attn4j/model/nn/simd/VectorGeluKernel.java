@@ -26,6 +26,13 @@ public final class VectorGeluKernel implements GeluKernel {
     private static final float[] HORNER = {PlainGeluKernel.T7, PlainGeluKernel.T6, PlainGeluKernel.T5,
         PlainGeluKernel.T4, PlainGeluKernel.T3, PlainGeluKernel.T2, PlainGeluKernel.T1, PlainGeluKernel.T0};
 
+    /** Refuses a machine whose preferred float vector has fewer than 4 lanes (the Vector API would run in Java). */
+    public VectorGeluKernel() {
+        if (L < 4) {
+            throw new UnsupportedOperationException("the preferred float vector has " + L + " lanes; expected >= 4");
+        }
+    }
+
     @Override
     public void forward(float[] x, float[] y, float[] slope, int lo, int hi) {
         int i = lo;

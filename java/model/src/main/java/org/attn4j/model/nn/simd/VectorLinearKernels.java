@@ -21,9 +21,16 @@ public final class VectorLinearKernels implements LinearKernels {
     /** Rows per pass of the weight gradient: 128 rows of dy are 32-128 KiB at widths 64-256. */
     private static final int CHUNK = 128;
 
+    /** Refuses a machine whose preferred float vector has fewer than 4 lanes (the Vector API would run in Java). */
+    public VectorLinearKernels() {
+        if (L < 4) {
+            throw new UnsupportedOperationException("the preferred float vector has " + L + " lanes; expected >= 4");
+        }
+    }
+
     @Override
     public String name() {
-        return "Vector API (" + S.vectorBitSize() + "-bit, 4 x " + L + " x 4 register tiles)";
+        return "Vector API (" + S.vectorBitSize() + "-bit; tiles of 4 rows x 4 vectors in registers)";
     }
 
     @Override
