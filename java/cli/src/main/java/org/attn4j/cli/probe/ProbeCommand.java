@@ -30,6 +30,9 @@ import picocli.CommandLine.Spec;
                 + " and the Walsh-Fourier coefficients of the answer over subsets of the secret (1 on the whole"
                 + " secret for a model that computes the parity)."})
 public final class ProbeCommand implements Callable<Integer> {
+    /** Bits whose two values give accuracies further apart than this are listed. */
+    private static final double SPLIT = 0.05;
+
     @Spec
     CommandSpec spec;
 
@@ -116,12 +119,21 @@ public final class ProbeCommand implements Callable<Integer> {
             ones.append(String.format(Locale.ROOT, "  %d: %.3f", g.ones(), g.accuracy()));
         }
         out.println(ones);
-        out.println("influence of each input bit (share of answers that change when it alone flips; * secret):");
-        StringBuilder line = new StringBuilder(" ");
         boolean[] inSecret = new boolean[r.n()];
         for (int s : r.secret()) {
             inSecret[s] = true;
         }
+        StringBuilder split = new StringBuilder();
+        for (int i = 0; i < r.n(); i++) {
+            double[] a = r.accuracyByBit()[i];
+            if (Math.abs(a[0] - a[1]) > SPLIT) {
+                split.append(String.format(Locale.ROOT, "  %sb%d %.3f / %.3f", inSecret[i] ? "*" : "", i, a[0], a[1]));
+            }
+        }
+        out.println("accuracy when a bit is 0 / 1, where the two differ by more than " + SPLIT + ":"
+                + (split.length() == 0 ? " none" : split));
+        out.println("influence of each input bit (share of answers that change when it alone flips; * secret):");
+        StringBuilder line = new StringBuilder(" ");
         for (int i = 0; i < r.n(); i++) {
             String cell = String.format(Locale.ROOT, " %sb%d %.2f", inSecret[i] ? "*" : "", i, r.influence()[i]);
             if (line.length() + cell.length() > 100) {

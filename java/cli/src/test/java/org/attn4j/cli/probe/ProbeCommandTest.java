@@ -38,9 +38,11 @@ class ProbeCommandTest {
         assertEquals("0", r[0], r[1] + r[2]);
         assertTrue(r[1].contains("n=8 k=2 CoT"), r[1]);
         assertTrue(r[1].contains("256 held-out sequences: 4 patterns of the secret bits x 64"), r[1]);
+        assertTrue(r[1].contains("accuracy when a bit is 0 / 1, where the two differ by more than 0.05: none"), r[1]);
         JsonNode report = new ObjectMapper().readTree(json.toFile());
         for (String key : new String[] {"n", "k", "cot", "secret", "sequences_per_pattern", "sequences", "accuracy",
-            "mean_probability_correct", "patterns_right", "patterns_wrong", "patterns_mixed", "influence",
+            "mean_probability_correct", "patterns_right", "patterns_wrong", "patterns_mixed",
+            "accuracy_by_bit", "influence",
             "parity_coefficient", "constant_coefficient", "top_coefficients", "standard_error", "by_ones",
             "patterns"}) {
             assertTrue(report.has(key), "report has " + key);

@@ -67,6 +67,22 @@ public final class ParityProbe {
         boolean[] right = new boolean[count];
         answers(task, model, bits, count, chunk, answer, pCorrect, right);
 
+        // Accuracy split by each input bit's value: a model right only when some bit has one value shows it here.
+        double[][] byBit = new double[n][2];
+        long[][] seen = new long[n][2];
+        for (int s = 0; s < count; s++) {
+            for (int i = 0; i < n; i++) {
+                int b = bits[s * n + i];
+                seen[i][b]++;
+                byBit[i][b] += right[s] ? 1 : 0;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            for (int b = 0; b < 2; b++) {
+                byBit[i][b] = seen[i][b] == 0 ? Double.NaN : byBit[i][b] / seen[i][b];
+            }
+        }
+
         double[] influence = new double[n];
         int[] flipped = new int[count];
         for (int i = 0; i < n; i++) {
@@ -132,7 +148,7 @@ public final class ParityProbe {
         }
 
         return new ProbeReport(n, k, task.cot(), secret, perPattern, count, (double) rightTotal / count,
-                pTotal / count, rightPatterns, wrongPatterns, patterns - rightPatterns - wrongPatterns, influence,
+                pTotal / count, rightPatterns, wrongPatterns, patterns - rightPatterns - wrongPatterns, byBit, influence,
                 coefficients[patterns - 1], coefficients[0], top, 1 / Math.sqrt(count), byOnes, byPattern);
     }
 

@@ -21,6 +21,8 @@ import java.util.List;
  * @param patternsRight          patterns answered right on at least 90% of their sequences
  * @param patternsWrong          patterns answered right on at most 10% of their sequences
  * @param patternsMixed          the rest: the answer depends on the non-secret bits (or is a coin toss)
+ * @param accuracyByBit          for each input bit {@code i}, the accuracy over the sequences with {@code b_i = 0} and
+ *                               over those with {@code b_i = 1} (NaN where there are none)
  * @param influence              for each input bit, the share of sequences whose answer changes when that bit alone
  *                               flips (a parity of the secret: 1 on the secret bits, 0 elsewhere)
  * @param parityCoefficient      the Walsh-Fourier coefficient of the answer on the whole secret:
@@ -35,7 +37,7 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ProbeReport(int n, int k, boolean cot, int[] secret, int sequencesPerPattern, int sequences,
                           double accuracy, double meanProbabilityCorrect, int patternsRight, int patternsWrong,
-                          int patternsMixed, double[] influence, double parityCoefficient, double constantCoefficient,
+                          int patternsMixed, double[][] accuracyByBit, double[] influence, double parityCoefficient, double constantCoefficient,
                           List<Coefficient> topCoefficients, double standardError, List<OnesGroup> byOnes,
                           List<Pattern> patterns) {
 

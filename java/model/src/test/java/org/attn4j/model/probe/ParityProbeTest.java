@@ -95,6 +95,11 @@ class ParityProbeTest {
             assertEquals(p.bits().charAt(0) == '0' ? 1.0 : 0.5, p.accuracy(), p.bits().charAt(0) == '0' ? 0 : 0.15,
                     p.bits());
         }
+        // The split shows which bit decides: right every time when secret bit 1 is 0, half the time when it is 1.
+        assertEquals(1.0, r.accuracyByBit()[1][0]);
+        assertEquals(0.5, r.accuracyByBit()[1][1], 0.03);
+        assertEquals(0.75, r.accuracyByBit()[2][0], 0.03);
+        assertEquals(0.75, r.accuracyByBit()[2][1], 0.03);
         assertEquals(5, r.byOnes().size());
         assertEquals(1, r.byOnes().get(0).patterns());
         assertEquals(1.0, r.byOnes().get(0).accuracy());
