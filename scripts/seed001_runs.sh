@@ -16,6 +16,7 @@
 #   scripts/seed001_runs.sh local-j   OUT   the same run at the paper's learning rate 1e-4 (row ⁹)
 #   scripts/seed001_runs.sh local-k   OUT   row ⁹'s run with 4 heads in its one layer (row ¹⁰)
 #   scripts/seed001_runs.sh local-l   OUT   Figure 2 without CoT, k = 2's 1x1 cell to its whole 10^7 budget (row ¹¹)
+#   scripts/seed001_runs.sh local-m   OUT   row ¹⁰'s run in Definition 1's layout, with the end-of-input token (row ¹²)
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -50,7 +51,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|local-k|local-l|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|local-k|local-l|local-m|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -216,6 +217,13 @@ case "$group" in
     run fig2-n30-k2-nocot-L1H1-seed0 --n 30 --k 2 --layers 1 --heads 1 --seed 0 --max-samples 10000000 \
       --lr-decay-samples 10000000 --eval-every 8192
     ;;
+  local-m)
+    # Tenth sitting, after local-k (jar of the commit that added --end-of-input): local-k's run with one change, the
+    # answer predicted from an end-of-input token's row (b, 0, y) instead of the last input bit's (b, y). The probe of
+    # local-k's model found it right exactly when that last bit is 1: does one query for the answer row remove the split?
+    run fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H4-eoi --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 \
+      --seed 0 --lr 1e-4 --heads 4 --end-of-input --save "$out/fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H4-eoi.model"
+    ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
       for k in 20 40 60 80 100; do
@@ -277,7 +285,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, local-i, local-j, local-k, local-l, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, local-i, local-j, local-k, local-l, local-m, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac

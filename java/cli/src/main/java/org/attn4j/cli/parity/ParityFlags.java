@@ -100,6 +100,10 @@ public final class ParityFlags {
     @Option(names = "--secret-seed", paramLabel = "S", description = "Seeds the secret set alone (default: --seed),"
             + " so that runs with different seeds share one secret.")
     Long secretSeed;
+    @Option(names = "--end-of-input", description = "Without CoT, Definition 1's layout b, 0, y: the answer comes from"
+            + " an end-of-input token's row, the same query whatever the inputs (the gpt default is the reference"
+            + " code's b, y, answered from the last input bit's row; with CoT and in the theory model the layout has it).")
+    boolean endOfInput;
 
     /** {@code base} with every flag given on the command line applied, validated. */
     public ParityOptions apply(ParityOptions base) {
@@ -152,6 +156,9 @@ public final class ParityFlags {
             }
             if (secretSeed != null) {
                 o.secretSeed(secretSeed);
+            }
+            if (endOfInput) {
+                o.endOfInput(true);
             }
             o.validate();
         } catch (IllegalArgumentException e) {
@@ -218,7 +225,7 @@ public final class ParityFlags {
             Map.entry("theoryWarmSteps", "--theory-warm-steps"), Map.entry("model", "--model"),
             Map.entry("threshold", "--threshold"), Map.entry("lrDecaySamples", "--lr-decay-samples"),
             Map.entry("attentionDropout", "--attention-dropout"), Map.entry("precision", "--precision"),
-            Map.entry("secretSeed", "--secret-seed"),
+            Map.entry("endOfInput", "--end-of-input"), Map.entry("secretSeed", "--secret-seed"),
             // the sweep's own settings
             Map.entry("ks", "--ks"), Map.entry("seeds", "--seeds"),
             Map.entry("noCotKs", "--no-cot-ks"), Map.entry("noCotSeeds", "--no-cot-seeds"),

@@ -71,6 +71,26 @@ class ParityCommandsTest {
     }
 
     @Test
+    void endOfInputPutsTheAnswerOnItsOwnRowAndIsRecorded() throws IOException {
+        Path json = dir.resolve("eoi.json");
+        Path model = dir.resolve("eoi-model");
+        String[] r = run(with(SMALL, "parity", "--end-of-input", "--max-samples", "1024", "--json", json.toString(),
+                "--save", model.toString()));
+        assertEquals("0", r[0], r[1] + r[2]);
+        JsonNode file = new ObjectMapper().readTree(json.toFile());
+        assertTrue(file.get("settings").get("end_of_input").asBoolean(), file.get("settings").toString());
+        JsonNode config = new ObjectMapper().readTree(model.resolve("config.json").toFile());
+        assertTrue(config.findValue("end_of_input").asBoolean(), config.toString());
+        // The probe reads the layout from the checkpoint: n = 8 bits, then the end token, then the answer.
+        String[] p = run("probe", "--model", model.toString(), "--per-pattern", "4");
+        assertEquals("0", p[0], p[1] + p[2]);
+        // Without the flag the settings do not name it, as in runs recorded before it existed.
+        Path plain = dir.resolve("plain.json");
+        assertEquals("0", run(with(SMALL, "parity", "--max-samples", "512", "--json", plain.toString()))[0]);
+        assertFalse(new ObjectMapper().readTree(plain.toFile()).get("settings").has("end_of_input"));
+    }
+
+    @Test
     void withoutCotTheSameBudgetIsNotEnough() throws IOException {
         String[] r = run(with(SMALL, "parity", "--max-samples", "2048"));
         assertEquals("0", r[0], r[1] + r[2]);

@@ -151,12 +151,13 @@ public final class ParityExperiment {
     }
 
     /**
-     * The task {@code o} describes: its secret drawn from the secret seed; for the theory model without CoT in
-     * Definition 1's layout, with the end-of-input token whose row carries the loss.
+     * The task {@code o} describes: its secret drawn from the secret seed; for the theory model without CoT (and the
+     * gpt model with {@link ParityOptions#endOfInput()}) in Definition 1's layout, with the end-of-input token whose
+     * row carries the loss.
      */
     static ParityTask task(ParityOptions o) {
         ParityTask t = ParityTask.withSeed(o.n(), o.k(), o.cot(), o.effectiveSecretSeed());
-        return o.model() == ParityOptions.Model.THEORY ? t.withEndOfInput() : t;
+        return o.model() == ParityOptions.Model.THEORY || o.endOfInput() ? t.withEndOfInput() : t;
     }
 
     private static LayerAttention layerAttention(ParityOptions o) {

@@ -84,6 +84,7 @@ public final class ParityOptions {
     private float attentionDropout;
     private Precision precision = Precision.FP32;
     private Long secretSeed;
+    private boolean endOfInput;
     private Path json;
     private Path heatmap;
     private Path save;
@@ -123,6 +124,7 @@ public final class ParityOptions {
         o.attentionDropout = attentionDropout;
         o.precision = precision;
         o.secretSeed = secretSeed;
+        o.endOfInput = endOfInput;
         o.json = json;
         o.heatmap = heatmap;
         o.save = save;
@@ -325,6 +327,9 @@ public final class ParityOptions {
         m.put("attention_dropout", (double) attentionDropout);
         m.put("precision", precision.label());
         m.put("secret_seed", effectiveSecretSeed());
+        if (endOfInput && !cot) { // only when it changes the layout, so that earlier runs still match their settings
+            m.put("end_of_input", true);
+        }
         return m;
     }
 
@@ -650,6 +655,24 @@ public final class ParityOptions {
     /** Seeds the secret set alone, so that runs with different seeds can share one secret (null: the seed). */
     public ParityOptions secretSeed(Long v) {
         secretSeed = v;
+        return this;
+    }
+
+    /**
+     * Whether a run without CoT uses Definition 1's layout {@code b, 0, y} (the theory model always does; with CoT the
+     * layout has the token anyway: the 0 before the chain).
+     */
+    public boolean endOfInput() {
+        return endOfInput;
+    }
+
+    /**
+     * Without CoT, Definition 1's layout {@code b, 0, y}: the answer is predicted from the end-of-input token's row,
+     * whose token is always 0, rather than (the reference code's {@code b, y}, the gpt default) from the row of the last
+     * input bit, whose query changes with that bit.
+     */
+    public ParityOptions endOfInput(boolean v) {
+        endOfInput = v;
         return this;
     }
 
