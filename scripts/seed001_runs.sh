@@ -218,7 +218,7 @@ case "$group" in
       --lr-decay-samples 10000000 --eval-every 8192
     ;;
   local-m)
-    # Tenth sitting, after local-k (jar of the commit that added --end-of-input): local-k's run with one change, the
+    # Tenth sitting, after local-k (jar built from main at c4efed8, which added --end-of-input): local-k's run with one change, the
     # answer predicted from an end-of-input token's row (b, 0, y) instead of the last input bit's (b, y). The probe of
     # local-k's model found it right exactly when that last bit is 1: does one query for the answer row remove the split?
     run fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H4-eoi --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 \
