@@ -86,11 +86,9 @@ public final class ParityProbe {
         double[] influence = new double[n];
         int[] flipped = new int[count];
         for (int i = 0; i < n; i++) {
-            int[] other = bits.clone();
-            for (int s = 0; s < count; s++) {
-                other[s * n + i] ^= 1;
-            }
-            answers(task, model, other, count, chunk, flipped, null, null);
+            flip(bits, n, i, count);
+            answers(task, model, bits, count, chunk, flipped, null, null);
+            flip(bits, n, i, count); // back
             int changed = 0;
             for (int s = 0; s < count; s++) {
                 if (flipped[s] != answer[s]) {
@@ -199,6 +197,13 @@ public final class ParityProbe {
                     right[start + s] = a == label;
                 }
             }
+        }
+    }
+
+    /** Flips bit {@code i} of every one of the {@code count} rows of {@code n} bits. */
+    private static void flip(int[] bits, int n, int i, int count) {
+        for (int s = 0; s < count; s++) {
+            bits[s * n + i] ^= 1;
         }
     }
 
