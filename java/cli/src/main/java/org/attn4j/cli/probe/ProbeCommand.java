@@ -144,7 +144,7 @@ public final class ProbeCommand implements Callable<Integer> {
         }
         out.println(line);
         out.printf(Locale.ROOT, "Walsh-Fourier coefficients of the answer over subsets of the secret (the whole"
-                + " secret %.3f: 1 for the parity; the empty set %.3f: bias to 0; noise ~%.3f):%n",
+                + " secret %.3f: 1 for the parity; the empty set %.3f: +1 always 0, -1 always 1; noise ~%.3f):%n",
                 r.parityCoefficient(), r.constantCoefficient(), r.standardError());
         for (ProbeReport.Coefficient c : r.topCoefficients()) {
             String set = Arrays.stream(c.subset()).mapToObj(Integer::toString).collect(Collectors.joining(", "));
