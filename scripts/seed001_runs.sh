@@ -17,6 +17,8 @@
 #   scripts/seed001_runs.sh local-k   OUT   row ⁹'s run with 4 heads in its one layer (row ¹⁰)
 #   scripts/seed001_runs.sh local-l   OUT   Figure 2 without CoT, k = 2's 1x1 cell to its whole 10^7 budget (row ¹¹)
 #   scripts/seed001_runs.sh local-m   OUT   row ¹⁰'s run in Definition 1's layout, with the end-of-input token (row ¹²)
+#   scripts/seed001_runs.sh local-n   OUT   Figure 5's sets of 5*10^5 and 10^6 sequences, one pass, 1x1 and 4x4 models
+#   scripts/seed001_runs.sh local-o   OUT   Figure 4 without CoT, 1 layer x 2 heads, 1 000 epochs at lr 1e-4
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -40,10 +42,12 @@
 #   local-h    k = 1: 16 cells of 15-138 s wall (10-41 s of CPU) beside a CI build; k = 2's 1x1 cell ~1 200 samples/s,
 #              so its 10^7-sample budget is ~2 h of CPU (the seventh sitting stopped it at 2 580 480 samples, 1 859 s of CPU).
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
-#   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 (bf16 emulation costs ~1.3x fp32): the n = 20 runs of
-#              section 8 needed 10-20x the samples of the project's settings; estimate 4-14 h per run on one core.
-#   fig1-long  4 runs of 10^7 samples at n = 20 without CoT: ~300 samples/s under load (1 000 000 in 3 321 s), ~1 400/s
-#              idle on 2 threads: 2-9 h per run.
+#   local-n    ~45 min of wall time beside two other runs (load 3-7): the 1x1 runs 3-5 min, the 4x4 ones 12 and 25 min.
+#   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 with an evaluation every 2 048 samples (bf16 emulation
+#              costs ~1.3x fp32): k = 20 seed 0 ran 180-380 samples/s on a shared core (Vector API kernels), so a run
+#              that does not reach 0.995 takes ~1-1.5 h; the whole group ~15-20 h on one core.
+#   fig1-long  4 runs of 10^7 samples at n = 20 without CoT: 3 300-5 300 samples/s on one core with the Vector API
+#              kernels (k = 2 seed 0: 3 038 s beside two other runs), so ~35-55 min per run that does not converge.
 #   fig2       64 CoT runs (minutes each) and 64 no-CoT runs of up to 10^7 samples (hours each): days on 2 cores.
 #   fig4-5     up to 1000 epochs of 10^4 samples (10^7 samples): hours per run.
 #   gpu        PyTorch with CUDA; 1 layer, hidden 720, n = 100: about 7.5 GFLOP per sample (forward and backward),
@@ -51,7 +55,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|local-k|local-l|local-m|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|local-k|local-l|local-m|local-n|local-o|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -224,6 +228,24 @@ case "$group" in
     run fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H4-eoi --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 \
       --seed 0 --lr 1e-4 --heads 4 --end-of-input --save "$out/fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H4-eoi.model"
     ;;
+  local-n)
+    # Eleventh sitting (jar built from main at c4efed8; its model classes are main's at 43d247d), beside the groups
+    # fig1-long and fig3a-paper-opt: Figure 5's larger training sets, 5*10^5 and 10^6 sequences, one pass each (the
+    # smaller sets of local-c and local-f saw 5*10^5 samples; there are no fractional epochs, so the 10^6 set's budget is
+    # its one pass), for the 1x1 model and Figure 5's 4x4 one.
+    for lh in 1:1 4:4; do
+      for t in 500000 1000000; do
+        run "fig5-n20-k6-nocot-T$t-L${lh%%:*}H${lh##*:}-seed0" --n 20 --k 6 --layers "${lh%%:*}" --heads "${lh##*:}" \
+          --train-size "$t" --epochs 1 --eval-every 10000 --seed 0 --no-stop
+      done
+    done
+    ;;
+  local-o)
+    # Eleventh sitting, after fig1-long's k = 2 seed 1 (the same jar): Figure 4's 1 layer x 2 heads at the paper's rate,
+    # the grid's next cell after local-j's one head and local-k's four; kept for `attn4j probe`.
+    run fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H2 --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 \
+      --seed 0 --lr 1e-4 --heads 2 --save "$out/fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-H2.model"
+    ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
       for k in 20 40 60 80 100; do
@@ -245,7 +267,7 @@ case "$group" in
     for seed in ${SEEDS:-0 1}; do
       for k in 2 3; do
         run "fig1-n20-k$k-nocot-seed$seed-10M" --n 20 --k "$k" --seed "$seed" --max-samples 10000000 \
-          --lr-decay-samples 10000000 --eval-every 65536
+          --lr-decay-samples 10000000 --eval-every 65536 --save "$out/fig1-n20-k$k-nocot-seed$seed-10M.model"
       done
     done
     ;;
