@@ -1,5 +1,7 @@
 package org.attn4j.model.nn;
 
+import org.attn4j.model.nn.simd.ModelKernels;
+
 /**
  * Rounding of float32 values to bfloat16 (1 sign, 8 exponent and 7 mantissa bits: float32's upper half), round to
  * nearest with ties to even as PyTorch converts. The result is a float32 whose lower 16 bits are zero, so emulated
@@ -21,11 +23,9 @@ public final class Bf16 {
         return Float.intBitsToFloat(bits & 0xffff0000);
     }
 
-    /** Rounds {@code x[offset .. offset + n)} in place. */
+    /** Rounds {@code x[offset .. offset + n)} in place (the Vector API kernel where the JVM has it: same bits). */
     public static void round(float[] x, int offset, int n) {
-        for (int i = offset; i < offset + n; i++) {
-            x[i] = round(x[i]);
-        }
+        ModelKernels.bf16().round(x, offset, offset + n);
     }
 
     /** Rounds {@code x[0 .. n)} in place. */

@@ -3,7 +3,8 @@ package org.attn4j.model.nn.simd;
 import java.util.Locale;
 
 /**
- * Chooses the model layer's kernels ({@link LinearKernels}, {@link GeluKernel}) once per JVM: the Vector API ones when
+ * Chooses the model layer's kernels ({@link LinearKernels}, {@link GeluKernel}, {@link AttentionDropoutKernel},
+ * {@link Bf16Kernel}) once per JVM: the Vector API ones when
  * the JVM resolves the incubating module {@code jdk.incubator.vector} (started with
  * {@code --add-modules jdk.incubator.vector}, as {@code ./attn4j} does), else the plain-Java ones. The vector classes
  * are loaded reflectively after that check, so without the module no class of that API is linked. Both give the
@@ -17,6 +18,8 @@ public final class ModelKernels {
     private static final String MODULE = "jdk.incubator.vector";
     private static volatile LinearKernels linear;
     private static volatile GeluKernel gelu;
+    private static volatile AttentionDropoutKernel attentionDropout;
+    private static volatile Bf16Kernel bf16;
 
     private ModelKernels() {
     }
@@ -46,6 +49,26 @@ public final class ModelKernels {
         return k;
     }
 
+    /** The loops of dropout on the attention weights (the same rule as {@link #linear()}). */
+    public static AttentionDropoutKernel attentionDropout() {
+        AttentionDropoutKernel k = attentionDropout;
+        if (k == null) {
+            k = attentionDropout(System.getProperty(PROPERTY, "auto"));
+            attentionDropout = k;
+        }
+        return k;
+    }
+
+    /** The rounding of arrays to bfloat16 (the same rule as {@link #linear()}). */
+    public static Bf16Kernel bf16() {
+        Bf16Kernel k = bf16;
+        if (k == null) {
+            k = bf16(System.getProperty(PROPERTY, "auto"));
+            bf16 = k;
+        }
+        return k;
+    }
+
     static LinearKernels linear(String setting) {
         return choose(setting, "org.attn4j.model.nn.simd.VectorLinearKernels", LinearKernels.class,
                 new PlainLinearKernels());
@@ -53,6 +76,15 @@ public final class ModelKernels {
 
     static GeluKernel gelu(String setting) {
         return choose(setting, "org.attn4j.model.nn.simd.VectorGeluKernel", GeluKernel.class, new PlainGeluKernel());
+    }
+
+    static AttentionDropoutKernel attentionDropout(String setting) {
+        return choose(setting, "org.attn4j.model.nn.simd.VectorAttentionDropoutKernel", AttentionDropoutKernel.class,
+                new PlainAttentionDropoutKernel());
+    }
+
+    static Bf16Kernel bf16(String setting) {
+        return choose(setting, "org.attn4j.model.nn.simd.VectorBf16Kernel", Bf16Kernel.class, new PlainBf16Kernel());
     }
 
     private static <T> T choose(String setting, String vectorClass, Class<T> type, T plain) {

@@ -114,18 +114,26 @@ public final class VectorLinearKernels implements LinearKernels {
             a33 = v.fma(w3, a33);
         }
         int y0 = r * cols + c;
-        store(y, y0, a00, a01, a02, a03);
-        store(y, y0 + cols, a10, a11, a12, a13);
-        store(y, y0 + 2 * cols, a20, a21, a22, a23);
-        store(y, y0 + 3 * cols, a30, a31, a32, a33);
+        // Stored here, not through a helper with vector parameters: when the JIT does not inline such a helper, the
+        // vectors are boxed and the Vector API runs its slow Java path (VectorGeluKernel#chunk).
+        a00.intoArray(y, y0);
+        a01.intoArray(y, y0 + L);
+        a02.intoArray(y, y0 + 2 * L);
+        a03.intoArray(y, y0 + 3 * L);
+        a10.intoArray(y, y0 + cols);
+        a11.intoArray(y, y0 + cols + L);
+        a12.intoArray(y, y0 + cols + 2 * L);
+        a13.intoArray(y, y0 + cols + 3 * L);
+        a20.intoArray(y, y0 + 2 * cols);
+        a21.intoArray(y, y0 + 2 * cols + L);
+        a22.intoArray(y, y0 + 2 * cols + 2 * L);
+        a23.intoArray(y, y0 + 2 * cols + 3 * L);
+        a30.intoArray(y, y0 + 3 * cols);
+        a31.intoArray(y, y0 + 3 * cols + L);
+        a32.intoArray(y, y0 + 3 * cols + 2 * L);
+        a33.intoArray(y, y0 + 3 * cols + 3 * L);
     }
 
-    private static void store(float[] y, int at, FloatVector a, FloatVector b, FloatVector c, FloatVector d) {
-        a.intoArray(y, at);
-        b.intoArray(y, at + L);
-        c.intoArray(y, at + 2 * L);
-        d.intoArray(y, at + 3 * L);
-    }
 
     /** Row {@code r}, columns {@code c..c+L}. */
     private static void oneVector(float[] x, float[][] m, float[] b, float[] y, int k, int cols, int r, int c) {
@@ -215,10 +223,22 @@ public final class VectorLinearKernels implements LinearKernels {
             a32 = v.fma(g2, a32);
             a33 = v.fma(g3, a33);
         }
-        store(s0, c, a00, a01, a02, a03);
-        store(s1, c, a10, a11, a12, a13);
-        store(s2, c, a20, a21, a22, a23);
-        store(s3, c, a30, a31, a32, a33);
+        a00.intoArray(s0, c);
+        a01.intoArray(s0, c + L);
+        a02.intoArray(s0, c + 2 * L);
+        a03.intoArray(s0, c + 3 * L);
+        a10.intoArray(s1, c);
+        a11.intoArray(s1, c + L);
+        a12.intoArray(s1, c + 2 * L);
+        a13.intoArray(s1, c + 3 * L);
+        a20.intoArray(s2, c);
+        a21.intoArray(s2, c + L);
+        a22.intoArray(s2, c + 2 * L);
+        a23.intoArray(s2, c + 3 * L);
+        a30.intoArray(s3, c);
+        a31.intoArray(s3, c + L);
+        a32.intoArray(s3, c + 2 * L);
+        a33.intoArray(s3, c + 3 * L);
     }
 
     private static FloatVector load(float[] a, int at) {
