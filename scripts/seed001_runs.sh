@@ -20,6 +20,7 @@
 #   scripts/seed001_runs.sh local-n   OUT   Figure 5's sets of 5*10^5 and 10^6 sequences, one pass, 1x1 and 4x4 models
 #   scripts/seed001_runs.sh local-o   OUT   Figure 4 without CoT, 1 layer x 2 heads, 1 000 epochs at lr 1e-4
 #   scripts/seed001_runs.sh local-p   OUT   Figure 10's sets of 10^4 and 10^5 sequences for the 1x1 model (5*10^5 samples)
+#   scripts/seed001_runs.sh local-q   OUT   the same two sets for Figure 5's 4x4 model
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -60,7 +61,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|local-k|local-l|local-m|local-n|local-o|local-p|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|local-k|local-l|local-m|local-n|local-o|local-p|local-q|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -257,6 +258,14 @@ case "$group" in
     for t in 10000 100000; do
       run "fig10-n20-k6-nocot-T$t-L1H1-seed0" --n 20 --k 6 --train-size "$t" --epochs $(( 500000 / t )) \
         --eval-every 10000 --seed 0 --no-stop
+    done
+    ;;
+  local-q)
+    # Twelfth sitting, after local-p (the same jar): local-p's two sets for Figure 5's 4 layers x 4 heads (as local-f
+    # and local-n ran it on the other sizes), the two runs side by side, one per core.
+    for t in 10000 100000; do
+      run "fig10-n20-k6-nocot-T$t-L4H4-seed0" --n 20 --k 6 --layers 4 --heads 4 --train-size "$t" \
+        --epochs $(( 500000 / t )) --eval-every 10000 --seed 0 --no-stop
     done
     ;;
   fig3a)
