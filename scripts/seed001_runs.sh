@@ -21,6 +21,9 @@
 #   scripts/seed001_runs.sh local-o   OUT   Figure 4 without CoT, 1 layer x 2 heads, 1 000 epochs at lr 1e-4
 #   scripts/seed001_runs.sh local-p   OUT   Figure 10's sets of 10^4 and 10^5 sequences for the 1x1 model (5*10^5 samples)
 #   scripts/seed001_runs.sh local-q   OUT   the same two sets for Figure 5's 4x4 model
+#   scripts/seed001_runs.sh local-r   OUT   Figure 10's third model, 2 layers x 3 heads (width 48), on its five set sizes
+#   scripts/seed001_runs.sh fig4-grid OUT   Figure 4 without CoT, the grid's cells beyond one layer (and 1 x 3), 1 000
+#                                           epochs at lr 1e-4 as rows 9, 10 and 16, in order of cost
 #   scripts/seed001_runs.sh fig3a     OUT   Figure 3a, the project's model: n = 100, k = 20..100, seeds 0..2
 #   scripts/seed001_runs.sh fig3a-paper-opt OUT   Figure 3a, the small model (dim 64) with the paper's optimiser
 #   scripts/seed001_runs.sh fig1-long OUT   Figure 1's no-CoT points with 10^7 samples (k = 2, 3; seeds 0, 1)
@@ -61,7 +64,7 @@
 #              (an estimate from the FLOP count, not measured); 27 runs (9 k x 3 lr) per seed: 2-5 h.
 set -euo pipefail
 
-group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|local-k|local-l|local-m|local-n|local-o|local-p|local-q|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
+group=${1:?usage: scripts/seed001_runs.sh local|local-c|local-d|local-e|local-f|local-g|local-h|local-i|local-j|local-k|local-l|local-m|local-n|local-o|local-p|local-q|local-r|fig4-grid|fig3a|fig3a-paper-opt|fig1-long|fig2|fig4-5|gpu OUT}
 out=${2:?usage: scripts/seed001_runs.sh GROUP OUT}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 jar=${JAR:-$root/java/cli/target/attn4j-cli.jar}
@@ -268,6 +271,34 @@ case "$group" in
         --epochs $(( 500000 / t )) --eval-every 10000 --seed 0 --no-stop
     done
     ;;
+  local-r)
+    # Thirteenth sitting (jar of 6a9d753), beside two fig3a-paper-opt runs: Figure 10's 2-layer 3-head model, which the
+    # earlier sittings left out, on the paper's five set sizes with the budgets the 1x1 and 4x4 models had (5*10^5
+    # samples, one pass of the 10^6 set). Width 48 as in the other 3-head cells (3 does not divide 64); its head width
+    # 16 is the 4x4 model's.
+    for t in 5000 10000 50000 100000 1000000; do
+      run "fig10-n20-k6-nocot-T$t-L2H3-dim48-seed0" --n 20 --k 6 --layers 2 --heads 3 --dim 48 --train-size "$t" \
+        --epochs $(( t < 500000 ? 500000 / t : 1 )) --eval-every 10000 --seed 0 --no-stop
+    done
+    ;;
+  fig4-grid)
+    # Figure 4's cells that the 1-layer rows (local-j, local-k, local-o) leave: 1 x 3 and layers 2..4 x heads 1..4,
+    # each as those rows ran (10^4 sequences, 1 000 epochs, lr 1e-4, batch 64), kept for `attn4j probe`. The 3-head
+    # cells at width 48 as in Figure 2 (3 does not divide 64).
+    for layers in 1 2 3 4; do
+      for heads in 1 2 3 4; do
+        [ "$layers" = 1 ] && [ "$heads" != 3 ] && continue
+        name="fig4-n20-k6-nocot-T10000-1000ep-lr1e-4-L${layers}H${heads}"
+        width=()
+        if [ "$heads" = 3 ]; then
+          name="$name-dim48"
+          width=(--dim 48)
+        fi
+        run "$name" --n 20 --k 6 --train-size 10000 --epochs 1000 --eval-every 10000 --seed 0 --lr 1e-4 \
+          --layers "$layers" --heads "$heads" ${width[@]+"${width[@]}"} --save "$out/$name.model"
+      done
+    done
+    ;;
   fig3a)
     for seed in ${SEEDS:-0 1 2}; do
       for k in 20 40 60 80 100; do
@@ -329,7 +360,7 @@ case "$group" in
     done
     ;;
   *)
-    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, local-i, local-j, local-k, local-l, local-m, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
+    echo "scripts/seed001_runs.sh: GROUP: expected local, local-c, local-d, local-e, local-f, local-g, local-h, local-i, local-j, local-k, local-l, local-m, local-n, local-o, local-p, local-q, local-r, fig4-grid, fig3a, fig3a-paper-opt, fig1-long, fig2, fig4-5 or gpu, got '$group'" >&2
     exit 1
     ;;
 esac
