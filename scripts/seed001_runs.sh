@@ -47,6 +47,10 @@
 #              600 000 converged at 69 632 in 591 s (587 s of CPU).
 #   local-h    k = 1: 16 cells of 15-138 s wall (10-41 s of CPU) beside a CI build; k = 2's 1x1 cell ~1 200 samples/s,
 #              so its 10^7-sample budget is ~2 h of CPU (the seventh sitting stopped it at 2 580 480 samples, 1 859 s of CPU).
+#   local-r    58 min of wall time beside two fig3a-paper-opt runs (three runs on the two cores, load 4-5): the 2x3 runs
+#              6-7 min each (13 min for the 10^6 set; 1 380-1 580 samples/s), the 1x2 runs 3-4 min (6 min; 2 380-2 910/s).
+#   fig4-grid  13 runs of 10^7 samples (an estimate from the one-layer rows' 4 000-4 400 samples/s and the 4x4 model's
+#              ~1 000/s): ~40 min of CPU for 1x3, growing with the layers to ~3 h for 4x4; ~20 h in all.
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   local-n    ~45 min of wall time beside two other runs (load 3-7): the 1x1 runs 3-5 min, the 4x4 ones 12 and 25 min.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 with an evaluation every 2 048 samples (bf16 emulation
