@@ -49,8 +49,8 @@
 #              so its 10^7-sample budget is ~2 h of CPU (the seventh sitting stopped it at 2 580 480 samples, 1 859 s of CPU).
 #   local-r    58 min of wall time beside two fig3a-paper-opt runs (three runs on the two cores, load 4-5): the 2x3 runs
 #              6-7 min each (13 min for the 10^6 set; 1 380-1 580 samples/s), the 1x2 runs 3-4 min (6 min; 2 380-2 910/s).
-#   fig4-grid  13 runs of 10^7 samples (an estimate from the one-layer rows' 4 000-4 400 samples/s and the 4x4 model's
-#              ~1 000/s): ~40 min of CPU for 1x3, growing with the layers to ~3 h for 4x4; ~20 h in all.
+#   fig4-grid  13 runs of 10^7 samples: 1x3 57 min of wall time beside two other runs (41 min of CPU, 3 150 samples/s);
+#              the deeper cells an estimate from the 4x4 model's ~1 000 samples/s: up to ~3 h for 4x4, ~20 h in all.
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   local-n    ~45 min of wall time beside two other runs (load 3-7): the 1x1 runs 3-5 min, the 4x4 ones 12 and 25 min.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 with an evaluation every 2 048 samples (bf16 emulation
@@ -58,7 +58,8 @@
 #              that does not reach 0.995 takes ~1-1.5 h; the whole group ~15-20 h on one core. With the attention-
 #              dropout and bf16 kernels of 6a9d753 (same bits), in training, two to three runs on the two cores:
 #              k = 20 430-440 samples/s (seeds 1, 2 stopped at 0.995: 19-24 min), k = 40 325/s and k = 60 266/s
-#              (10^6 samples: 79 and 93 min of wall time, 50 and 63 min of CPU). Resume one cell: SEEDS=S with
+#              (10^6 samples: 79 and 93 min of wall time, 50 and 63 min of CPU); k = 80 193/s and k = 100 178/s beside
+#              one or two other runs (130 and 142 min of wall time, 76 and 88 min of CPU). Resume one cell: SEEDS=S with
 #              placeholder JSON files for the group's other cells in OUT.
 #   fig1-long  4 runs of 10^7 samples at n = 20 without CoT: 3 300-5 300 samples/s on one core with the Vector API
 #              kernels (k = 2 seed 0: 3 038 s beside two other runs), so ~35-55 min per run that does not converge.
