@@ -51,10 +51,10 @@
 #              6-7 min each (13 min for the 10^6 set; 1 380-1 580 samples/s), the 1x2 runs 3-4 min (6 min; 2 380-2 910/s).
 #   fig4-grid  13 runs of up to 10^7 samples: 1x3 57 min of wall time beside two other runs (41 min of CPU, 3 150 samples/s);
 #              2x1 69 min beside one other run (66 min of CPU, 2 577 samples/s). A cell stops when it reaches exact match
-#              1.0: 2x2, 2x4, 4x2, 2x3, 4x4, 3x4 and 3x3 did, after 66-251 epochs, in 6-41 min of wall time two or three
-#              runs at a time (858-2 513 samples/s); one that does not, as 2x1, runs all 10^7 samples: 3x2 1 267/s
-#              and 4x3 798/s beside other runs (stopped at epochs 720 and 321), so 2-4 h each. Run one cell: placeholder
-#              JSON files for the others in OUT.
+#              1.0: 2x2, 2x4, 4x2, 2x3, 4x4, 3x4, 3x3 and 4x3 did, after 66-361 epochs, in 6-60 min of wall time two or
+#              three runs at a time (858-2 513 samples/s); one that does not, as 2x1, runs all 10^7 samples: 3x2 ran at
+#              1 267/s beside other runs (stopped at epoch 720), so 2-4 h each. Run one cell: placeholder JSON files for
+#              the others in OUT; a rerun repeats a run's evaluations exactly.
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   local-n    ~45 min of wall time beside two other runs (load 3-7): the 1x1 runs 3-5 min, the 4x4 ones 12 and 25 min.
 #   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 with an evaluation every 2 048 samples (bf16 emulation
