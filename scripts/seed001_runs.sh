@@ -67,8 +67,8 @@
 #              410/s beside one other run (51 and 60 min of wall time, 50 and 47 min of CPU); k = 60 seed 1 396/s and k = 30
 #              seeds 0 and 2 (not in the list; 10^6 samples) 562-571/s beside one other run (63, 43 and 45 min of wall
 #              time). A run is deterministic, and its learning rate decays over --lr-decay-samples, so a longer budget
-#              repeats a shorter one's evaluations. Resume one cell: SEEDS=S with placeholder JSON files for the group's
-#              other cells in OUT.
+#              repeats a shorter one's evaluations but the one at its cut. Resume one cell: SEEDS=S with placeholder JSON
+#              files for the group's other cells in OUT.
 #   fig1-long  4 runs of 10^7 samples at n = 20 without CoT: 3 300-5 300 samples/s on one core with the Vector API
 #              kernels (k = 2 seed 0: 3 038 s beside two other runs), so ~35-55 min per run that does not converge.
 #   fig2       64 CoT runs (minutes each) and 64 no-CoT runs of up to 10^7 samples (hours each): days on 2 cores.
