@@ -57,18 +57,19 @@
 #              the others in OUT; a rerun repeats a run's evaluations exactly.
 #   fig3a      15 runs; k = 100 alone is 55-82 k samples at ~20 samples/s: 1 h each. About 10 h on one core.
 #   local-n    ~45 min of wall time beside two other runs (load 3-7): the 1x1 runs 3-5 min, the 4x4 ones 12 and 25 min.
-#   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 with an evaluation every 2 048 samples (bf16 emulation
-#              costs ~1.3x fp32): k = 20 seed 0 ran 180-380 samples/s on a shared core (jar of c4efed8), so a run
-#              that does not reach 0.995 takes ~1-1.5 h; the whole group ~15-20 h on one core. With the attention-
-#              dropout and bf16 kernels of 6a9d753 (same bits), in training, two to three runs on the two cores:
-#              k = 20 430-440 samples/s (seeds 1, 2 stopped at 0.995: 19-24 min), k = 40 325/s and k = 60 266/s
-#              (10^6 samples: 79 and 93 min of wall time, 50 and 63 min of CPU); k = 80 193/s and k = 100 178/s beside
-#              one or two other runs (130 and 142 min of wall time, 76 and 88 min of CPU); k = 40 seeds 1 and 2 495/s and
-#              410/s beside one other run (51 and 60 min of wall time, 50 and 47 min of CPU); k = 60 seed 1 396/s and k = 30
-#              seeds 0 and 2 (not in the list; 10^6 samples) 562-571/s beside one other run (63, 43 and 45 min of wall
-#              time). A run is deterministic, and its learning rate decays over --lr-decay-samples, so a longer budget
-#              repeats a shorter one's evaluations but the one at its cut. Resume one cell: SEEDS=S with placeholder JSON
-#              files for the group's other cells in OUT.
+#   fig3a-paper-opt  15 runs of up to 10^6 samples at batch 512 with an evaluation every 2 048 samples (bf16
+#              emulation costs ~1.3x fp32): k = 20 seed 0 ran 180-380 samples/s on a shared core (jar of c4efed8), so
+#              a run that does not reach 0.995 takes ~1-1.5 h; the whole group ~15-20 h on one core. With the
+#              attention-dropout and bf16 kernels of 6a9d753 (same bits), in training, two to three runs on the two
+#              cores: k = 20 430-440 samples/s (seeds 1, 2 stopped at 0.995: 19-24 min), k = 40 325/s and k = 60
+#              266/s (10^6 samples: 79 and 93 min of wall time, 50 and 63 min of CPU); k = 80 193/s and k = 100 178/s
+#              beside one or two other runs (130 and 142 min of wall time, 76 and 88 min of CPU); k = 40 seeds 1 and
+#              2 495/s and 410/s beside one other run (51 and 60 min of wall time, 50 and 47 min of CPU); k = 60 seed
+#              1 396/s and k = 30 seeds 0 and 2 (not in the list; 10^6 samples) 562-571/s beside one other run (63,
+#              43 and 45 min of wall time). k = 60 seed 2 386/s and k = 80 seed 1 324/s side by side (65 and 77 min
+#              of wall time, 63 and 75 min of CPU). A run is deterministic, and its learning rate decays over
+#              --lr-decay-samples, so a longer budget repeats a shorter one's evaluations but the one at its cut.
+#              Resume one cell: SEEDS=S with placeholder JSON files for the group's other cells in OUT.
 #   fig1-long  4 runs of 10^7 samples at n = 20 without CoT: 3 300-5 300 samples/s on one core with the Vector API
 #              kernels (k = 2 seed 0: 3 038 s beside two other runs), so ~35-55 min per run that does not converge.
 #   fig2       64 CoT runs (minutes each) and 64 no-CoT runs of up to 10^7 samples (hours each): days on 2 cores.
