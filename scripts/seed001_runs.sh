@@ -67,7 +67,8 @@
 #              2 495/s and 410/s beside one other run (51 and 60 min of wall time, 50 and 47 min of CPU); k = 60 seed
 #              1 396/s and k = 30 seeds 0 and 2 (not in the list; 10^6 samples) 562-571/s beside one other run (63,
 #              43 and 45 min of wall time). k = 60 seed 2 386/s and k = 80 seed 1 324/s side by side (65 and 77 min
-#              of wall time, 63 and 75 min of CPU). A run is deterministic, and its learning rate decays over
+#              of wall time, 63 and 75 min of CPU), k = 80 seed 2 327/s and k = 100 seed 1 284/s side by side (77
+#              and 89 min of wall time, 75 and 89 min of CPU). A run is deterministic, and its learning rate decays over
 #              --lr-decay-samples, so a longer budget repeats a shorter one's evaluations but the one at its cut.
 #              Resume one cell: SEEDS=S with placeholder JSON files for the group's other cells in OUT.
 #   fig1-long  4 runs of 10^7 samples at n = 20 without CoT: 3 300-5 300 samples/s on one core with the Vector API
