@@ -68,14 +68,16 @@
 #              1 396/s and k = 30 seeds 0 and 2 (not in the list; 10^6 samples) 562-571/s beside one other run (63,
 #              43 and 45 min of wall time). k = 60 seed 2 386/s and k = 80 seed 1 324/s side by side (65 and 77 min
 #              of wall time, 63 and 75 min of CPU), k = 80 seed 2 327/s and k = 100 seed 1 284/s side by side (77
-#              and 89 min of wall time, 75 and 89 min of CPU). A run is deterministic, and its learning rate decays over
+#              and 89 min of wall time, 75 and 89 min of CPU), k = 100 seed 2 287/s beside a fig2 no-CoT run (89 min
+#              of wall time, 87 min of CPU). A run is deterministic, and its learning rate decays over
 #              --lr-decay-samples, so a longer budget repeats a shorter one's evaluations but the one at its cut.
 #              Resume one cell: SEEDS=S with placeholder JSON files for the group's other cells in OUT.
 #   fig1-long  4 runs of 10^7 samples at n = 20 without CoT: 3 300-5 300 samples/s on one core with the Vector API
 #              kernels (k = 2 seed 0: 3 038 s beside two other runs), so ~35-55 min per run that does not converge.
 #   fig2       64 CoT runs (minutes each) and 64 no-CoT runs of up to 10^7 samples (hours each): days on 2 cores.
 #              k = 2 without CoT, 1 layer x 2 heads: 2 237 samples/s beside one other run, 76 min for 10^7 samples.
-#              2 x 2 and 4 x 4 side by side: 1 520 and 630 samples/s, so ~1.8 h and ~4.4 h for 10^7 samples.
+#              2 x 2 and 4 x 4 side by side: 1 520 and 630 samples/s, so ~1.8 h and ~4.4 h for 10^7 samples
+#              (2 x 2 ran whole in 6 817 s of wall time, 1 489 samples/s, beside one other run).
 #   fig4-5     up to 1000 epochs of 10^4 samples (10^7 samples): hours per run.
 #   gpu        PyTorch with CUDA; 1 layer, hidden 720, n = 100: about 7.5 GFLOP per sample (forward and backward),
 #              so 10^6 samples are ~7.5 PFLOP, estimated 5-10 min per run on one H200 with the held-out evaluation
