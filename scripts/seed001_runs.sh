@@ -80,7 +80,9 @@
 #              (2 x 2 ran whole in 6 817 s of wall time, 1 489 samples/s, beside one other run). 1 x 4 and 2 x 1
 #              side by side: 2 540 and 1 663 samples/s (67 and 102 min); 1 x 3 at --dim 48 3 011/s (56 min,
 #              beside 2 x 1 for its first 35 min, then alone). 2 x 3 at --dim 48 1 452/s (116 min) beside k = 3's
-#              1 x 1 (3 247/s, 52 min) and then k = 3's 1 x 3 at --dim 48 (2 926/s, 58 min).
+#              1 x 1 (3 247/s, 52 min) and then k = 3's 1 x 3 at --dim 48 (2 926/s, 58 min). k = 3's 1 x 2 and
+#              1 x 4 side by side: 3 153 and 2 905/s (54 and 58 min), then k = 4's 1 x 1 (3 394/s, 50 min) beside
+#              its 1 x 3 at --dim 48 (3 104/s, 55 min).
 #   fig4-5     up to 1000 epochs of 10^4 samples (10^7 samples): hours per run.
 #   gpu        PyTorch with CUDA; 1 layer, hidden 720, n = 100: about 7.5 GFLOP per sample (forward and backward),
 #              so 10^6 samples are ~7.5 PFLOP, estimated 5-10 min per run on one H200 with the held-out evaluation
